@@ -1,0 +1,119 @@
+import type { DurableStream, Endpoint, EventTopic, PayloadOf, RequestOf, ResponseOf } from '@gateway/contracts';
+
+/** What travels with every message besides its payload (NATS headers on the wire). */
+export interface MessageContext {
+  requestId?: string;
+  /** W3C trace context; filled from the active OpenTelemetry context when absent. */
+  traceparent?: string;
+  tracestate?: string;
+}
+
+export interface RequestOptions {
+  /** Reply deadline; default 5000 ms. A timeout becomes a GatewayError `dependency_unavailable`. */
+  timeoutMs?: number;
+  context?: MessageContext;
+}
+
+export type EndpointHandler<E extends Endpoint> = (
+  request: RequestOf<E>,
+  context: MessageContext,
+) => Promise<ResponseOf<E>> | ResponseOf<E>;
+
+export interface ServiceEndpoint<E extends Endpoint = Endpoint> {
+  endpoint: E;
+  handler: EndpointHandler<E>;
+}
+
+export interface ServiceDefinition {
+  /** Service name reported by `$SRV.INFO` (e.g. `router`). */
+  name: string;
+  version: string;
+  description?: string;
+  /** Queue group; replicas with the same queue share requests. Default: the service name. */
+  queue?: string;
+  endpoints: ServiceEndpoint<any>[];
+}
+
+export interface ServiceHandle {
+  stop(): Promise<void>;
+}
+
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+export interface DurableMessage<T> {
+  data: T;
+  /** The id it was published with (`Nats-Msg-Id`). */
+  messageId: string;
+  /** 1 on first delivery; more after a redelivery. */
+  deliveryCount: number;
+  context: MessageContext;
+}
+
+export interface ConsumeOptions {
+  /** Durable consumer name; consumers with the same name share the work. */
+  durableName: string;
+  /** Most messages handed to one handler call. */
+  batchSize?: number;
+  /** Longest wait to fill a batch before handing over what arrived. */
+  maxWaitMs?: number;
+  /** Redelivery delay after a failed batch. */
+  ackWaitMs?: number;
+}
+
+/**
+ * Gets a batch; resolving acks every message of it, throwing leaves them for redelivery.
+ * Handlers must therefore be idempotent (the ledger writes with ON CONFLICT DO NOTHING).
+ */
+export type BatchHandler<T> = (messages: DurableMessage<T>[]) => Promise<void>;
+
+export interface ConsumerHandle {
+  stop(): Promise<void>;
+}
+
+export interface PublishDurableOptions {
+  /** De-duplication id (`Nats-Msg-Id`): a second publish with the same id is dropped. */
+  messageId: string;
+  context?: MessageContext;
+}
+
+export interface BusStatus {
+  kind: 'nats' | 'memory';
+  connected: boolean;
+  server?: string;
+}
+
+/**
+ * The one interface services use to talk to each other. Two implementations: NATS (core request/reply
+ * through the NATS service API, JetStream for durable streams) and in-process (embedded mode). Both
+ * pass the same contract tests. Payloads are validated against the contract's zod schemas on both
+ * sides.
+ */
+export interface Bus {
+  readonly kind: 'nats' | 'memory';
+  request<E extends Endpoint>(endpoint: E, request: RequestOf<E>, options?: RequestOptions): Promise<ResponseOf<E>>;
+  serve(definition: ServiceDefinition): Promise<ServiceHandle>;
+  publish<T extends EventTopic>(topic: T, payload: PayloadOf<T>, context?: MessageContext): void;
+  subscribe<T extends EventTopic>(
+    topic: T,
+    handler: (payload: PayloadOf<T>, context: MessageContext) => void | Promise<void>,
+  ): Subscription;
+  /** Creates or updates the stream (idempotent). */
+  ensureStream(stream: DurableStream): Promise<void>;
+  publishDurable<S extends DurableStream>(
+    stream: S,
+    payload: PayloadOf<S>,
+    options: PublishDurableOptions,
+  ): Promise<{ duplicate: boolean }>;
+  consumeDurable<S extends DurableStream>(
+    stream: S,
+    options: ConsumeOptions,
+    handler: BatchHandler<PayloadOf<S>>,
+  ): Promise<ConsumerHandle>;
+  status(): BusStatus;
+  /** Round trip to the server (NATS) or a no-op (memory); throws when unreachable. */
+  ping(): Promise<void>;
+  /** Drains subscriptions and closes the connection. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,17 @@
+/** Header names used on HTTP and in NATS message headers. */
+export const headerNames = {
+  requestId: 'x-request-id',
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
+  overheadMs: 'x-gateway-overhead-ms',
+  target: 'x-gateway-target',
+  attempts: 'x-gateway-attempts',
+  /** NATS micro error reply headers. */
+  serviceError: 'Nats-Service-Error',
+  serviceErrorCode: 'Nats-Service-Error-Code',
+  /** Our error code from the closed set, so callers can rebuild a GatewayError. */
+  gatewayErrorCode: 'Gateway-Error-Code',
+  gatewayErrorSource: 'Gateway-Error-Source',
+  /** JetStream de-duplication. */
+  natsMessageId: 'Nats-Msg-Id',
+} as const;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { errorCodes } from './errors.ts';
+import { defineStream } from './endpoint.ts';
+
+/** One record per request, keyed by request id; the ledger writes it exactly once. */
+export const usageRecordSchema = z.object({
+  requestId: z.string().min(1),
+  /** ISO 8601 time the request arrived. */
+  createdAt: z.string(),
+  keyId: z.string().nullable(),
+  /** The `model` the client asked for. */
+  model: z.string().nullable(),
+  /** The provider name and upstream model that served it (null if none did). */
+  provider: z.string().nullable(),
+  providerModel: z.string().nullable(),
+  endpoint: z.enum(['chat', 'embeddings', 'models']),
+  stream: z.boolean(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  /** Cost in USD, from the price catalog; null when the model has no price. */
+  costUsd: z.number().nonnegative().nullable(),
+  latencyMs: z.number().nonnegative(),
+  /** Time spent in the gateway rather than waiting on the provider. */
+  overheadMs: z.number().nonnegative(),
+  status: z.number().int(),
+  errorCode: z.enum(errorCodes).nullable(),
+  attempts: z.number().int().nonnegative(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type UsageRecord = z.infer<typeof usageRecordSchema>;
+
+export const usageStream = defineStream({
+  stream: 'USAGE',
+  subject: 'usage.v1.record',
+  payload: usageRecordSchema,
+  duplicateWindowMs: 24 * 60 * 60 * 1000,
+});
