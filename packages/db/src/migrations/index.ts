@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.ts';
+
+/**
+ * Every migration, by name, in the order they run. Imported statically rather than read from disk,
+ * so they travel with the code in any bundle and run the same on Postgres and PGlite.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};

@@ -1,0 +1,64 @@
+import { sql, type Kysely } from 'kysely';
+import type { SecretBox } from '../secret-box.ts';
+import type { Schema } from '../schema.ts';
+import { upsertModel, type ModelInput } from './models.ts';
+import { upsertProvider, type ProviderInput } from './providers.ts';
+
+export interface FileConfig {
+  providers: Omit<ProviderInput, 'source'>[];
+  models: Omit<ModelInput, 'source'>[];
+}
+
+export interface ReconcileOutcome {
+  providers: { upserted: string[]; removed: string[] };
+  models: { upserted: string[]; removed: string[] };
+}
+
+/** Serialises concurrent reconciles (several replicas starting together); any fixed number works. */
+const reconcileLockId = 727_001;
+
+/**
+ * Makes the database match gateway.yaml, in one transaction: every provider and model of the file is
+ * upserted with source `file`, and `file` rows no longer in the file are deleted. Rows created through
+ * the admin API (`api`) are left alone, except on a name clash: then the file wins and takes the row
+ * over (it becomes `file`, read-only in the dashboard), because the file is what the platform team
+ * reviewed. The file is the whole truth for its rows: a provider without `apiKey` in the file has none.
+ */
+export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, config: FileConfig): Promise<ReconcileOutcome> {
+  return db.transaction().execute(async (transaction) => {
+    await sql`select pg_advisory_xact_lock(${reconcileLockId})`.execute(transaction);
+
+    for (const provider of config.providers) {
+      await upsertProvider(transaction, box, {
+        ...provider,
+        baseUrl: provider.baseUrl ?? null,
+        apiKey: provider.apiKey ?? null,
+        headers: provider.headers ?? null,
+        source: 'file',
+      });
+    }
+    for (const model of config.models) {
+      await upsertModel(transaction, { ...model, price: model.price ?? null, source: 'file' });
+    }
+
+    const providerNames = config.providers.map((provider) => provider.name);
+    const modelNames = config.models.map((model) => model.name);
+    const removedProviders = await transaction
+      .deleteFrom('providers')
+      .where('source', '=', 'file')
+      .$if(providerNames.length > 0, (query) => query.where('name', 'not in', providerNames))
+      .returning('name')
+      .execute();
+    const removedModels = await transaction
+      .deleteFrom('models')
+      .where('source', '=', 'file')
+      .$if(modelNames.length > 0, (query) => query.where('name', 'not in', modelNames))
+      .returning('name')
+      .execute();
+
+    return {
+      providers: { upserted: providerNames, removed: removedProviders.map((row) => row.name).sort() },
+      models: { upserted: modelNames, removed: removedModels.map((row) => row.name).sort() },
+    };
+  });
+}

@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import type { PlanTarget, RoutingStrategy } from '@gateway/contracts';
+import { newId } from '../ids.ts';
+import type { ModelRow, Schema, Source } from '../schema.ts';
+import { fileManagedError } from './read-only.ts';
+
+/** USD per million tokens. */
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+export interface ModelInput {
+  name: string;
+  strategy: RoutingStrategy;
+  targets: PlanTarget[];
+  price?: ModelPrice | null;
+  /** Who manages it: `api` (default) or `file` (gateway.yaml). */
+  source?: Source;
+}
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  strategy: RoutingStrategy;
+  targets: PlanTarget[];
+  price: ModelPrice | null;
+  source: Source;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toModelRecord(row: ModelRow): ModelRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    strategy: row.strategy as RoutingStrategy,
+    targets: row.targets.map((target) => ({
+      provider: target.provider,
+      model: target.model,
+      ...(target.weight !== undefined && { weight: target.weight }),
+    })),
+    price: row.price && { inputPerMillion: row.price.input_per_million, outputPerMillion: row.price.output_per_million },
+    source: row.source,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Creates or replaces the model with this name. An `api` write over a `file` row is refused with a
+ * `conflict` error; a `file` write takes over any row (see `reconcileFileConfig`).
+ */
+export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promise<ModelRecord> {
+  const source = input.source ?? 'api';
+  const now = new Date();
+  const row = await db
+    .insertInto('models')
+    .values({
+      id: newId('model'),
+      name: input.name,
+      strategy: input.strategy,
+      targets: JSON.stringify(
+        input.targets.map((target) => ({
+          provider: target.provider,
+          model: target.model,
+          ...(target.weight !== undefined && { weight: target.weight }),
+        })),
+      ),
+      price:
+        input.price == null
+          ? null
+          : JSON.stringify({ input_per_million: input.price.inputPerMillion, output_per_million: input.price.outputPerMillion }),
+      source,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((conflict) => {
+      const update = conflict.column('name').doUpdateSet((eb) => ({
+        strategy: eb.ref('excluded.strategy'),
+        targets: eb.ref('excluded.targets'),
+        price: eb.ref('excluded.price'),
+        source: eb.ref('excluded.source'),
+        updated_at: eb.ref('excluded.updated_at'),
+      }));
+      return source === 'file' ? update : update.where('models.source', '=', 'api');
+    })
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw fileManagedError('model', input.name);
+  return toModelRecord(row);
+}
+
+export async function listModels(db: Kysely<Schema>): Promise<ModelRecord[]> {
+  const rows = await db.selectFrom('models').selectAll().orderBy('name').execute();
+  return rows.map(toModelRecord);
+}
+
+export async function getModel(db: Kysely<Schema>, name: string): Promise<ModelRecord | undefined> {
+  const row = await db.selectFrom('models').selectAll().where('name', '=', name).executeTakeFirst();
+  return row && toModelRecord(row);
+}
+
+/** Deletes an `api` model; returns false when there is none, refuses a `file` one with a `conflict` error. */
+export async function deleteModel(db: Kysely<Schema>, name: string): Promise<boolean> {
+  const deleted = await db.deleteFrom('models').where('name', '=', name).where('source', '=', 'api').returning('id').executeTakeFirst();
+  if (deleted) return true;
+  const remaining = await db.selectFrom('models').select('source').where('name', '=', name).executeTakeFirst();
+  if (remaining) throw fileManagedError('model', name);
+  return false;
+}

@@ -1,0 +1,187 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { ErrorCode, UsageRecord } from '@gateway/contracts';
+import type { Schema, UsageRecordRow } from '../schema.ts';
+
+export interface UsageFilters {
+  keyId?: string;
+  model?: string;
+  /** Inclusive lower bound on `createdAt`. */
+  from?: Date;
+  /** Exclusive upper bound on `createdAt`. */
+  to?: Date;
+}
+
+export interface ListUsageOptions extends UsageFilters {
+  /** Page size, 1 to 1000. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface UsagePage {
+  records: UsageRecord[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface UsageSummary {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Requests that ended with an HTTP status of 400 or more. */
+  errors: number;
+}
+
+/** Rows per INSERT: 17 parameters a row stays far below Postgres's 65535 bound parameters. */
+const insertChunkSize = 500;
+
+/** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
+export function usageCreatedAt(record: Pick<UsageRecord, 'createdAt' | 'requestId'>): Date {
+  const createdAt = new Date(record.createdAt);
+  if (Number.isNaN(createdAt.getTime())) {
+    throw new Error(`Usage record ${record.requestId} has an invalid createdAt: ${JSON.stringify(record.createdAt)}`);
+  }
+  return createdAt;
+}
+
+/**
+ * Writes usage records, each request id at most once: a record whose id is already stored is skipped
+ * (ON CONFLICT DO NOTHING), so replays and redeliveries are harmless. Returns how many rows were new.
+ */
+export async function insertUsageRecords(db: Kysely<Schema>, records: readonly UsageRecord[]): Promise<number> {
+  let inserted = 0;
+  for (let start = 0; start < records.length; start += insertChunkSize) {
+    const rows = records.slice(start, start + insertChunkSize).map((record) => ({
+      request_id: record.requestId,
+      created_at: usageCreatedAt(record),
+      key_id: record.keyId,
+      model: record.model,
+      provider: record.provider,
+      provider_model: record.providerModel,
+      endpoint: record.endpoint,
+      stream: record.stream,
+      input_tokens: record.inputTokens,
+      output_tokens: record.outputTokens,
+      cost_usd: record.costUsd,
+      latency_ms: record.latencyMs,
+      overhead_ms: record.overheadMs,
+      status: record.status,
+      error_code: record.errorCode,
+      attempts: record.attempts,
+      metadata: JSON.stringify(record.metadata ?? {}),
+    }));
+    const written = await db
+      .insertInto('usage_records')
+      .values(rows)
+      .onConflict((conflict) => conflict.column('request_id').doNothing())
+      .returning('request_id')
+      .execute();
+    inserted += written.length;
+  }
+  return inserted;
+}
+
+function applyFilters(filters: UsageFilters) {
+  return (eb: ExpressionBuilder<Schema, 'usage_records'>) =>
+    eb.and([
+      ...(filters.keyId !== undefined ? [eb('key_id', '=', filters.keyId)] : []),
+      ...(filters.model !== undefined ? [eb('model', '=', filters.model)] : []),
+      ...(filters.from !== undefined ? [eb('created_at', '>=', filters.from)] : []),
+      ...(filters.to !== undefined ? [eb('created_at', '<', filters.to)] : []),
+    ]);
+}
+
+function toUsageRecord(row: UsageRecordRow): UsageRecord {
+  return {
+    requestId: row.request_id,
+    createdAt: row.created_at.toISOString(),
+    keyId: row.key_id,
+    model: row.model,
+    provider: row.provider,
+    providerModel: row.provider_model,
+    endpoint: row.endpoint as UsageRecord['endpoint'],
+    stream: row.stream,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    latencyMs: row.latency_ms,
+    overheadMs: row.overhead_ms,
+    status: row.status,
+    errorCode: row.error_code as ErrorCode | null,
+    attempts: row.attempts,
+    metadata: row.metadata,
+  };
+}
+
+interface Cursor {
+  createdAt: Date;
+  requestId: string;
+}
+
+function encodeCursor(record: UsageRecord): string {
+  return Buffer.from(JSON.stringify([record.createdAt, record.requestId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const createdAt = new Date(value[0]);
+      if (!Number.isNaN(createdAt.getTime())) return { createdAt, requestId: value[1] };
+    }
+  } catch {
+    // Reported below with the same message as any other malformed cursor.
+  }
+  throw new RangeError('Invalid usage cursor: pass the nextCursor of a previous page');
+}
+
+/**
+ * Usage records newest first, a page at a time. The cursor is the (createdAt, requestId) of the last
+ * record shown, so pages neither repeat nor skip rows while new ones arrive. (Stored times have
+ * millisecond precision, as JavaScript dates do, so the cursor round-trips exactly.)
+ */
+export async function listUsage(db: Kysely<Schema>, options: ListUsageOptions): Promise<UsagePage> {
+  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000) {
+    throw new RangeError('limit must be an integer from 1 to 1000');
+  }
+  const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  const rows = await db
+    .selectFrom('usage_records')
+    .selectAll()
+    .where(applyFilters(options))
+    .$if(cursor !== undefined, (query) =>
+      query.where((eb) =>
+        eb(eb.refTuple('created_at', 'request_id'), '<', eb.tuple(cursor!.createdAt, cursor!.requestId)),
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('request_id', 'desc')
+    .limit(options.limit + 1)
+    .execute();
+  const records = rows.slice(0, options.limit).map(toUsageRecord);
+  const last = records.at(-1);
+  return { records, nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+}
+
+/** Totals over the records matching the filters. */
+export async function summarizeUsage(db: Kysely<Schema>, filters: UsageFilters = {}): Promise<UsageSummary> {
+  const row = await db
+    .selectFrom('usage_records')
+    .where(applyFilters(filters))
+    .select([
+      sql<string | number>`count(*)`.as('requests'),
+      sql<string | number>`coalesce(sum(input_tokens), 0)`.as('input_tokens'),
+      sql<string | number>`coalesce(sum(output_tokens), 0)`.as('output_tokens'),
+      sql<string | number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
+      sql<string | number>`count(*) filter (where status >= 400)`.as('errors'),
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    requests: Number(row.requests),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    costUsd: Number(row.cost_usd),
+    errors: Number(row.errors),
+  };
+}

@@ -1,0 +1,109 @@
+import type { ColumnType, Selectable } from 'kysely';
+
+/**
+ * The database as Kysely sees it: snake_case columns, exactly as the migrations create them.
+ * Repositories map rows to camelCase records; nothing outside this package touches rows directly.
+ */
+
+/** A timestamptz: read as a Date, written as a Date or ISO string, defaulted by the database. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** jsonb is written as a JSON string (node-postgres would turn JS arrays into Postgres arrays). */
+type Json<T> = ColumnType<T, string, string>;
+type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
+type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type Source = 'file' | 'api';
+
+export interface GatewayKeysTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  models: NullableJson<string[]>;
+  metadata: DefaultedJson<Record<string, unknown>>;
+  expires_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+/** Provider settings as stored; secrets only inside `headers_ciphertext`. */
+export interface ProviderSettingsColumn {
+  api_version?: string;
+  timeout_ms?: number;
+  /** Names only, so the dashboard can show which headers are set without decrypting them. */
+  header_names?: string[];
+  /** The whole header map, JSON-encoded and encrypted with the secret box. */
+  headers_ciphertext?: string;
+}
+
+export interface ProvidersTable {
+  id: string;
+  name: string;
+  type: string;
+  base_url: string | null;
+  api_key_ciphertext: string | null;
+  settings: DefaultedJson<ProviderSettingsColumn>;
+  source: Source;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ModelTargetColumn {
+  provider: string;
+  model: string;
+  weight?: number;
+}
+
+export interface ModelPriceColumn {
+  input_per_million: number;
+  output_per_million: number;
+}
+
+export interface ModelsTable {
+  id: string;
+  name: string;
+  strategy: string;
+  targets: Json<ModelTargetColumn[]>;
+  price: NullableJson<ModelPriceColumn>;
+  source: Source;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface UsageRecordsTable {
+  request_id: string;
+  created_at: Timestamp;
+  key_id: string | null;
+  model: string | null;
+  provider: string | null;
+  provider_model: string | null;
+  endpoint: string;
+  stream: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  /** numeric(18,8): the drivers read it as a string to keep every digit. */
+  cost_usd: ColumnType<string | null, number | null, number | null>;
+  latency_ms: number;
+  overhead_ms: number;
+  status: number;
+  error_code: string | null;
+  attempts: number;
+  metadata: DefaultedJson<Record<string, unknown>>;
+}
+
+export interface Schema {
+  gateway_keys: GatewayKeysTable;
+  providers: ProvidersTable;
+  models: ModelsTable;
+  usage_records: UsageRecordsTable;
+}
+
+export type GatewayKeyRow = Selectable<GatewayKeysTable>;
+export type ProviderRow = Selectable<ProvidersTable>;
+export type ModelRow = Selectable<ModelsTable>;
+export type UsageRecordRow = Selectable<UsageRecordsTable>;

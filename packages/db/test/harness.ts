@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { uniqueName } from '../../testkit/src/test-env.ts';
+import {
+  createDatabase,
+  databaseUrlWithName,
+  dropDatabase,
+  ensureDatabaseExists,
+  migrateToLatest,
+  type Database,
+} from '../src/index.ts';
+
+export type Backend = 'postgres' | 'pglite';
+export const backends: Backend[] = ['postgres', 'pglite'];
+
+export interface TestDatabase {
+  database: Database;
+  /** Empties every table, keeping the schema. */
+  clean(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh database of the given kind: its own Postgres database on DATABASE_URL's server (dropped on
+ * dispose), or a PGlite in a temporary directory. Not migrated: tests call `migrateToLatest`.
+ */
+export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
+  let database: Database;
+  let remove: () => Promise<void>;
+  if (backend === 'postgres') {
+    const serverUrl = process.env.DATABASE_URL;
+    if (!serverUrl) throw new Error('DATABASE_URL must be set (the vitest global setup does it)');
+    const url = databaseUrlWithName(serverUrl, uniqueName('db_test'));
+    await ensureDatabaseExists(url);
+    database = await createDatabase({ url, poolSize: 4 });
+    remove = () => dropDatabase(url);
+  } else {
+    const directory = await mkdtemp(join(tmpdir(), 'gateway-pglite-'));
+    database = await createDatabase({ dataDir: join(directory, 'pglite') });
+    remove = () => rm(directory, { recursive: true, force: true });
+  }
+  return {
+    database,
+    clean: async () => {
+      await sql`truncate gateway_keys, providers, models, usage_records`.execute(database.db);
+    },
+    dispose: async () => {
+      await database.close();
+      await remove();
+    },
+  };
+}
+
+export async function openMigratedDatabase(backend: Backend): Promise<TestDatabase> {
+  const test = await openTestDatabase(backend);
+  await migrateToLatest(test.database.db);
+  return test;
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, migrateToLatest } from '../src/index.ts';
+import { backends, openTestDatabase, type TestDatabase } from './harness.ts';
+
+describe.each(backends)('migrations on %s', (backend) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  it('reports the database kind and answers a ping', async () => {
+    expect(test.database.kind).toBe(backend);
+    await expect(test.database.ping()).resolves.toBeUndefined();
+  });
+
+  it('migrates an empty database to the latest schema, then has nothing left to do', async () => {
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial'] });
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: [] });
+
+    const tables = await test.database.db.introspection.getTables();
+    const columns = Object.fromEntries(tables.map((table) => [table.name, table.columns.map((column) => column.name).sort()]));
+    expect(Object.keys(columns)).toEqual(expect.arrayContaining(['gateway_keys', 'providers', 'models', 'usage_records']));
+    expect(columns.gateway_keys).toEqual(
+      ['created_at', 'expires_at', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'metadata', 'models', 'name', 'revoked_at', 'updated_at'],
+    );
+    expect(columns.usage_records).toContain('cost_usd');
+
+    const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'usage_records'`.execute(test.database.db);
+    expect(indexes.rows.map((row) => row.indexname)).toEqual(
+      expect.arrayContaining(['usage_records_created_at_idx', 'usage_records_key_id_created_at_idx', 'usage_records_model_created_at_idx']),
+    );
+  });
+});
+
+describe('embedded PGlite', () => {
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'gateway-pglite-'));
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('keeps its data in the directory across restarts', async () => {
+    const dataDir = join(directory, 'pglite');
+    const first = await createDatabase({ dataDir });
+    await migrateToLatest(first.db);
+    await first.db.insertInto('models').values({ id: 'model_1', name: 'kept', strategy: 'single', targets: '[]', source: 'api' }).execute();
+    await first.close();
+
+    const second = await createDatabase({ dataDir });
+    expect(await migrateToLatest(second.db)).toEqual({ executed: [] });
+    expect(await second.db.selectFrom('models').select('name').execute()).toEqual([{ name: 'kept' }]);
+    await second.close();
+  });
+});
