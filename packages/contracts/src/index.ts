@@ -5,3 +5,4 @@ export * from './router.ts';
 export * from './usage.ts';
 export * from './config-events.ts';
 export * from './openai.ts';
+export * from './model-access.ts';

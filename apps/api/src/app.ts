@@ -1,0 +1,140 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { headerNames, type UsageRecord } from '@gateway/contracts';
+import { watchConfig } from '@gateway/config';
+import { findKeyByPlaintext } from '@gateway/db';
+import { createExecutor } from '@gateway/providers';
+import { checkReadiness, observeRequest } from '@gateway/telemetry';
+import { Counter } from 'prom-client';
+import { KeyCache } from './auth/key-cache.ts';
+import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
+import type { ApiDependencies } from './dependencies.ts';
+import { errorHandler, notFoundHandler } from './http/error-handler.ts';
+import { requestIdFor } from './http/request-id.ts';
+import { adminRoutes } from './routes/admin/admin-routes.ts';
+import { v1Routes } from './routes/v1-routes.ts';
+import { overheadMs, type RequestState } from './usage/request-state.ts';
+import { UsageRecorder } from './usage/usage-recorder.ts';
+
+export interface Api {
+  app: FastifyInstance;
+  /** Waits for usage records still being published. */
+  flushUsage(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the HTTP surface (not listening: main.ts listens; tests use inject or listen on port 0). */
+export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
+  const { bus, database, logger, metrics } = dependencies;
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'request_id',
+    bodyLimit: dependencies.environment.GATEWAY_BODY_LIMIT,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(headerNames.requestId, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (!route.startsWith('/v1/')) observeRequest(metrics, { route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+  });
+
+  const lostUsage = new Counter({
+    name: 'gateway_usage_records_lost_total',
+    help: 'Usage records that neither JetStream nor Postgres accepted',
+    registers: [metrics.registry],
+  });
+  const usage = new UsageRecorder({ bus, database, logger, onLost: () => lostUsage.inc() });
+  const keys = new KeyCache({
+    bus,
+    lookup: async (plaintext) => (await findKeyByPlaintext(database.db, plaintext)) ?? null,
+  });
+  const catalog = await watchConfig({
+    bus,
+    load: () => loadProviderCatalog(database, dependencies.secretBox, dependencies.adapterOptions ?? {}),
+    entities: ['provider', 'model'],
+    onReload: () => logger.info('provider catalog reloaded'),
+    onError: (error) => logger.error({ err: error }, 'provider catalog reload failed; keeping the previous one'),
+  });
+  for (const [name, reason] of catalog.current().unavailable) logger.warn({ provider: name, reason }, 'provider unavailable');
+  const executor = createExecutor({ getAdapter: (name) => catalog.current().adapters.get(name), logger });
+
+  const finish = (state: RequestState, status: number) => {
+    if (state.recorded) return;
+    state.recorded = true;
+    const now = performance.now();
+    const latencyMs = now - state.startedAt;
+    const record: UsageRecord = {
+      requestId: state.requestId,
+      createdAt: state.createdAt,
+      keyId: state.key?.id ?? null,
+      model: state.model,
+      provider: state.provider,
+      providerModel: state.providerModel,
+      endpoint: state.endpoint,
+      stream: state.stream,
+      inputTokens: state.inputTokens,
+      outputTokens: state.outputTokens,
+      costUsd: state.costUsd,
+      latencyMs,
+      overheadMs: overheadMs(state, now),
+      status,
+      errorCode: status >= 400 ? state.errorCode ?? 'internal_error' : null,
+      attempts: state.attempts,
+    };
+    observeRequest(
+      metrics,
+      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: state.model ?? '', status },
+      latencyMs / 1000,
+    );
+    usage.record(record);
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'LLM gateway API', version: '0.1.0', description: 'Admin REST API (master key) and the OpenAI-compatible surface (gateway keys).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const result = await checkReadiness(dependencies.readinessChecks);
+    return reply.code(result.ready ? 200 : 503).send(result);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish });
+  await app.register(adminRoutes, {
+    prefix: '/admin/v1',
+    database,
+    bus,
+    secretBox: dependencies.secretBox,
+    masterKey: dependencies.masterKey,
+    configSource: dependencies.configSource,
+  });
+
+  return {
+    app,
+    flushUsage: () => usage.flush(),
+    async close() {
+      await app.close();
+      await usage.flush();
+      keys.close();
+      catalog.stop();
+    },
+  };
+}

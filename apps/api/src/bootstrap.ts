@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { configChanged } from '@gateway/contracts';
+import type { Bus } from '@gateway/bus';
+import type { Environment, GatewayConfig } from '@gateway/config';
+import {
+  createSecretBox,
+  loadOrCreateLocalKey,
+  migrateToLatest,
+  reconcileFileConfig,
+  type Database,
+  type ReconcileOutcome,
+  type SecretBox,
+} from '@gateway/db';
+
+export const masterKeyFileName = 'master.key';
+
+/**
+ * The secret box for provider credentials. With a shared Postgres every replica must use the same key,
+ * so GATEWAY_ENCRYPTION_KEY is then required; the embedded database keeps its own key file beside it.
+ */
+export async function resolveSecretBox(environment: Environment): Promise<{ box: SecretBox; origin: string }> {
+  if (environment.GATEWAY_ENCRYPTION_KEY) {
+    return { box: createSecretBox(environment.GATEWAY_ENCRYPTION_KEY), origin: 'GATEWAY_ENCRYPTION_KEY' };
+  }
+  if (environment.DATABASE_URL) {
+    throw new Error('GATEWAY_ENCRYPTION_KEY is required with DATABASE_URL (32 bytes, base64 or hex: `openssl rand -base64 32`)');
+  }
+  const dataDir = resolve(environment.GATEWAY_DATA_DIR);
+  return { box: createSecretBox(await loadOrCreateLocalKey(dataDir)), origin: join(dataDir, 'encryption.key') };
+}
+
+/**
+ * The master key for /admin/v1. From GATEWAY_MASTER_KEY; in embedded mode without it, one is created
+ * once in `<data dir>/master.key` (mode 0600) and only its path is printed, never the key.
+ */
+export async function resolveMasterKey(environment: Environment, embedded: boolean): Promise<{ key: string | undefined; origin: string }> {
+  if (environment.GATEWAY_MASTER_KEY) return { key: environment.GATEWAY_MASTER_KEY, origin: 'GATEWAY_MASTER_KEY' };
+  if (!embedded) return { key: undefined, origin: 'unset: the admin API is disabled (set GATEWAY_MASTER_KEY)' };
+  const dataDir = resolve(environment.GATEWAY_DATA_DIR);
+  const path = join(dataDir, masterKeyFileName);
+  try {
+    return { key: (await readFile(path, 'utf8')).trim(), origin: path };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const key = `gw-master-${randomBytes(24).toString('base64url')}`;
+  try {
+    await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { key: (await readFile(path, 'utf8')).trim(), origin: path };
+    throw error;
+  }
+  await chmod(path, 0o600);
+  return { key, origin: `${path} (created)` };
+}
+
+/** Migrates, then makes the database match gateway.yaml, then tells every service to reload. */
+export async function prepareDatabase(options: {
+  database: Database;
+  secretBox: SecretBox;
+  config: GatewayConfig;
+  bus: Bus;
+}): Promise<{ migrations: string[]; reconciled: ReconcileOutcome }> {
+  const { executed } = await migrateToLatest(options.database.db);
+  const reconciled = await reconcileFileConfig(options.database.db, options.secretBox, {
+    providers: options.config.providers.map((provider) => ({
+      name: provider.name,
+      type: provider.type,
+      baseUrl: provider.base_url ?? null,
+      apiKey: provider.api_key ?? null,
+      apiVersion: provider.api_version ?? null,
+      headers: provider.headers ?? null,
+      timeoutMs: provider.timeout_ms ?? null,
+    })),
+    models: options.config.models.map((model) => ({
+      name: model.name,
+      strategy: model.strategy ?? 'loadbalance',
+      targets: model.targets,
+      price: model.price ? { inputPerMillion: model.price.input_per_million, outputPerMillion: model.price.output_per_million } : null,
+    })),
+  });
+  options.bus.publish(configChanged, { entity: 'all', action: 'updated' });
+  return { migrations: executed, reconciled };
+}

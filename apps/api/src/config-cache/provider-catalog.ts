@@ -1,0 +1,63 @@
+import { createAdapter, type AdapterOptions, type ProviderAdapter, type ProviderType } from '@gateway/providers';
+import { listModels, listProvidersWithSecrets, type Database, type SecretBox } from '@gateway/db';
+
+export interface ModelPrice {
+  inputPerMillion: number;
+  outputPerMillion: number;
+}
+
+/** The API's in-memory view of providers (with live adapters) and model prices. */
+export interface ProviderCatalog {
+  adapters: ReadonlyMap<string, ProviderAdapter>;
+  providerTypes: ReadonlyMap<string, ProviderType>;
+  /** Price overrides per configured model name. */
+  modelPrices: ReadonlyMap<string, ModelPrice>;
+  /** Configured model names, as `GET /v1/models` lists them. */
+  models: ReadonlyArray<{ id: string; object: 'model'; created: number; owned_by: string }>;
+  /** Providers whose adapter could not be built, with the reason (shown at start and in /ready). */
+  unavailable: ReadonlyMap<string, string>;
+}
+
+export async function loadProviderCatalog(
+  database: Database,
+  secretBox: SecretBox,
+  adapterOptions: AdapterOptions,
+): Promise<ProviderCatalog> {
+  const [providers, models] = await Promise.all([listProvidersWithSecrets(database.db, secretBox), listModels(database.db)]);
+  const adapters = new Map<string, ProviderAdapter>();
+  const providerTypes = new Map<string, ProviderType>();
+  const unavailable = new Map<string, string>();
+  for (const provider of providers) {
+    providerTypes.set(provider.name, provider.type as ProviderType);
+    try {
+      adapters.set(
+        provider.name,
+        createAdapter(
+          {
+            name: provider.name,
+            type: provider.type as ProviderType,
+            ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+            ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+            ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
+            ...(provider.headers ? { headers: provider.headers } : {}),
+            ...(provider.timeoutMs ? { timeoutMs: provider.timeoutMs } : {}),
+          },
+          adapterOptions,
+        ),
+      );
+    } catch (error) {
+      unavailable.set(provider.name, error instanceof Error ? error.message : 'cannot create adapter');
+    }
+  }
+  const modelPrices = new Map<string, ModelPrice>();
+  for (const model of models) {
+    if (model.price) modelPrices.set(model.name, model.price);
+  }
+  const listed = models.map((model) => ({
+    id: model.name,
+    object: 'model' as const,
+    created: Math.floor(model.createdAt.getTime() / 1000),
+    owned_by: 'gateway',
+  }));
+  return { adapters, providerTypes, modelPrices, models: listed, unavailable };
+}

@@ -1,0 +1,56 @@
+import { initTracing, shutdownTracing, createLogger, createMetrics } from '@gateway/telemetry';
+
+initTracing({ service: 'api' });
+
+const { parseEnvironment, loadGatewayConfig } = await import('@gateway/config');
+const { createBus } = await import('@gateway/bus');
+const { createDatabase } = await import('@gateway/db');
+const { buildApi } = await import('./app.ts');
+const { prepareDatabase, resolveMasterKey, resolveSecretBox } = await import('./bootstrap.ts');
+
+/** The API as its own process (`npm run start:api`): needs NATS_URL and DATABASE_URL. */
+const environment = parseEnvironment();
+const logger = createLogger({ service: 'api', level: environment.LOG_LEVEL });
+if (!environment.NATS_URL || !environment.DATABASE_URL) {
+  logger.fatal('The API runs as its own process only with NATS_URL and DATABASE_URL set (npm start runs everything in one process otherwise)');
+  process.exit(1);
+}
+try {
+  const metrics = createMetrics({ service: 'api' });
+  const { config, source } = await loadGatewayConfig();
+  const { box } = await resolveSecretBox(environment);
+  const masterKey = await resolveMasterKey(environment, false);
+  const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'api', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
+  const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
+  await prepareDatabase({ database, secretBox: box, config, bus });
+  const api = await buildApi({
+    environment,
+    database,
+    bus,
+    secretBox: box,
+    logger,
+    metrics,
+    masterKey: masterKey.key,
+    configSource: source,
+    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping() },
+  });
+  const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
+  logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    await api.close();
+    await bus.close();
+    await database.close();
+    await shutdownTracing();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'api failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { createMasterKeyGuard } from '../../auth/master-key.ts';
+import type { AdminContext } from './admin-context.ts';
+import { keyRoutes } from './keys.ts';
+import { modelRoutes } from './models.ts';
+import { providerRoutes } from './providers.ts';
+import { usageRoutes } from './usage.ts';
+
+/** The admin REST API under /admin/v1, guarded by the master key (the OpenAPI document is public). */
+export async function adminRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (guarded) => {
+    guarded.addHook('preHandler', createMasterKeyGuard(context.masterKey));
+    await guarded.register(keyRoutes, context);
+    await guarded.register(providerRoutes, context);
+    await guarded.register(modelRoutes, context);
+    await guarded.register(usageRoutes, context);
+  });
+}

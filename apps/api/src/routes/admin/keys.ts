@@ -1,0 +1,109 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { GatewayError, configChanged } from '@gateway/contracts';
+import { createKey, getKey, keyState, listKeys, revokeKey, updateKey, type KeyRecord } from '@gateway/db';
+import type { AdminContext } from './admin-context.ts';
+import { createKeyBodySchema, createdKeySchema, errorResponses, idParamsSchema, keySchema, updateKeyBodySchema } from './schemas.ts';
+
+export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
+  return {
+    id: record.id,
+    name: record.name,
+    key_prefix: record.keyPrefix,
+    models: record.models,
+    metadata: record.metadata,
+    expires_at: record.expiresAt?.toISOString() ?? null,
+    revoked_at: record.revokedAt?.toISOString() ?? null,
+    state: keyState(record),
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+    last_used_at: record.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+const keyNotFound = (id: string) => new GatewayError('not_found', `No key with id "${id}"`, { param: 'id' });
+
+export async function keyRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const db = context.database.db;
+  const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
+    context.bus.publish(configChanged, { entity: 'key', id, action });
+
+  typed.post(
+    '/keys',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Create a gateway key (the key is returned once)',
+        body: createKeyBodySchema,
+        response: { 201: createdKeySchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const { record, plaintextKey } = await createKey(db, {
+        name: body.name,
+        models: body.models ?? null,
+        metadata: body.metadata ?? {},
+        expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+      });
+      changed(record.id, 'created');
+      request.log.info({ keyId: record.id }, 'gateway key created');
+      return reply.code(201).send({ ...keyResponse(record), key: plaintextKey });
+    },
+  );
+
+  typed.get(
+    '/keys',
+    { schema: { tags: ['keys'], summary: 'List gateway keys', response: { 200: z.object({ data: z.array(keySchema) }), ...errorResponses } } },
+    async () => ({ data: (await listKeys(db)).map(keyResponse) }),
+  );
+
+  typed.get(
+    '/keys/:id',
+    { schema: { tags: ['keys'], summary: 'Get a gateway key', params: idParamsSchema, response: { 200: keySchema, ...errorResponses } } },
+    async (request) => {
+      const record = await getKey(db, request.params.id);
+      if (!record) throw keyNotFound(request.params.id);
+      return keyResponse(record);
+    },
+  );
+
+  typed.patch(
+    '/keys/:id',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Change a key’s name, allowed models, expiry or metadata',
+        params: idParamsSchema,
+        body: updateKeyBodySchema,
+        response: { 200: keySchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const record = await updateKey(db, request.params.id, {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.models !== undefined ? { models: body.models } : {}),
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        ...(body.expires_at !== undefined ? { expiresAt: body.expires_at ? new Date(body.expires_at) : null } : {}),
+      });
+      if (!record) throw keyNotFound(request.params.id);
+      changed(record.id, 'updated');
+      return keyResponse(record);
+    },
+  );
+
+  typed.delete(
+    '/keys/:id',
+    { schema: { tags: ['keys'], summary: 'Revoke a gateway key', params: idParamsSchema, response: { 200: keySchema, ...errorResponses } } },
+    async (request) => {
+      const record = await revokeKey(db, request.params.id);
+      if (!record) throw keyNotFound(request.params.id);
+      changed(record.id, 'deleted');
+      request.log.info({ keyId: record.id }, 'gateway key revoked');
+      return keyResponse(record);
+    },
+  );
+}

@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { GatewayError, configChanged } from '@gateway/contracts';
+import { modelConfigSchema } from '@gateway/config';
+import { deleteModel, getModel, listModels, listProviders, upsertModel, type ModelRecord } from '@gateway/db';
+import type { AdminContext } from './admin-context.ts';
+import { errorResponses, modelSchema, nameParamsSchema } from './schemas.ts';
+
+function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
+  return {
+    id: record.id,
+    name: record.name,
+    strategy: record.strategy,
+    targets: record.targets,
+    price: record.price ? { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } : null,
+    source: record.source,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+  };
+}
+
+const notFound = (name: string) => new GatewayError('not_found', `No model named "${name}"`, { param: 'name' });
+
+/** Models (names clients send, with their targets): same validation as in gateway.yaml. */
+export async function modelRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const db = context.database.db;
+  const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
+    context.bus.publish(configChanged, { entity: 'model', id, action });
+
+  const save = async (body: z.infer<typeof modelConfigSchema>) => {
+    const providers = new Set((await listProviders(db)).map((provider) => provider.name));
+    body.targets.forEach((target, index) => {
+      if (!providers.has(target.provider)) {
+        throw new GatewayError('invalid_request', `Unknown provider "${target.provider}"`, { param: `targets.${index}.provider` });
+      }
+    });
+    return upsertModel(db, {
+      name: body.name,
+      strategy: body.strategy ?? 'loadbalance',
+      targets: body.targets,
+      price: body.price ? { inputPerMillion: body.price.input_per_million, outputPerMillion: body.price.output_per_million } : null,
+      source: 'api',
+    });
+  };
+
+  typed.get(
+    '/models',
+    { schema: { tags: ['models'], summary: 'List configured models', response: { 200: z.object({ data: z.array(modelSchema) }), ...errorResponses } } },
+    async () => ({ data: (await listModels(db)).map(modelResponse) }),
+  );
+
+  typed.get(
+    '/models/:name',
+    { schema: { tags: ['models'], summary: 'Get a model', params: nameParamsSchema, response: { 200: modelSchema, ...errorResponses } } },
+    async (request) => {
+      const record = await getModel(db, request.params.name);
+      if (!record) throw notFound(request.params.name);
+      return modelResponse(record);
+    },
+  );
+
+  typed.post(
+    '/models',
+    { schema: { tags: ['models'], summary: 'Add a model', body: modelConfigSchema, response: { 201: modelSchema, ...errorResponses } } },
+    async (request, reply) => {
+      if (await getModel(db, request.body.name)) {
+        throw new GatewayError('conflict', `A model named "${request.body.name}" exists; use PUT /admin/v1/models/${request.body.name}`, { param: 'name' });
+      }
+      const record = await save(request.body);
+      changed(record.name, 'created');
+      return reply.code(201).send(modelResponse(record));
+    },
+  );
+
+  typed.put(
+    '/models/:name',
+    {
+      schema: {
+        tags: ['models'],
+        summary: 'Replace a model’s strategy, targets and price',
+        params: nameParamsSchema,
+        body: modelConfigSchema.omit({ name: true }),
+        response: { 200: modelSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      if (!(await getModel(db, request.params.name))) throw notFound(request.params.name);
+      const record = await save({ ...request.body, name: request.params.name });
+      changed(record.name, 'updated');
+      return modelResponse(record);
+    },
+  );
+
+  typed.delete(
+    '/models/:name',
+    { schema: { tags: ['models'], summary: 'Delete a model', params: nameParamsSchema, response: { 200: z.object({ deleted: z.literal(true), name: z.string() }), ...errorResponses } } },
+    async (request) => {
+      if (!(await deleteModel(db, request.params.name))) throw notFound(request.params.name);
+      changed(request.params.name, 'deleted');
+      return { deleted: true as const, name: request.params.name };
+    },
+  );
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** Admin API wire shapes (snake_case, like gateway.yaml). */
+export const errorResponseSchema = z.object({
+  error: z.object({
+    message: z.string(),
+    type: z.string(),
+    code: z.string().nullable(),
+    param: z.string().nullable(),
+    request_id: z.string().optional(),
+    source: z.string().optional(),
+  }),
+});
+
+export const errorResponses = {
+  400: errorResponseSchema,
+  401: errorResponseSchema,
+  404: errorResponseSchema,
+  409: errorResponseSchema,
+  500: errorResponseSchema,
+} as const;
+
+export const keySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  key_prefix: z.string().describe('The first characters of the key, to tell keys apart'),
+  models: z.array(z.string()).nullable().describe('Model names the key may use; null = all'),
+  metadata: z.record(z.string(), z.unknown()),
+  expires_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+  state: z.enum(['active', 'revoked', 'expired']),
+  created_at: z.string(),
+  updated_at: z.string(),
+  last_used_at: z.string().nullable(),
+});
+
+export const createdKeySchema = keySchema.extend({
+  key: z.string().describe('The gateway key. Shown only in this response; store it now.'),
+});
+
+export const createKeyBodySchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  models: z.array(z.string().min(1)).nullable().optional(),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const updateKeyBodySchema = createKeyBodySchema.partial();
+
+export const idParamsSchema = z.object({ id: z.string().min(1).max(100) });
+export const nameParamsSchema = z.object({ name: z.string().min(1).max(200) });
+
+export const providerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  base_url: z.string().nullable(),
+  api_version: z.string().nullable(),
+  timeout_ms: z.number().nullable(),
+  has_api_key: z.boolean().describe('Credentials are write-only: never returned'),
+  header_names: z.array(z.string()),
+  source: z.enum(['file', 'api']).describe('file = from gateway.yaml, read-only here'),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const modelSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  strategy: z.string(),
+  targets: z.array(z.object({ provider: z.string(), model: z.string(), weight: z.number().optional() })),
+  price: z.object({ input_per_million: z.number(), output_per_million: z.number() }).nullable(),
+  source: z.enum(['file', 'api']),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+export const usageRecordSchema = z.object({
+  request_id: z.string(),
+  created_at: z.string(),
+  key_id: z.string().nullable(),
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  provider_model: z.string().nullable(),
+  endpoint: z.string(),
+  stream: z.boolean(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cost_usd: z.number().nullable(),
+  latency_ms: z.number(),
+  overhead_ms: z.number(),
+  status: z.number(),
+  error_code: z.string().nullable(),
+  attempts: z.number(),
+});
+
+export const usageQuerySchema = z.strictObject({
+  key_id: z.string().optional(),
+  model: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('Inclusive lower bound (ISO 8601)'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Exclusive upper bound (ISO 8601)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(500).optional(),
+});
+
+export const usageResponseSchema = z.object({
+  data: z.array(usageRecordSchema),
+  next_cursor: z.string().nullable(),
+  summary: z.object({
+    requests: z.number(),
+    input_tokens: z.number(),
+    output_tokens: z.number(),
+    cost_usd: z.number(),
+    errors: z.number(),
+  }),
+});

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { GatewayError } from '@gateway/contracts';
+import { listUsage, summarizeUsage, type UsageFilters } from '@gateway/db';
+import type { AdminContext } from './admin-context.ts';
+import { errorResponses, usageQuerySchema, usageResponseSchema } from './schemas.ts';
+
+export async function usageRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/usage',
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'Usage records, newest first, with totals over the same filters',
+        querystring: usageQuerySchema,
+        response: { 200: usageResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      const filters: UsageFilters = {
+        ...(query.key_id ? { keyId: query.key_id } : {}),
+        ...(query.model ? { model: query.model } : {}),
+        ...(query.from ? { from: new Date(query.from) } : {}),
+        ...(query.to ? { to: new Date(query.to) } : {}),
+      };
+      if (filters.from && filters.to && filters.from >= filters.to) {
+        throw new GatewayError('invalid_request', '"from" must be before "to"', { param: 'from' });
+      }
+      const [page, summary] = await Promise.all([
+        listUsage(context.database.db, { ...filters, limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+        summarizeUsage(context.database.db, filters),
+      ]);
+      return {
+        data: page.records.map((record) => ({
+          request_id: record.requestId,
+          created_at: record.createdAt,
+          key_id: record.keyId,
+          model: record.model,
+          provider: record.provider,
+          provider_model: record.providerModel,
+          endpoint: record.endpoint,
+          stream: record.stream,
+          input_tokens: record.inputTokens,
+          output_tokens: record.outputTokens,
+          cost_usd: record.costUsd,
+          latency_ms: record.latencyMs,
+          overhead_ms: record.overheadMs,
+          status: record.status,
+          error_code: record.errorCode,
+          attempts: record.attempts,
+        })),
+        next_cursor: page.nextCursor,
+        summary: {
+          requests: summary.requests,
+          input_tokens: summary.inputTokens,
+          output_tokens: summary.outputTokens,
+          cost_usd: summary.costUsd,
+          errors: summary.errors,
+        },
+      };
+    },
+  );
+}

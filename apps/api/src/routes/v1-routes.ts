@@ -1,0 +1,246 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  GatewayError,
+  chatCompletionRequestSchema,
+  embeddingsRequestSchema,
+  headerNames,
+  keyAllowsModel,
+  routerPlan,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  type Plan,
+} from '@gateway/contracts';
+import type { Bus } from '@gateway/bus';
+import type { Executor, Usage } from '@gateway/providers';
+import { extractApiKey } from '../auth/extract-key.ts';
+import type { KeyCache } from '../auth/key-cache.ts';
+import { SseWriter } from '../http/sse.ts';
+import { newRequestState, overheadMs, type RequestState } from '../usage/request-state.ts';
+import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
+import { costUsd } from '../usage/cost.ts';
+import { openAiErrorBody } from '../http/error-body.ts';
+import { toGatewayError } from '../http/to-gateway-error.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    gateway: RequestState;
+  }
+}
+
+export interface V1RouteOptions {
+  bus: Bus;
+  keys: KeyCache;
+  executor: Executor;
+  catalog: () => ProviderCatalog;
+  finish: (state: RequestState, status: number) => void;
+}
+
+const longestKey = 256;
+
+/** The OpenAI-compatible surface under /v1. */
+export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): Promise<void> {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+
+  app.decorateRequest('gateway', null as unknown as RequestState);
+  app.addHook('onRequest', async (request) => {
+    request.gateway = newRequestState(request.id, endpointOf(request));
+  });
+  app.addHook('preHandler', async (request) => {
+    const plaintext = extractApiKey(request.headers);
+    if (!plaintext) {
+      throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>" or "x-api-key: <gateway key>"');
+    }
+    const key = plaintext.length <= longestKey ? await options.keys.get(plaintext) : null;
+    if (!key) throw new GatewayError('invalid_api_key', 'Invalid API key');
+    if (key.revokedAt) throw new GatewayError('invalid_api_key', 'This API key has been revoked');
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new GatewayError('invalid_api_key', 'This API key has expired');
+    request.gateway.key = key;
+  });
+  // Every /v1 request yields one usage record, errors included; streams record themselves when they end.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.gateway && !request.gateway.recorded) options.finish(request.gateway, reply.statusCode);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.gateway) reply.header(headerNames.overheadMs, overheadMs(request.gateway).toFixed(2));
+    return payload;
+  });
+
+  const plan = (request: FastifyRequest, model: string, operation: 'chat' | 'embeddings'): Promise<Plan> => {
+    const key = request.gateway.key!;
+    return options.bus.request(
+      routerPlan,
+      {
+        requestId: request.id,
+        model,
+        operation,
+        key: { id: key.id, ...(key.models ? { models: key.models } : {}), metadata: key.metadata },
+      },
+      { context: { requestId: request.id } },
+    );
+  };
+
+  typed.post(
+    '/v1/chat/completions',
+    { schema: { body: chatCompletionRequestSchema, tags: ['openai'], summary: 'Create a chat completion (OpenAI-compatible)' } },
+    async (request, reply) => {
+      const body = request.body as ChatCompletionRequest;
+      const state = request.gateway;
+      state.model = body.model;
+      state.stream = body.stream === true;
+      const chosen = await plan(request, body.model, 'chat');
+      if (state.stream) return streamChat(request, reply, body, chosen);
+
+      const providerStarted = performance.now();
+      try {
+        const outcome = await options.executor.chat(chosen, body, { requestId: request.id, signal: abortOnClose(reply) });
+        state.providerMs = performance.now() - providerStarted;
+        settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
+        reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
+        reply.header(headerNames.attempts, String(outcome.attempts.length));
+        return outcome.result.response;
+      } catch (error) {
+        state.providerMs = performance.now() - providerStarted;
+        noteAttempts(state, error);
+        throw error;
+      }
+    },
+  );
+
+  typed.post(
+    '/v1/embeddings',
+    { schema: { body: embeddingsRequestSchema, tags: ['openai'], summary: 'Create embeddings (OpenAI-compatible)' } },
+    async (request, reply) => {
+      const body = request.body;
+      const state = request.gateway;
+      state.model = body.model;
+      const chosen = await plan(request, body.model, 'embeddings');
+      const providerStarted = performance.now();
+      try {
+        const outcome = await options.executor.embeddings(chosen, body, { requestId: request.id, signal: abortOnClose(reply) });
+        state.providerMs = performance.now() - providerStarted;
+        settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
+        reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
+        reply.header(headerNames.attempts, String(outcome.attempts.length));
+        return outcome.result.response;
+      } catch (error) {
+        state.providerMs = performance.now() - providerStarted;
+        noteAttempts(state, error);
+        throw error;
+      }
+    },
+  );
+
+  typed.get('/v1/models', { schema: { tags: ['openai'], summary: 'List the models this key may use' } }, async (request) => {
+    const key = request.gateway.key!;
+    const data = options.catalog().models.filter((model) => keyAllowsModel(key.models, model.id));
+    return { object: 'list', data };
+  });
+
+  function settle(
+    state: RequestState,
+    target: { provider: string; model: string },
+    attempts: number,
+    usage: Usage,
+    requestedModel: string,
+  ): void {
+    state.provider = target.provider;
+    state.providerModel = target.model;
+    state.attempts = attempts;
+    state.inputTokens = usage.inputTokens;
+    state.outputTokens = usage.outputTokens;
+    state.costUsd = costUsd(options.catalog(), requestedModel, target, usage);
+  }
+
+  async function streamChat(request: FastifyRequest, reply: FastifyReply, body: ChatCompletionRequest, chosen: Plan) {
+    const state = request.gateway;
+    const signal = abortOnClose(reply);
+    const providerStarted = performance.now();
+    let opened;
+    try {
+      opened = await options.executor.chatStream(chosen, body, { requestId: request.id, signal });
+    } catch (error) {
+      state.providerMs = performance.now() - providerStarted;
+      noteAttempts(state, error);
+      throw error;
+    }
+    // From here on the response is ours to write: Fastify's reply is bypassed so chunks flow as they come.
+    reply.hijack();
+    const sse = new SseWriter(reply.raw);
+    state.providerMs = performance.now() - providerStarted;
+    state.provider = opened.target.provider;
+    state.providerModel = opened.target.model;
+    state.attempts = opened.attempts.length;
+    sse.open({
+      [headerNames.requestId]: request.id,
+      [headerNames.target]: `${opened.target.provider}/${opened.target.model}`,
+      [headerNames.attempts]: String(opened.attempts.length),
+      [headerNames.overheadMs]: overheadMs(state).toFixed(2),
+    });
+    const wantsUsage = body.stream_options?.include_usage === true;
+    let status = 200;
+    let waitStarted = performance.now();
+    try {
+      for await (const part of opened.result.parts) {
+        state.providerMs += performance.now() - waitStarted;
+        if (part.type === 'chunk') {
+          if (!wantsUsage && isUsageOnlyChunk(part.chunk)) {
+            waitStarted = performance.now();
+            continue;
+          }
+          await sse.send(wantsUsage ? part.chunk : withoutUsage(part.chunk));
+        } else if (part.usage) {
+          state.inputTokens = part.usage.inputTokens;
+          state.outputTokens = part.usage.outputTokens;
+        }
+        waitStarted = performance.now();
+      }
+      await sse.send('[DONE]');
+    } catch (thrown) {
+      const error = toGatewayError(thrown);
+      status = sse.closed ? 499 : error.status;
+      state.errorCode = sse.closed ? null : error.code;
+      if (!sse.closed) {
+        request.log.warn({ code: error.code, source: error.source }, 'stream failed after it started');
+        // The SDKs surface an `error` payload inside the stream as an APIError.
+        await sse.send(openAiErrorBody(error, request.id));
+      }
+    } finally {
+      sse.end();
+      state.costUsd = costUsd(options.catalog(), chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
+      if (signal.aborted && status === 200) status = 499;
+      options.finish(state, status);
+    }
+  }
+}
+
+function endpointOf(request: FastifyRequest): RequestState['endpoint'] {
+  const path = request.url.split('?')[0] ?? '';
+  if (path.startsWith('/v1/embeddings')) return 'embeddings';
+  if (path.startsWith('/v1/models')) return 'models';
+  return 'chat';
+}
+
+/** Aborts the provider call when the client disconnects before the answer is complete. */
+function abortOnClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+function noteAttempts(state: RequestState, error: unknown): void {
+  const attempts = (error as { attempts?: unknown[] }).attempts;
+  if (Array.isArray(attempts)) state.attempts = attempts.length;
+}
+
+function isUsageOnlyChunk(chunk: ChatCompletionChunk): boolean {
+  return chunk.choices.length === 0 && chunk.usage != null;
+}
+
+function withoutUsage(chunk: ChatCompletionChunk): ChatCompletionChunk {
+  if (!('usage' in chunk)) return chunk;
+  const { usage: _usage, ...rest } = chunk;
+  return rest as ChatCompletionChunk;
+}

@@ -1,0 +1,94 @@
+import { join, resolve } from 'node:path';
+import { createBus } from '@gateway/bus';
+import { isEmbedded, loadGatewayConfig, type Environment } from '@gateway/config';
+import { createDatabase } from '@gateway/db';
+import { createKeyValueStore } from '@gateway/kv';
+import { createLogger, createMetrics, type Logger } from '@gateway/telemetry';
+import { buildApi, prepareDatabase, resolveMasterKey, resolveSecretBox } from '@gateway/app-api';
+import { startRouter } from '@gateway/app-router';
+import { startLedger } from '@gateway/app-ledger';
+import { describeUrl } from './describe-url.ts';
+
+export interface RunningGateway {
+  url: string;
+  /** Where config and secrets came from and what each dependency is, for the start-up banner. */
+  facts: Array<[string, string]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole gateway in one process: API, router and ledger share one bus (in-process unless NATS_URL
+ * is set) and one database (PGlite under the data directory unless DATABASE_URL is set).
+ */
+export async function startGatewayInProcess(environment: Environment, logger: Logger = createLogger({ service: 'gateway', level: environment.LOG_LEVEL })): Promise<RunningGateway> {
+  const metrics = createMetrics({ service: 'gateway' });
+  const { config, source } = await loadGatewayConfig();
+  const embedded = isEmbedded(environment);
+  const { box, origin: encryptionOrigin } = await resolveSecretBox(environment);
+  const masterKey = await resolveMasterKey(environment, !environment.DATABASE_URL || embedded);
+  const bus = await createBus({
+    name: 'gateway',
+    logger,
+    ...(environment.NATS_URL ? { natsUrl: environment.NATS_URL } : {}),
+    ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}),
+  });
+  const pgliteDir = join(resolve(environment.GATEWAY_DATA_DIR), 'pglite');
+  const database = await createDatabase(
+    environment.DATABASE_URL ? { url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE } : { dataDir: pgliteDir },
+  );
+  const store = await createKeyValueStore(environment.REDIS_URL ? { url: environment.REDIS_URL } : {});
+  const { migrations, reconciled } = await prepareDatabase({ database, secretBox: box, config, bus });
+  const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics });
+  const ledger = await startLedger({ bus, database, logger: logger.child({ component: 'ledger' }), metrics });
+  const api = await buildApi({
+    environment,
+    database,
+    bus,
+    secretBox: box,
+    logger,
+    metrics,
+    masterKey: masterKey.key,
+    configSource: source,
+    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping(), redis: () => store.ping() },
+  });
+  const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
+  const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+
+  const dependencies = {
+    postgres: environment.DATABASE_URL ? describeUrl(environment.DATABASE_URL) : `PGlite (${pgliteDir})`,
+    redis: environment.REDIS_URL ? describeUrl(environment.REDIS_URL) : 'in-memory store',
+    nats: environment.NATS_URL ? describeUrl(environment.NATS_URL) : 'in-process bus',
+  };
+  logger.info(
+    {
+      url: publicUrl,
+      mode: embedded ? 'embedded' : 'single process',
+      config: source,
+      providers: reconciled.providers.upserted,
+      models: reconciled.models.upserted,
+      migrations,
+      dependencies,
+      encryptionKey: encryptionOrigin,
+      masterKey: masterKey.origin,
+    },
+    'gateway ready',
+  );
+  return {
+    url: publicUrl,
+    facts: [
+      ['config', `${source} (${reconciled.providers.upserted.length} providers, ${reconciled.models.upserted.length} models)`],
+      ['postgres', dependencies.postgres],
+      ['redis', dependencies.redis],
+      ['nats', dependencies.nats],
+      ['master key', masterKey.origin],
+    ],
+    async close() {
+      await api.close();
+      await ledger.stop();
+      await router.stop();
+      await bus.close();
+      await store.close();
+      await database.close();
+    },
+  };
+}

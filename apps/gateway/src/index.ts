@@ -1,0 +1,1 @@
+export { startGatewayInProcess, type RunningGateway } from './embedded.ts';

@@ -1,0 +1,42 @@
+import { initTracing, shutdownTracing, createLogger, createMetrics, startOpsServer } from '@gateway/telemetry';
+
+initTracing({ service: 'router' });
+
+const { parseEnvironment } = await import('@gateway/config');
+const { createBus } = await import('@gateway/bus');
+const { createDatabase } = await import('@gateway/db');
+const { startRouter } = await import('./router.ts');
+
+const environment = parseEnvironment();
+const logger = createLogger({ service: 'router', level: environment.LOG_LEVEL });
+if (!environment.NATS_URL || !environment.DATABASE_URL) {
+  logger.fatal('The router runs as its own process only with NATS_URL and DATABASE_URL set (npm start runs everything in one process otherwise)');
+  process.exit(1);
+}
+const metrics = createMetrics({ service: 'router' });
+const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'router', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
+const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
+const router = await startRouter({ bus, database, logger, metrics });
+const ops = await startOpsServer({
+  port: environment.ROUTER_PORT,
+  host: environment.HOST,
+  registry: metrics.registry,
+  checks: { nats: () => bus.ping(), postgres: () => database.ping() },
+  logger,
+});
+logger.info({ ops: ops.url }, 'router ready');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'router stopping');
+  await router.stop();
+  await ops.close();
+  await bus.close();
+  await database.close();
+  await shutdownTracing();
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

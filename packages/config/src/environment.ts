@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/**
+ * Every environment variable the gateway reads, in one schema. Parsed once per process and frozen;
+ * apps take the part they need.
+ */
+export const environmentSchema = z.object({
+  NODE_ENV: optionalString,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port(8080),
+  ROUTER_PORT: port(8081),
+  LEDGER_PORT: port(8083),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEWAY_CONFIG: optionalString,
+  GATEWAY_MASTER_KEY: optionalString,
+  GATEWAY_ENCRYPTION_KEY: optionalString,
+  GATEWAY_DATA_DIR: z.string().default('./.data'),
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  REDIS_URL: optionalString,
+  NATS_URL: optionalString,
+  /** Prefix for every NATS subject and stream, so several gateways can share one NATS server. */
+  NATS_NAMESPACE: optionalString,
+  /** Largest request body accepted, in bytes. */
+  GATEWAY_BODY_LIMIT: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+});
+
+export type Environment = Readonly<z.infer<typeof environmentSchema>>;
+
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}
+
+export function parseEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    throw new EnvironmentError(`Invalid environment:\n${problems.join('\n')}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** Embedded mode: no external Postgres, Redis or NATS configured, everything runs in one process. */
+export function isEmbedded(environment: Environment): boolean {
+  return !environment.DATABASE_URL && !environment.REDIS_URL && !environment.NATS_URL;
+}

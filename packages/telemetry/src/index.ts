@@ -1,0 +1,4 @@
+export * from './logger.ts';
+export * from './metrics.ts';
+export * from './ops-server.ts';
+export * from './tracing.ts';
