@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '@gateway/contracts';
+import {
+  createSecretBox,
+  deleteModel,
+  deleteProvider,
+  getModel,
+  getProviderByName,
+  getProviderWithSecrets,
+  listModels,
+  listProviders,
+  listProvidersWithSecrets,
+  reconcileFileConfig,
+  upsertModel,
+  upsertProvider,
+  type FileConfig,
+} from '../src/index.ts';
+import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
+
+const box = createSecretBox(randomBytes(32).toString('base64'));
+
+describe.each(backends)('providers and models on %s', (backend) => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await openMigratedDatabase(backend);
+  });
+  afterEach(async () => {
+    await test.clean();
+  });
+  afterAll(async () => {
+    await test?.dispose();
+  });
+
+  describe('providers', () => {
+    it('encrypts the API key and headers, and lists without them', async () => {
+      const db = test.database.db;
+      const record = await upsertProvider(db, box, {
+        name: 'azure-east',
+        type: 'azure-openai',
+        baseUrl: 'https://example.test/openai',
+        apiKey: 'sk-very-secret',
+        apiVersion: '2024-10-21',
+        headers: { 'x-tenant-token': 'header-secret' },
+        timeoutMs: 30_000,
+      });
+      expect(record).toMatchObject({
+        name: 'azure-east',
+        type: 'azure-openai',
+        baseUrl: 'https://example.test/openai',
+        apiVersion: '2024-10-21',
+        timeoutMs: 30_000,
+        hasApiKey: true,
+        headerNames: ['x-tenant-token'],
+        source: 'api',
+      });
+      expect(record.id).toMatch(/^prov_/);
+
+      const row = await db.selectFrom('providers').selectAll().executeTakeFirstOrThrow();
+      const stored = JSON.stringify(row);
+      expect(stored).not.toContain('sk-very-secret');
+      expect(stored).not.toContain('header-secret');
+      expect(row.api_key_ciphertext).toMatch(/^v1:/);
+
+      const listed = await listProviders(db);
+      expect(listed).toEqual([record]);
+      expect(JSON.stringify(listed)).not.toMatch(/sk-very-secret|header-secret|v1:/);
+      expect(await getProviderByName(db, 'azure-east')).toEqual(record);
+
+      const [withSecrets] = await listProvidersWithSecrets(db, box);
+      expect(withSecrets).toMatchObject({ apiKey: 'sk-very-secret', headers: { 'x-tenant-token': 'header-secret' } });
+      expect(await getProviderWithSecrets(db, box, 'azure-east')).toEqual(withSecrets);
+      expect(await getProviderWithSecrets(db, box, 'missing')).toBeUndefined();
+    });
+
+    it('keeps stored secrets when an update leaves them out, clears them with null', async () => {
+      const db = test.database.db;
+      const created = await upsertProvider(db, box, { name: 'p', type: 'openai', apiKey: 'sk-1', headers: { h: 'v' } });
+      const updated = await upsertProvider(db, box, { name: 'p', type: 'openai', baseUrl: 'https://proxy.test/v1', timeoutMs: 5000 });
+      expect(updated).toMatchObject({ id: created.id, baseUrl: 'https://proxy.test/v1', timeoutMs: 5000, hasApiKey: true, headerNames: ['h'] });
+      expect(await getProviderWithSecrets(db, box, 'p')).toMatchObject({ apiKey: 'sk-1', headers: { h: 'v' } });
+
+      const cleared = await upsertProvider(db, box, { name: 'p', type: 'openai', apiKey: null, headers: null });
+      expect(cleared).toMatchObject({ hasApiKey: false, headerNames: [], baseUrl: null, timeoutMs: null });
+      expect(await getProviderWithSecrets(db, box, 'p')).toMatchObject({ apiKey: null, headers: {} });
+    });
+
+    it('deletes API providers and reports unknown ones', async () => {
+      const db = test.database.db;
+      await upsertProvider(db, box, { name: 'gone', type: 'openai' });
+      expect(await deleteProvider(db, 'gone')).toBe(true);
+      expect(await deleteProvider(db, 'gone')).toBe(false);
+      expect(await listProviders(db)).toEqual([]);
+    });
+
+    it('cannot be decrypted with another key', async () => {
+      const db = test.database.db;
+      await upsertProvider(db, box, { name: 'p', type: 'openai', apiKey: 'sk-1' });
+      const otherBox = createSecretBox(randomBytes(32).toString('hex'));
+      await expect(listProvidersWithSecrets(db, otherBox)).rejects.toThrow(/wrong encryption key/);
+    });
+  });
+
+  describe('models', () => {
+    it('stores targets and price, and lists them by name', async () => {
+      const db = test.database.db;
+      const record = await upsertModel(db, {
+        name: 'smart',
+        strategy: 'fallback',
+        targets: [
+          { provider: 'openai', model: 'gpt-4o', weight: 2 },
+          { provider: 'azure', model: 'gpt-4o-deployment' },
+        ],
+        price: { inputPerMillion: 2.5, outputPerMillion: 10 },
+      });
+      expect(record).toMatchObject({
+        name: 'smart',
+        strategy: 'fallback',
+        targets: [
+          { provider: 'openai', model: 'gpt-4o', weight: 2 },
+          { provider: 'azure', model: 'gpt-4o-deployment' },
+        ],
+        price: { inputPerMillion: 2.5, outputPerMillion: 10 },
+        source: 'api',
+      });
+      const row = await db.selectFrom('models').select('price').executeTakeFirstOrThrow();
+      expect(row.price).toEqual({ input_per_million: 2.5, output_per_million: 10 });
+
+      await upsertModel(db, { name: 'cheap', strategy: 'single', targets: [{ provider: 'groq', model: 'llama' }] });
+      expect((await listModels(db)).map((model) => [model.name, model.price])).toEqual([
+        ['cheap', null],
+        ['smart', { inputPerMillion: 2.5, outputPerMillion: 10 }],
+      ]);
+
+      const replaced = await upsertModel(db, { name: 'smart', strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] });
+      expect(replaced).toMatchObject({ id: record.id, strategy: 'single', price: null, targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] });
+      expect(await getModel(db, 'smart')).toEqual(replaced);
+      expect(await getModel(db, 'missing')).toBeUndefined();
+
+      expect(await deleteModel(db, 'smart')).toBe(true);
+      expect(await deleteModel(db, 'smart')).toBe(false);
+    });
+  });
+
+  describe('reconcileFileConfig', () => {
+    const fileConfig: FileConfig = {
+      providers: [
+        { name: 'openai', type: 'openai', apiKey: 'sk-file' },
+        { name: 'shared', type: 'openai-compatible', baseUrl: 'https://file.test/v1' },
+      ],
+      models: [
+        { name: 'gpt', strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o' }], price: { inputPerMillion: 1, outputPerMillion: 2 } },
+        { name: 'shared-model', strategy: 'single', targets: [{ provider: 'shared', model: 'm' }] },
+      ],
+    };
+
+    it('upserts the file, leaves API rows alone, and lets the file take over a clashing name', async () => {
+      const db = test.database.db;
+      await upsertProvider(db, box, { name: 'dashboard-only', type: 'anthropic', apiKey: 'sk-api' });
+      await upsertProvider(db, box, { name: 'shared', type: 'openai', apiKey: 'sk-api-shared' });
+      await upsertModel(db, { name: 'shared-model', strategy: 'fallback', targets: [{ provider: 'dashboard-only', model: 'claude' }] });
+      await upsertModel(db, { name: 'dashboard-model', strategy: 'single', targets: [{ provider: 'dashboard-only', model: 'claude' }] });
+
+      const outcome = await reconcileFileConfig(db, box, fileConfig);
+      expect(outcome).toEqual({
+        providers: { upserted: ['openai', 'shared'], removed: [] },
+        models: { upserted: ['gpt', 'shared-model'], removed: [] },
+      });
+
+      const providers = await listProvidersWithSecrets(db, box);
+      expect(providers.map((provider) => [provider.name, provider.source, provider.apiKey])).toEqual([
+        ['dashboard-only', 'api', 'sk-api'],
+        ['openai', 'file', 'sk-file'],
+        // Taken over: the file is the whole truth, so the API key it does not set is gone.
+        ['shared', 'file', null],
+      ]);
+      expect(providers.find((provider) => provider.name === 'shared')).toMatchObject({ type: 'openai-compatible', baseUrl: 'https://file.test/v1' });
+      expect((await listModels(db)).map((model) => [model.name, model.source, model.strategy])).toEqual([
+        ['dashboard-model', 'api', 'single'],
+        ['gpt', 'file', 'single'],
+        ['shared-model', 'file', 'single'],
+      ]);
+    });
+
+    it('removes file rows that left the file and is idempotent', async () => {
+      const db = test.database.db;
+      await upsertProvider(db, box, { name: 'dashboard-only', type: 'anthropic' });
+      await reconcileFileConfig(db, box, fileConfig);
+      const firstIds = (await listProviders(db)).map((provider) => provider.id);
+      await reconcileFileConfig(db, box, fileConfig);
+      expect((await listProviders(db)).map((provider) => provider.id)).toEqual(firstIds);
+
+      const smaller: FileConfig = { providers: [fileConfig.providers[0]!], models: [fileConfig.models[0]!] };
+      expect(await reconcileFileConfig(db, box, smaller)).toEqual({
+        providers: { upserted: ['openai'], removed: ['shared'] },
+        models: { upserted: ['gpt'], removed: ['shared-model'] },
+      });
+
+      expect(await reconcileFileConfig(db, box, { providers: [], models: [] })).toEqual({
+        providers: { upserted: [], removed: ['openai'] },
+        models: { upserted: [], removed: ['gpt'] },
+      });
+      expect((await listProviders(db)).map((provider) => provider.name)).toEqual(['dashboard-only']);
+    });
+
+    it('makes file rows read-only for API writes and deletes', async () => {
+      const db = test.database.db;
+      await reconcileFileConfig(db, box, fileConfig);
+      const conflict = expect.objectContaining({ code: 'conflict', message: expect.stringContaining('gateway.yaml') });
+
+      await expect(upsertProvider(db, box, { name: 'openai', type: 'openai', apiKey: 'sk-hijack' })).rejects.toEqual(conflict);
+      await expect(upsertModel(db, { name: 'gpt', strategy: 'single', targets: [{ provider: 'x', model: 'y' }] })).rejects.toBeInstanceOf(GatewayError);
+      await expect(deleteProvider(db, 'openai')).rejects.toEqual(conflict);
+      await expect(deleteModel(db, 'gpt')).rejects.toEqual(conflict);
+      expect(await getProviderWithSecrets(db, box, 'openai')).toMatchObject({ apiKey: 'sk-file', source: 'file' });
+      expect(await getModel(db, 'gpt')).toMatchObject({ source: 'file', targets: [{ provider: 'openai', model: 'gpt-4o' }] });
+    });
+
+    it('rolls back entirely when a part fails', async () => {
+      const db = test.database.db;
+      await reconcileFileConfig(db, box, fileConfig);
+      const broken = {
+        providers: [{ name: 'newcomer', type: 'openai' }],
+        models: [{ name: 'bad', strategy: null, targets: [] }],
+      } as unknown as FileConfig;
+      await expect(reconcileFileConfig(db, box, broken)).rejects.toThrow();
+      expect((await listProviders(db)).map((provider) => provider.name)).toEqual(['openai', 'shared']);
+    });
+
+    it('serialises concurrent reconciles to the same result', async () => {
+      const db = test.database.db;
+      await Promise.all([reconcileFileConfig(db, box, fileConfig), reconcileFileConfig(db, box, fileConfig), reconcileFileConfig(db, box, fileConfig)]);
+      expect((await listProviders(db)).map((provider) => [provider.name, provider.source])).toEqual([
+        ['openai', 'file'],
+        ['shared', 'file'],
+      ]);
+      expect(await listModels(db)).toHaveLength(2);
+    });
+  });
+});
