@@ -54,12 +54,17 @@ export interface DurableMessage<T> {
 export interface ConsumeOptions {
   /** Durable consumer name; consumers with the same name share the work. */
   durableName: string;
-  /** Most messages handed to one handler call. */
+  /** Most messages handed to one handler call; default 100. */
   batchSize?: number;
-  /** Longest wait to fill a batch before handing over what arrived. */
+  /** Longest wait, counted from a batch's first message, to fill it before handing over what arrived; default 500 ms. */
   maxWaitMs?: number;
-  /** Redelivery delay after a failed batch. */
+  /**
+   * How long a delivered message may stay unacknowledged (a handler still running, a replica that
+   * died) before it is delivered again; default 30 s. Longer than the slowest batch, or batches run twice.
+   */
   ackWaitMs?: number;
+  /** Delay before the messages of a failed batch are delivered again; default 1000 ms. */
+  redeliveryDelayMs?: number;
 }
 
 /**
