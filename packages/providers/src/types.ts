@@ -92,7 +92,16 @@ export interface ChatResult {
 
 /** Parts of a chat stream. Chunks are OpenAI-shaped whatever the provider spoke. */
 export type StreamPart =
-  | { type: 'chunk'; chunk: ChatCompletionChunk }
+  | {
+      type: 'chunk';
+      chunk: ChatCompletionChunk;
+      /**
+       * True for the last, usage-only chunk (empty `choices`, `usage` set). Adapters always ask the
+       * upstream for usage, so this chunk comes whether or not the client asked for it: forward it only
+       * to clients that sent `stream_options.include_usage` (see `chunkVisibleToClient`).
+       */
+      usageOnly?: boolean;
+    }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage | null };
 
 export interface ChatStreamResult {

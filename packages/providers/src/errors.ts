@@ -1,0 +1,268 @@
+import { GatewayError, type ErrorCode } from '@gateway/contracts';
+import { isTimeoutReason } from './abort.ts';
+
+/**
+ * Every upstream failure becomes a ProviderError: a GatewayError whose source is `provider:<name>`,
+ * whose message names the provider and the status, and which never holds a secret or a raw upstream
+ * body (only the upstream `error.message`, scrubbed and cut short, and only where it helps the caller).
+ */
+
+export interface ProviderErrorOptions {
+  provider: string;
+  /** Whether another target (or a later retry) may succeed where this attempt failed. */
+  retryable: boolean;
+  /** The HTTP status the provider answered, if it answered at all. */
+  upstreamStatus?: number;
+  /** How long the provider asked us to wait (`retry-after-ms` / `Retry-After`). */
+  retryAfterMs?: number;
+  param?: string | null;
+  cause?: unknown;
+}
+
+export class ProviderError extends GatewayError {
+  readonly provider: string;
+  readonly retryable: boolean;
+  readonly upstreamStatus: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ProviderErrorOptions) {
+    super(code, message, {
+      source: `provider:${options.provider}`,
+      param: options.param ?? null,
+      retryAfterSeconds: options.retryAfterMs === undefined ? undefined : Math.ceil(options.retryAfterMs / 1000),
+      cause: options.cause,
+    });
+    this.name = 'ProviderError';
+    this.provider = options.provider;
+    this.retryable = options.retryable;
+    this.upstreamStatus = options.upstreamStatus;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isProviderError(value: unknown): value is ProviderError {
+  return value instanceof ProviderError;
+}
+
+const maxMessageLength = 300;
+
+/** Shapes of secrets that providers echo back in messages (sometimes masked, e.g. `sk-abc***wxyz`). */
+const secretPatterns: RegExp[] = [
+  /\bBearer\s+[^\s"',]+/gi,
+  /\b(?:sk|pk|rk)-[A-Za-z0-9_*-]{6,}/g,
+  /\bgsk_[A-Za-z0-9*]{8,}/g,
+  /\bxai-[A-Za-z0-9*]{8,}/g,
+  /\bfw_[A-Za-z0-9*]{8,}/g,
+  /\bAIza[0-9A-Za-z_*-]{16,}/g,
+  /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\borg-[A-Za-z0-9]{8,}/g,
+  /\b(api[-_]?key|key|token|secret|password|authorization)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
+  /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+  // Long unbroken tokens such as Azure's 32-hex and Together's 64-hex keys. Hyphens, dots and slashes
+  // break a run so that long model names and paths in messages survive.
+  /[A-Za-z0-9_+=*]{32,}/g,
+];
+
+/** Removes the given secrets and anything shaped like a key or bearer token. */
+export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
+  let scrubbed = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[redacted]');
+  }
+  for (const pattern of secretPatterns) {
+    scrubbed = scrubbed.replace(pattern, (match, name: unknown, separator: unknown) =>
+      typeof name === 'string' && typeof separator === 'string' ? `${name}${separator}[redacted]` : '[redacted]',
+    );
+  }
+  return scrubbed;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Messages of validation error lists (`[{ msg }]`, as FastAPI-based providers such as Mistral send). */
+function detailMessages(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail)) return undefined;
+  const messages = detail
+    .filter(isRecord)
+    .map((item) => {
+      const location = Array.isArray(item.loc) ? item.loc.filter((part) => part !== 'body').join('.') : '';
+      return typeof item.msg === 'string' ? (location ? `${location}: ${item.msg}` : item.msg) : undefined;
+    })
+    .filter((message): message is string => message !== undefined);
+  return messages.length > 0 ? messages.join('; ') : undefined;
+}
+
+function messageOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!isRecord(value)) return undefined;
+  return messageOf(value.message) ?? detailMessages(value.detail);
+}
+
+/**
+ * The human message in an upstream error body, if it has one: `error.message` (OpenAI, Azure),
+ * `error` as a string, `message` or `detail` at the top (Mistral, vLLM, FastAPI). Never the raw body.
+ */
+export function upstreamErrorMessage(bodyText: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(body)) body = body[0];
+  if (!isRecord(body)) return undefined;
+  return (isRecord(body.error) ? messageOf(body.error) : undefined) ?? messageOf(body.error) ?? messageOf(body);
+}
+
+/** A safe fragment of an upstream message: scrubbed first (so a cut cannot leave half a key), then cut. */
+export function safeUpstreamMessage(message: string | undefined, secrets: readonly string[]): string | undefined {
+  if (message === undefined) return undefined;
+  const scrubbed = scrubSecrets(message.slice(0, 4000), secrets).replace(/\s+/g, ' ').trim();
+  if (scrubbed.length === 0) return undefined;
+  return scrubbed.length > maxMessageLength ? `${scrubbed.slice(0, maxMessageLength - 1)}…` : scrubbed;
+}
+
+/** `retry-after-ms` (OpenAI) wins over `Retry-After` (seconds or an HTTP date). */
+export function retryAfterMsFrom(headers: Headers, now: number = Date.now()): number | undefined {
+  const milliseconds = headers.get('retry-after-ms');
+  if (milliseconds !== null) {
+    const value = Number(milliseconds);
+    if (Number.isFinite(value) && value >= 0) return Math.round(value);
+  }
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter === null) return undefined;
+  const seconds = Number(retryAfter);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export interface UpstreamFailureContext {
+  provider: string;
+  /** Values that must never appear in a message: the API key, configured header values. */
+  secrets: readonly string[];
+}
+
+function withDetail(message: string, detail: string | undefined): string {
+  return detail ? `${message}: ${detail}` : message;
+}
+
+/** Maps an upstream answer with a non-2xx status. */
+export function providerErrorFromStatus(
+  context: UpstreamFailureContext,
+  status: number,
+  headers: Headers,
+  bodyText: string,
+): ProviderError {
+  const { provider } = context;
+  const detail = safeUpstreamMessage(upstreamErrorMessage(bodyText), context.secrets);
+  const retryAfterMs = retryAfterMsFrom(headers);
+  const base = { provider, upstreamStatus: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  if (status === 400 || status === 404 || status === 422) {
+    return new ProviderError('invalid_request', withDetail(`provider ${provider} rejected the request (${status})`, detail), {
+      ...base,
+      retryable: false,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderError('provider_error', `provider ${provider} rejected the gateway's credentials (${status})`, {
+      ...base,
+      retryable: false,
+    });
+  }
+  if (status === 408) {
+    return new ProviderError('provider_timeout', `provider ${provider} timed out (408)`, { ...base, retryable: true });
+  }
+  if (status === 413) {
+    return new ProviderError('request_too_large', withDetail(`provider ${provider} found the request too large (413)`, detail), {
+      ...base,
+      retryable: false,
+    });
+  }
+  if (status === 429) {
+    return new ProviderError('rate_limited', `provider ${provider} is rate limiting the gateway (429)`, { ...base, retryable: true });
+  }
+  if (status >= 500 || status === 409) {
+    return new ProviderError('provider_error', withDetail(`provider ${provider} failed (${status})`, detail), {
+      ...base,
+      retryable: true,
+    });
+  }
+  return new ProviderError('provider_error', withDetail(`provider ${provider} answered with status ${status}`, detail), {
+    ...base,
+    retryable: false,
+  });
+}
+
+const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** The system or undici error code of a network failure (fetch wraps it in `cause`). */
+function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {
+    if (typeof current.code === 'string') return current.code;
+    if (Array.isArray(current.errors) && isRecord(current.errors[0]) && typeof current.errors[0].code === 'string') {
+      return current.errors[0].code;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function isNetworkFailure(error: unknown): boolean {
+  if (networkErrorCode(error) !== undefined) return true;
+  return error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated');
+}
+
+/**
+ * Maps what a fetch or a body read threw. A timeout (our `TimeoutError` reason, or undici's own
+ * timeouts) becomes provider_timeout; a connection failure (refused, reset, DNS, cut) becomes
+ * provider_unavailable. When the caller's own signal aborted, its reason is returned unchanged: a
+ * cancellation is not a provider failure. Anything else is returned as it is (a bug, not a provider's
+ * fault), for the executor to report as internal.
+ */
+export function providerErrorFromException(
+  context: UpstreamFailureContext,
+  error: unknown,
+  signal: AbortSignal | undefined,
+  phase: 'connect' | 'read' = 'connect',
+): unknown {
+  if (error instanceof ProviderError) return error;
+  const { provider } = context;
+  if (signal?.aborted) {
+    if (!isTimeoutReason(signal.reason)) return signal.reason;
+    return new ProviderError('provider_timeout', `provider ${provider} did not answer in time`, {
+      provider,
+      retryable: true,
+    });
+  }
+  if (isTimeoutReason(error)) {
+    return new ProviderError('provider_timeout', `provider ${provider} did not answer in time`, { provider, retryable: true });
+  }
+  if (!isNetworkFailure(error)) return error;
+  const code = networkErrorCode(error);
+  if (code !== undefined && timeoutCodes.has(code)) {
+    return new ProviderError('provider_timeout', `provider ${provider} timed out (${code})`, {
+      provider,
+      retryable: true,
+      cause: error,
+    });
+  }
+  const what =
+    phase === 'read' ? `the connection to provider ${provider} broke off` : `provider ${provider} is unreachable`;
+  return new ProviderError('provider_unavailable', code ? `${what} (${code})` : what, {
+    provider,
+    retryable: true,
+    cause: error,
+  });
+}
+
+/** What must never appear in a message for these settings: the key and the configured header values. */
+export function settingsSecrets(settings: { apiKey?: string; headers?: Record<string, string> }): string[] {
+  return [settings.apiKey, ...Object.values(settings.headers ?? {})].filter(
+    (value): value is string => typeof value === 'string' && value.length >= 8,
+  );
+}

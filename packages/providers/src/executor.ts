@@ -1,0 +1,253 @@
+import {
+  GatewayError,
+  type ChatCompletionRequest,
+  type EmbeddingsRequest,
+  type ErrorCode,
+  type Plan,
+} from '@gateway/contracts';
+import { timeoutReason } from './abort.ts';
+import { ProviderError } from './errors.ts';
+import type { ChatResult, ChatStreamResult, EmbeddingsResult, ProviderAdapter, StreamPart } from './types.ts';
+
+/**
+ * Runs a plan: tries its targets in order, one attempt each, and moves to the next target only when
+ * an attempt failed in a way another provider may not (408, 409, 429, 5xx, connection failures,
+ * timeouts). A request the upstream refused as invalid (400, 404, 422) or a rejected credential
+ * (401, 403) ends the run: another target would most likely refuse it too, or the fault is ours to fix.
+ *
+ * Timeouts: each attempt gets the provider's `timeoutMs` (default 60 s), combined with the caller's
+ * signal. For a stream, that budget covers opening it; once open, the same budget applies to each wait
+ * for the next chunk (a stalled stream fails with provider_timeout; a long stream that keeps sending
+ * does not). A stream falls back only before it opened, i.e. before its first part arrived: after
+ * that, failures surface from its parts.
+ *
+ * When the caller's own signal aborts, the run stops and rethrows the caller's reason: a cancellation
+ * is neither a provider failure nor a reason to try another target.
+ */
+
+export const defaultTimeoutMs = 60_000;
+
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  /** 200 for success; the upstream status when it answered; else the status of the error code (504, 503…). */
+  status: number;
+  latencyMs: number;
+  errorCode?: ErrorCode;
+}
+
+export interface ExecutionTarget {
+  provider: string;
+  model: string;
+}
+
+export interface Execution<Result> {
+  result: Result;
+  /** The target that served the request. */
+  target: ExecutionTarget;
+  /** Every attempt in order, the successful one last. */
+  attempts: AttemptRecord[];
+}
+
+/** What a failed run throws: its last error, with every attempt attached. */
+export type ExecutionError = GatewayError & { attempts: AttemptRecord[] };
+
+export interface ExecuteOptions {
+  requestId: string;
+  signal?: AbortSignal;
+}
+
+/** The subset of a pino logger the executor uses. */
+export interface ExecutorLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+export interface ExecutorOptions {
+  /** The adapter for a provider name, or undefined if no such provider is configured (any more). */
+  getAdapter: (providerName: string) => ProviderAdapter | undefined;
+  logger?: ExecutorLogger;
+}
+
+export interface Executor {
+  chat(plan: Plan, request: ChatCompletionRequest, options: ExecuteOptions): Promise<Execution<ChatResult>>;
+  chatStream(plan: Plan, request: ChatCompletionRequest, options: ExecuteOptions): Promise<Execution<ChatStreamResult>>;
+  embeddings(plan: Plan, request: EmbeddingsRequest, options: ExecuteOptions): Promise<Execution<EmbeddingsResult>>;
+}
+
+/** The attempts attached to an error thrown by the executor, if any. */
+export function attemptsOf(error: unknown): AttemptRecord[] | undefined {
+  if (typeof error !== 'object' || error === null || !('attempts' in error)) return undefined;
+  return Array.isArray(error.attempts) ? (error.attempts as AttemptRecord[]) : undefined;
+}
+
+/** An abort signal for one attempt: the caller's signal plus a timer that can be paused and re-armed. */
+class AttemptSignal {
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly timeoutMs: number,
+    callerSignal: AbortSignal | undefined,
+  ) {
+    this.signal = callerSignal ? AbortSignal.any([callerSignal, this.controller.signal]) : this.controller.signal;
+    this.arm();
+  }
+
+  arm(): void {
+    this.pause();
+    this.timer = setTimeout(() => this.controller.abort(timeoutReason(this.timeoutMs)), this.timeoutMs);
+  }
+
+  pause(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Unexpected throws (bugs) become internal errors; they are not a provider's fault. */
+function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError('internal_error', 'the gateway failed while calling a provider', { cause: error });
+}
+
+function attemptStatus(error: GatewayError): number {
+  return (error instanceof ProviderError ? error.upstreamStatus : undefined) ?? error.status;
+}
+
+/**
+ * The rest of a stream whose first part was already read: re-arms the attempt's timer while waiting on
+ * the upstream and pauses it while the consumer works on a part.
+ */
+async function* guardedParts(
+  first: IteratorResult<StreamPart>,
+  iterator: AsyncIterator<StreamPart>,
+  attempt: AttemptSignal,
+): AsyncGenerator<StreamPart> {
+  let finished = first.done === true;
+  try {
+    if (finished) return;
+    yield first.value as StreamPart;
+    for (;;) {
+      attempt.arm();
+      const next = await iterator.next();
+      attempt.pause();
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    attempt.pause();
+    if (!finished) await iterator.return?.();
+  }
+}
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const { getAdapter, logger } = options;
+
+  async function run<Result>(
+    plan: Plan,
+    execute: ExecuteOptions,
+    call: (adapter: ProviderAdapter, target: ExecutionTarget, attempt: AttemptSignal) => Promise<Result>,
+  ): Promise<Execution<Result>> {
+    const attempts: AttemptRecord[] = [];
+    let lastError: GatewayError | undefined;
+    for (const { provider, model } of plan.targets) {
+      if (execute.signal?.aborted) throw execute.signal.reason;
+      const adapter = getAdapter(provider);
+      if (!adapter) {
+        // The router planned a provider this process does not have (config changed between them).
+        // That is the gateway's inconsistency, not the client's mistake: internal_error, and the next
+        // target may still serve the request.
+        const missing = new GatewayError(
+          'internal_error',
+          `the plan for model ${plan.model} names provider ${provider}, which is not configured here`,
+        );
+        attempts.push({ provider, model, status: missing.status, latencyMs: 0, errorCode: missing.code });
+        // A provider's own failure says more than this mismatch, so it is the one reported.
+        lastError ??= missing;
+        logger?.warn({ requestId: execute.requestId, provider, model }, 'plan names an unknown provider');
+        continue;
+      }
+      const attempt = new AttemptSignal(adapter.settings.timeoutMs ?? defaultTimeoutMs, execute.signal);
+      const started = performance.now();
+      try {
+        const result = await call(adapter, { provider, model }, attempt);
+        attempts.push({ provider, model, status: 200, latencyMs: Math.round(performance.now() - started) });
+        return { result, target: { provider, model }, attempts };
+      } catch (error) {
+        attempt.pause();
+        if (execute.signal?.aborted) throw execute.signal.reason;
+        const failure = asGatewayError(error);
+        const latencyMs = Math.round(performance.now() - started);
+        const retryable = failure instanceof ProviderError && failure.retryable;
+        attempts.push({ provider, model, status: attemptStatus(failure), latencyMs, errorCode: failure.code });
+        logger?.warn(
+          {
+            requestId: execute.requestId,
+            provider,
+            model,
+            status: attemptStatus(failure),
+            errorCode: failure.code,
+            latencyMs,
+            retryable,
+            error: failure.message,
+          },
+          'provider attempt failed',
+        );
+        lastError = failure;
+        if (!retryable) break;
+      }
+    }
+    const failure = lastError ?? new GatewayError('internal_error', `the plan for model ${plan.model} has no targets`);
+    throw Object.assign(failure, { attempts }) satisfies ExecutionError;
+  }
+
+  return {
+    chat(plan, request, execute) {
+      return run(plan, execute, async (adapter, target, attempt) => {
+        try {
+          return await adapter.chat({ request, model: target.model, requestId: execute.requestId, signal: attempt.signal });
+        } finally {
+          attempt.pause();
+        }
+      });
+    },
+
+    chatStream(plan, request, execute) {
+      return run(plan, execute, async (adapter, target, attempt) => {
+        const opened = await adapter.chatStream({
+          request,
+          model: target.model,
+          requestId: execute.requestId,
+          signal: attempt.signal,
+        });
+        // The stream counts as open once its first part arrived: until then nothing reached the client,
+        // so a stream that dies right after its headers still falls back to the next target.
+        const iterator = opened.parts[Symbol.asyncIterator]();
+        let first: IteratorResult<StreamPart>;
+        try {
+          first = await iterator.next();
+        } catch (error) {
+          await iterator.return?.();
+          throw error;
+        } finally {
+          attempt.pause();
+        }
+        return { ...opened, parts: guardedParts(first, iterator, attempt) };
+      });
+    },
+
+    embeddings(plan, request, execute) {
+      return run(plan, execute, async (adapter, target, attempt) => {
+        try {
+          return await adapter.embeddings({ request, model: target.model, requestId: execute.requestId, signal: attempt.signal });
+        } finally {
+          attempt.pause();
+        }
+      });
+    },
+  };
+}

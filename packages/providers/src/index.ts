@@ -1,0 +1,30 @@
+export * from './types.ts';
+export { createAdapter, defaultBaseUrl, supportedProviderTypes } from './create-adapter.ts';
+export {
+  ProviderError,
+  isProviderError,
+  providerErrorFromStatus,
+  providerErrorFromException,
+  retryAfterMsFrom,
+  scrubSecrets,
+  type ProviderErrorOptions,
+} from './errors.ts';
+export {
+  attemptsOf,
+  createExecutor,
+  defaultTimeoutMs,
+  type AttemptRecord,
+  type ExecuteOptions,
+  type Execution,
+  type ExecutionError,
+  type ExecutionTarget,
+  type Executor,
+  type ExecutorLogger,
+  type ExecutorOptions,
+} from './executor.ts';
+export { closeDefaultFetch, defaultFetch } from './fetch.ts';
+export { costUsd, priceFor, type Price } from './prices.ts';
+export { chunkVisibleToClient, clientAskedForUsage } from './stream-usage.ts';
+export { isTimeoutReason, timeoutReason } from './abort.ts';
+export { defaultAzureApiVersion } from './azure-openai/index.ts';
+export { openAiCompatibleVendors, type OpenAiCompatibleType } from './openai-compatible/index.ts';

@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatCompletionRequest } from '@gateway/contracts';
+import { embeddingVector, startFakeOpenAi, type FakeOpenAi } from '@gateway/testkit';
+import { createAdapter } from '../create-adapter.ts';
+import { chunkVisibleToClient } from '../stream-usage.ts';
+import type { ProviderAdapter, StreamPart } from '../types.ts';
+
+const apiKey = 'sk-test-adapter-key-123456';
+let fake: FakeOpenAi;
+let adapter: ProviderAdapter;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAi({ apiKey });
+  adapter = createAdapter({ name: 'openai-main', type: 'openai', baseUrl: fake.url, apiKey });
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.reset();
+});
+
+async function collect(parts: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
+  const collected: StreamPart[] = [];
+  for await (const part of parts) collected.push(part);
+  return collected;
+}
+
+function chunkText(parts: StreamPart[]): string {
+  return parts
+    .map((part) => (part.type === 'chunk' ? (part.chunk.choices[0]?.delta.content ?? '') : ''))
+    .join('');
+}
+
+const hello: ChatCompletionRequest = { model: 'my-alias', messages: [{ role: 'user', content: 'hello big world' }] };
+
+describe('openai-compatible adapter: chat', () => {
+  it('answers a completion with usage and a unified and raw finish reason', async () => {
+    const result = await adapter.chat({ request: hello, model: 'gpt-4o-mini', requestId: 'req-1' });
+    expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');
+    expect(result.response.model).toBe('gpt-4o-mini');
+    expect(result.response.object).toBe('chat.completion');
+    expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
+    expect(result.finishReason).toEqual({ unified: 'stop', raw: 'stop' });
+    expect(result.warnings).toEqual([]);
+    const received = fake.requests[0];
+    expect(received?.path).toBe('/v1/chat/completions');
+    expect(received?.headers.authorization).toBe(`Bearer ${apiKey}`);
+    expect(received?.headers['x-client-request-id']).toBe('req-1');
+    expect(received?.body).toEqual({ model: 'gpt-4o-mini', messages: hello.messages });
+  });
+
+  it('maps a length finish', async () => {
+    const result = await adapter.chat({
+      request: { ...hello, max_tokens: 1 },
+      model: 'gpt-4o-mini',
+      requestId: 'req-2',
+    });
+    expect(result.finishReason).toEqual({ unified: 'length', raw: 'length' });
+  });
+
+  it('passes every request field through unchanged except model', async () => {
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'lookup',
+          description: 'Look a thing up',
+          parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+          strict: true,
+        },
+      },
+    ];
+    const request: ChatCompletionRequest = {
+      model: 'client-facing-name',
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this image?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+          ],
+        },
+      ],
+      tools,
+      tool_choice: { type: 'function', function: { name: 'lookup' } },
+      parallel_tool_calls: false,
+      response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object' } } },
+      n: 2,
+      seed: 42,
+      stop: ['END'],
+      logprobs: true,
+      top_logprobs: 2,
+      user: 'user-7',
+      temperature: 0.2,
+      metadata: { team: 'search' },
+      some_future_field: { nested: [1, 2, 3] },
+    };
+    const result = await adapter.chat({ request, model: 'gpt-4o', requestId: 'req-3' });
+    expect(fake.requests[0]?.body).toEqual({ ...request, model: 'gpt-4o' });
+    expect(result.response.choices).toHaveLength(2);
+    expect(result.response.choices[0]?.message.tool_calls).toEqual([
+      expect.objectContaining({ type: 'function', function: { name: 'lookup', arguments: expect.any(String) } }),
+    ]);
+    expect(result.finishReason).toEqual({ unified: 'tool_calls', raw: 'tool_calls' });
+  });
+
+  it('strips stream and stream_options from a non-stream call', async () => {
+    await adapter.chat({
+      request: { ...hello, stream: true, stream_options: { include_usage: true } },
+      model: 'gpt-4o-mini',
+      requestId: 'req-4',
+    });
+    const body = fake.requests[0]?.body as Record<string, unknown>;
+    expect(body).not.toHaveProperty('stream');
+    expect(body).not.toHaveProperty('stream_options');
+  });
+});
+
+describe('openai-compatible adapter: stream', () => {
+  it('streams chunks, asks for usage upstream and marks the usage-only chunk', async () => {
+    const opened = await adapter.chatStream({ request: { ...hello, stream: true }, model: 'gpt-4o-mini', requestId: 'req-5' });
+    const parts = await collect(opened.parts);
+    expect((fake.requests[0]?.body as Record<string, unknown>).stream_options).toEqual({ include_usage: true });
+    expect((fake.requests[0]?.headers.accept)).toBe('text/event-stream');
+    expect(chunkText(parts)).toBe('Echo: hello big world');
+    const finish = parts.at(-1);
+    expect(finish).toEqual({
+      type: 'finish',
+      finishReason: { unified: 'stop', raw: 'stop' },
+      usage: { inputTokens: 3, outputTokens: 4 },
+    });
+    const usageChunk = parts.at(-2);
+    expect(usageChunk?.type === 'chunk' && usageChunk.usageOnly).toBe(true);
+    expect(usageChunk?.type === 'chunk' && usageChunk.chunk.choices).toEqual([]);
+    const chunkParts = parts.filter((part) => part.type === 'chunk');
+    expect(chunkParts.filter((part) => part.usageOnly)).toHaveLength(1);
+    // A client that did not ask for usage does not see it; one that asked does.
+    expect(chunkParts.filter((part) => chunkVisibleToClient(part, { ...hello, stream: true }))).toHaveLength(chunkParts.length - 1);
+    expect(
+      chunkParts.filter((part) => chunkVisibleToClient(part, { ...hello, stream: true, stream_options: { include_usage: true } })),
+    ).toHaveLength(chunkParts.length);
+  });
+
+  it("keeps the client's other stream_options", async () => {
+    const opened = await adapter.chatStream({
+      request: { ...hello, stream: true, stream_options: { include_usage: false, include_obfuscation: false } },
+      model: 'gpt-4o-mini',
+      requestId: 'req-6',
+    });
+    await collect(opened.parts);
+    expect((fake.requests[0]?.body as Record<string, unknown>).stream_options).toEqual({
+      include_usage: true,
+      include_obfuscation: false,
+    });
+  });
+
+  it('streams tool call deltas as they came', async () => {
+    const opened = await adapter.chatStream({
+      request: {
+        ...hello,
+        stream: true,
+        tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+        tool_choice: 'required',
+      },
+      model: 'gpt-4o',
+      requestId: 'req-7',
+    });
+    const parts = await collect(opened.parts);
+    const argumentsText = parts
+      .flatMap((part) => (part.type === 'chunk' ? part.chunk.choices : []))
+      .map((choice) => {
+        const calls = choice.delta.tool_calls as Array<{ function?: { arguments?: string } }> | undefined;
+        return calls?.[0]?.function?.arguments ?? '';
+      })
+      .join('');
+    expect(JSON.parse(argumentsText)).toEqual({ q: 'hello big world' });
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool_calls', raw: 'tool_calls' } });
+  });
+
+  it('lets a consumer stop early, the connection staying usable', async () => {
+    const opened = await adapter.chatStream({ request: { ...hello, stream: true }, model: 'gpt-4o-mini', requestId: 'req-8' });
+    for await (const part of opened.parts) {
+      expect(part.type).toBe('chunk');
+      break;
+    }
+    const again = await adapter.chat({ request: hello, model: 'gpt-4o-mini', requestId: 'req-9' });
+    expect(again.response.choices[0]?.message.content).toBe('Echo: hello big world');
+  });
+});
+
+describe('openai-compatible adapter: embeddings', () => {
+  it('returns float and base64 embeddings with usage', async () => {
+    const floats = await adapter.embeddings({
+      request: { model: 'alias', input: ['one two', 'three'], encoding_format: 'float', dimensions: 4 },
+      model: 'text-embedding-3-small',
+      requestId: 'req-10',
+    });
+    expect(fake.requests[0]?.path).toBe('/v1/embeddings');
+    expect(fake.requests[0]?.body).toEqual({
+      model: 'text-embedding-3-small',
+      input: ['one two', 'three'],
+      encoding_format: 'float',
+      dimensions: 4,
+    });
+    expect(floats.response.data[1]?.embedding).toEqual(embeddingVector('three', 4));
+    expect(floats.usage).toEqual({ inputTokens: 3, outputTokens: 0 });
+    expect(floats.response.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+
+    const base64 = await adapter.embeddings({
+      request: { model: 'alias', input: 'one two', encoding_format: 'base64' },
+      model: 'text-embedding-3-small',
+      requestId: 'req-11',
+    });
+    expect(typeof base64.response.data[0]?.embedding).toBe('string');
+  });
+});
+
+describe('OpenAI-compatible vendors as data', () => {
+  it('calls each vendor at its default base URL with its key', async () => {
+    const calls: Array<{ url: string; headers: Record<string, string> }> = [];
+    const recordingFetch: typeof fetch = async (input, init) => {
+      calls.push({ url: String(input), headers: init?.headers as Record<string, string> });
+      return new Response(JSON.stringify({ id: 'x', choices: [{ message: { content: 'ok' }, finish_reason: 'eos' }] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    const expected = {
+      openai: 'https://api.openai.com/v1/chat/completions',
+      groq: 'https://api.groq.com/openai/v1/chat/completions',
+      mistral: 'https://api.mistral.ai/v1/chat/completions',
+      together: 'https://api.together.xyz/v1/chat/completions',
+      deepseek: 'https://api.deepseek.com/v1/chat/completions',
+      openrouter: 'https://openrouter.ai/api/v1/chat/completions',
+      fireworks: 'https://api.fireworks.ai/inference/v1/chat/completions',
+      xai: 'https://api.x.ai/v1/chat/completions',
+    } as const;
+    for (const [type, url] of Object.entries(expected)) {
+      const vendor = createAdapter({ name: type, type: type as keyof typeof expected, apiKey: 'k-123' }, { fetch: recordingFetch });
+      const result = await vendor.chat({ request: hello, model: 'm', requestId: 'r' });
+      expect(calls.at(-1)?.url).toBe(url);
+      expect(calls.at(-1)?.headers.authorization).toBe('Bearer k-123');
+      // A lax vendor: missing fields filled, a vendor finish reason unified, missing usage warned about.
+      expect(result.response).toMatchObject({ object: 'chat.completion', model: 'm', choices: [{ index: 0 }] });
+      expect(result.finishReason).toEqual({ unified: 'stop', raw: 'eos' });
+      expect(result.warnings).toEqual([expect.objectContaining({ type: 'other' })]);
+    }
+    const ollama = createAdapter({ name: 'local', type: 'ollama' }, { fetch: recordingFetch });
+    await ollama.chat({ request: hello, model: 'llama3.2', requestId: 'r' });
+    expect(calls.at(-1)?.url).toBe('http://127.0.0.1:11434/v1/chat/completions');
+    expect(calls.at(-1)?.headers).not.toHaveProperty('authorization');
+  });
+
+  it('talks to any OpenAI-compatible server at its base URL, with configured extra headers', async () => {
+    const vllm = createAdapter({
+      name: 'vllm',
+      type: 'openai-compatible',
+      baseUrl: `${fake.url}/`,
+      apiKey,
+      headers: { 'x-team': 'search' },
+    });
+    await vllm.chat({ request: hello, model: 'meta-llama/Llama-3.1-8B-Instruct', requestId: 'r' });
+    expect(fake.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(fake.requests[0]?.headers['x-team']).toBe('search');
+  });
+
+  it('sends no stream_options to Mistral, which rejects them, and says so', async () => {
+    const mistral = createAdapter({ name: 'mistral', type: 'mistral', baseUrl: fake.url, apiKey });
+    const opened = await mistral.chatStream({
+      request: { ...hello, stream: true, stream_options: { include_usage: true } },
+      model: 'mistral-small-latest',
+      requestId: 'r',
+    });
+    const parts = await collect(opened.parts);
+    expect(fake.requests[0]?.body).not.toHaveProperty('stream_options');
+    expect(opened.warnings).toEqual([expect.objectContaining({ type: 'unsupported-setting', setting: 'stream_options' })]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' } });
+  });
+});
