@@ -37,8 +37,8 @@ export interface DeliveredMessage {
   term(): void;
 }
 
-export interface DurableConsumerLoopOptions<S extends DurableStream> {
-  stream: S;
+export interface DurableConsumerLoopOptions {
+  stream: DurableStream;
   options: ResolvedConsumeOptions;
   handler: BatchHandler<unknown>;
   logger: BusLogger;
@@ -51,9 +51,9 @@ export interface DurableConsumerLoopOptions<S extends DurableStream> {
  * to the handler, ack all when it resolves, hand all back for redelivery when it throws. It returns
  * when the source ends (after stop) and never throws.
  */
-export async function runDurableConsumerLoop<S extends DurableStream>(
+export async function runDurableConsumerLoop(
   source: AsyncIterable<DeliveredMessage>,
-  loop: DurableConsumerLoopOptions<S>,
+  loop: DurableConsumerLoopOptions,
 ): Promise<void> {
   const { stream, options, logger } = loop;
   const reader = new BatchReader(source);
@@ -93,7 +93,7 @@ interface DecodedMessage {
 function decodeBatch(
   batch: DeliveredMessage[],
   stream: DurableStream,
-  loop: DurableConsumerLoopOptions<DurableStream>,
+  loop: DurableConsumerLoopOptions,
 ): DecodedMessage[] {
   const decoded: DecodedMessage[] = [];
   for (const message of batch) {

@@ -21,6 +21,7 @@ export interface EndpointRunnerOptions {
 /**
  * The service's half of a request, the same for both buses. It awaits the handler and turns every
  * failure into an error outcome, so a failing handler is answered, never left to the caller's timeout.
+ * It never rejects.
  */
 export async function runEndpoint(
   binding: ServiceEndpoint,
@@ -64,7 +65,19 @@ export async function runEndpoint(
       error: { code: 'internal_error', message: serviceFailedMessage(options.service), source: options.source },
     };
   }
-  return { ok: true, data: encodeJson(parsed.data) };
+  try {
+    return { ok: true, data: encodeJson(parsed.data) };
+  } catch (error) {
+    // A schema may admit values JSON cannot hold (a bigint); the caller still gets an answer.
+    options.logger.error(
+      { error: describeError(error), subject: endpoint.subject, requestId: messageContext.requestId },
+      'Service response could not be encoded',
+    );
+    return {
+      ok: false,
+      error: { code: 'internal_error', message: serviceFailedMessage(options.service), source: options.source },
+    };
+  }
 }
 
 function invalidRequest(message: string, options: EndpointRunnerOptions): EndpointOutcome {

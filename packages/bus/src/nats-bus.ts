@@ -3,7 +3,7 @@ import type { DurableStream, Endpoint, EventTopic, PayloadOf, RequestOf, Respons
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { resolveConsumeOptions } from './durable-consumer-loop.ts';
 import { notAnsweredError, prepareRequest, readReply } from './endpoint-request.ts';
 import { fromErrorReply, serviceFailedMessage, toErrorSource } from './error-reply.ts';
@@ -78,7 +78,7 @@ class NatsBus implements Bus {
 
   async request<E extends Endpoint>(endpoint: E, request: RequestOf<E>, options?: RequestOptions): Promise<ResponseOf<E>> {
     const prepared = prepareRequest(endpoint, request, options);
-    let reply;
+    let reply: Msg;
     try {
       reply = await this.#connection.request(this.#namespace.subject(endpoint.subject), prepared.data, {
         timeout: prepared.timeoutMs,
@@ -112,9 +112,16 @@ class NatsBus implements Bus {
 
   publish<T extends EventTopic>(topic: T, payload: PayloadOf<T>, context?: MessageContext): void {
     const data = encodePayload(topic, payload, topic.subject);
-    this.#connection.publish(this.#namespace.subject(topic.subject), data, {
-      headers: contextHeaders(outgoingContext(context)),
-    });
+    try {
+      this.#connection.publish(this.#namespace.subject(topic.subject), data, {
+        headers: contextHeaders(outgoingContext(context)),
+      });
+    } catch (error) {
+      throw new GatewayError('dependency_unavailable', `Could not publish a ${topic.subject} event`, {
+        source: 'bus',
+        cause: error,
+      });
+    }
   }
 
   subscribe<T extends EventTopic>(

@@ -70,7 +70,7 @@ export async function consumeNatsDurable(consumer: NatsConsumerOptions): Promise
   const { manager, client, stream, namespace, options } = consumer;
   const streamName = namespace.stream(stream.stream);
   const ackWait = nanos(options.ackWaitMs);
-  if (await consumerExists(manager, streamName, options.durableName)) {
+  if (await consumerExists(manager, stream, streamName, options.durableName)) {
     // The ack policy of an existing consumer cannot change; its ack wait follows the options.
     await manager.consumers.update(streamName, options.durableName, { ack_wait: ackWait });
   } else {
@@ -101,12 +101,23 @@ export async function consumeNatsDurable(consumer: NatsConsumerOptions): Promise
   };
 }
 
-async function consumerExists(manager: JetStreamManager, streamName: string, durableName: string): Promise<boolean> {
+async function consumerExists(
+  manager: JetStreamManager,
+  stream: DurableStream,
+  streamName: string,
+  durableName: string,
+): Promise<boolean> {
   try {
     await manager.consumers.info(streamName, durableName);
     return true;
   } catch (error) {
     if (isApiError(error, JetStreamApiCodes.ConsumerNotFound)) return false;
+    if (isApiError(error, JetStreamApiCodes.StreamNotFound)) {
+      throw new GatewayError('dependency_unavailable', `The ${stream.stream} stream does not exist`, {
+        source: 'bus',
+        cause: error,
+      });
+    }
     throw error;
   }
 }

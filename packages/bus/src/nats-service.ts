@@ -64,6 +64,9 @@ export async function serveOnNats(
     });
   }
 
+  // Once serve() resolves, the server knows the subscriptions: a request sent next finds a responder.
+  await connection.flush();
+
   return {
     stop: async () => {
       await service.stop();

@@ -100,6 +100,10 @@ export interface Bus {
   request<E extends Endpoint>(endpoint: E, request: RequestOf<E>, options?: RequestOptions): Promise<ResponseOf<E>>;
   serve(definition: ServiceDefinition): Promise<ServiceHandle>;
   publish<T extends EventTopic>(topic: T, payload: PayloadOf<T>, context?: MessageContext): void;
+  /**
+   * Events are fire and forget: a subscriber gets what is published once its subscription is in
+   * place (on NATS, once it reached the server), nothing earlier and nothing while it is down.
+   */
   subscribe<T extends EventTopic>(
     topic: T,
     handler: (payload: PayloadOf<T>, context: MessageContext) => void | Promise<void>,

@@ -1,0 +1,103 @@
+import { defineStream } from '@gateway/contracts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import type { DeliveredMessage } from './durable-consumer-loop.ts';
+import { MemoryStream } from './memory-stream.ts';
+import type { DurableAttachment } from './memory-stream.ts';
+
+const definition = defineStream({
+  stream: 'UNIT',
+  subject: 'unit.v1.record',
+  payload: z.object({ value: z.number() }),
+  duplicateWindowMs: 1000,
+});
+
+const data = new TextEncoder().encode('{"value":1}');
+
+async function take(attachment: DurableAttachment): Promise<DeliveredMessage> {
+  const result = await attachment.messages[Symbol.asyncIterator]().next();
+  if (result.done) throw new Error('the stream ended');
+  return result.value;
+}
+
+describe('MemoryStream', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('forgets message ids once the duplicate window has passed', () => {
+    vi.useFakeTimers();
+    const stream = new MemoryStream(definition);
+    expect(stream.publish(data, 'a', {})).toEqual({ duplicate: false });
+    vi.advanceTimersByTime(999);
+    expect(stream.publish(data, 'a', {})).toEqual({ duplicate: true });
+    vi.advanceTimersByTime(2);
+    expect(stream.publish(data, 'a', {})).toEqual({ duplicate: false });
+  });
+
+  it('delivers again a message left unacknowledged past the ack wait', async () => {
+    vi.useFakeTimers();
+    const stream = new MemoryStream(definition);
+    const attachment = stream.durable('ledger', 100).attach();
+    stream.publish(data, 'a', {});
+    const first = await take(attachment);
+    expect(first.deliveryCount).toBe(1);
+    const second = take(attachment);
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(second).resolves.toMatchObject({ messageId: 'a', deliveryCount: 2 });
+    stream.close();
+  });
+
+  it('ignores a nak from a delivery that was already superseded', async () => {
+    vi.useFakeTimers();
+    const stream = new MemoryStream(definition);
+    const attachment = stream.durable('ledger', 100).attach();
+    stream.publish(data, 'a', {});
+    const first = await take(attachment);
+    const second = take(attachment);
+    await vi.advanceTimersByTimeAsync(100);
+    const redelivered = await second;
+    first.nak(0);
+    redelivered.ack();
+    const next = attachment.messages[Symbol.asyncIterator]().next();
+    await vi.advanceTimersByTimeAsync(500);
+    attachment.stop();
+    await expect(next).resolves.toMatchObject({ done: true });
+    stream.close();
+  });
+
+  it('shares one durable between attachments and gives each message to one of them', async () => {
+    const stream = new MemoryStream(definition);
+    const one = stream.durable('ledger', 30_000).attach();
+    const two = stream.durable('ledger', 30_000).attach();
+    stream.publish(data, 'a', {});
+    stream.publish(data, 'b', {});
+    const [first, second] = await Promise.all([take(one), take(two)]);
+    expect([first.messageId, second.messageId].sort()).toEqual(['a', 'b']);
+    one.stop();
+    two.stop();
+    stream.close();
+  });
+
+  it('gives a new durable the messages not yet acknowledged by every existing one', async () => {
+    const stream = new MemoryStream(definition);
+    stream.publish(data, 'before-any-durable', {});
+    const ledger = stream.durable('ledger', 30_000).attach();
+    (await take(ledger)).ack();
+    stream.publish(data, 'after-ack', {});
+    const audit = stream.durable('audit', 30_000).attach();
+    await expect(take(audit)).resolves.toMatchObject({ messageId: 'after-ack' });
+    ledger.stop();
+    audit.stop();
+    stream.close();
+  });
+
+  it('ends an attachment that is stopped while it waits', async () => {
+    const stream = new MemoryStream(definition);
+    const attachment = stream.durable('ledger', 30_000).attach();
+    const next = attachment.messages[Symbol.asyncIterator]().next();
+    attachment.stop();
+    await expect(next).resolves.toMatchObject({ done: true });
+    stream.close();
+  });
+});
