@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { uniqueName } from '../../testkit/src/test-env.ts';
+import { testServiceUrls, uniqueName } from '@gateway/testkit';
 import {
   createDatabase,
   databaseUrlWithName,
@@ -30,9 +30,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   let database: Database;
   let remove: () => Promise<void>;
   if (backend === 'postgres') {
-    const serverUrl = process.env.DATABASE_URL;
-    if (!serverUrl) throw new Error('DATABASE_URL must be set (the vitest global setup does it)');
-    const url = databaseUrlWithName(serverUrl, uniqueName('db_test'));
+    const url = databaseUrlWithName(testServiceUrls().databaseUrl, uniqueName('db_test'));
     await ensureDatabaseExists(url);
     database = await createDatabase({ url, poolSize: 4 });
     remove = () => dropDatabase(url);

@@ -1,0 +1,1 @@
+export { startLedger, ledgerDurableName, type Ledger, type LedgerOptions } from './ledger.ts';

@@ -1,0 +1,30 @@
+import { Counter, type Registry } from 'prom-client';
+
+export type RecordOutcome = 'written' | 'duplicate' | 'rejected';
+
+export interface LedgerMetrics {
+  /** Usage records handled, by outcome. */
+  records: Counter<'outcome'>;
+  /** Batches that could not be written and were left for redelivery. */
+  failedBatches: Counter;
+}
+
+/** Registers the ledger's counters, or reuses them when a ledger was already started on this registry. */
+export function registerLedgerMetrics(registry: Registry): LedgerMetrics {
+  const records =
+    (registry.getSingleMetric('gateway_ledger_records_total') as Counter<'outcome'> | undefined) ??
+    new Counter({
+      name: 'gateway_ledger_records_total',
+      help: 'Usage records handled by the ledger: written (new), duplicate (request id already stored), rejected (cannot be stored)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+  const failedBatches =
+    (registry.getSingleMetric('gateway_ledger_failed_batches_total') as Counter | undefined) ??
+    new Counter({
+      name: 'gateway_ledger_failed_batches_total',
+      help: 'Usage batches the ledger could not write; they are delivered again',
+      registers: [registry],
+    });
+  return { records, failedBatches };
+}

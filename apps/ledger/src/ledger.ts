@@ -1,0 +1,72 @@
+import type { Bus } from '@gateway/bus';
+import { usageStream } from '@gateway/contracts';
+import type { Database } from '@gateway/db';
+import type { Logger } from '@gateway/telemetry';
+import type { Registry } from 'prom-client';
+import { registerLedgerMetrics } from './ledger-metrics.ts';
+import { writeUsageBatch } from './usage-batch-writer.ts';
+
+export interface LedgerOptions {
+  bus: Bus;
+  database: Database;
+  logger: Logger;
+  metrics?: { registry: Registry };
+  /** Most records written per INSERT; default 100. */
+  batchSize?: number;
+  /** Longest wait to fill a batch; default 500 ms. */
+  maxWaitMs?: number;
+  /** How long a batch may take before JetStream delivers it again; default the bus's (30 s). */
+  ackWaitMs?: number;
+  /** Delay before a batch that failed to write is delivered again; default the bus's (1 s). */
+  redeliveryDelayMs?: number;
+}
+
+export interface Ledger {
+  /** Stops consuming after the batch in progress; does not close the bus or the database. */
+  stop(): Promise<void>;
+}
+
+/** Durable consumer name: replicas share it, so each record is handled by one of them. */
+export const ledgerDurableName = 'ledger';
+
+/**
+ * Writes usage records from the JetStream usage stream into Postgres, exactly once per request id.
+ * A batch is acknowledged only after it is written; a write that fails throws, so JetStream delivers
+ * the batch again, and records already written are then skipped by the insert (ON CONFLICT DO NOTHING).
+ * Records are therefore never lost to a database outage and never counted twice.
+ */
+export async function startLedger(options: LedgerOptions): Promise<Ledger> {
+  const { bus, database, logger } = options;
+  const metrics = options.metrics && registerLedgerMetrics(options.metrics.registry);
+  await bus.ensureStream(usageStream);
+  const consumer = await bus.consumeDurable(
+    usageStream,
+    {
+      durableName: ledgerDurableName,
+      batchSize: options.batchSize ?? 100,
+      maxWaitMs: options.maxWaitMs ?? 500,
+      ...(options.ackWaitMs !== undefined && { ackWaitMs: options.ackWaitMs }),
+      ...(options.redeliveryDelayMs !== undefined && { redeliveryDelayMs: options.redeliveryDelayMs }),
+    },
+    async (messages) => {
+      const redelivered = messages.filter((message) => message.deliveryCount > 1).length;
+      try {
+        const outcome = await writeUsageBatch(
+          database.db,
+          messages.map((message) => message.data),
+          logger,
+        );
+        metrics?.records.inc({ outcome: 'written' }, outcome.written);
+        metrics?.records.inc({ outcome: 'duplicate' }, outcome.duplicates);
+        metrics?.records.inc({ outcome: 'rejected' }, outcome.rejected);
+        logger.info({ records: messages.length, ...outcome, redelivered }, 'usage batch written');
+      } catch (error) {
+        metrics?.failedBatches.inc();
+        logger.error({ err: error, records: messages.length, redelivered }, 'usage batch not written; it will be delivered again');
+        throw error;
+      }
+    },
+  );
+  logger.info({ stream: usageStream.stream, durable: ledgerDurableName }, 'ledger consuming usage records');
+  return { stop: () => consumer.stop() };
+}
