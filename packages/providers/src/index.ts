@@ -1,14 +1,6 @@
 export * from './types.ts';
 export { createAdapter, defaultBaseUrl, supportedProviderTypes } from './create-adapter.ts';
-export {
-  ProviderError,
-  isProviderError,
-  providerErrorFromStatus,
-  providerErrorFromException,
-  retryAfterMsFrom,
-  scrubSecrets,
-  type ProviderErrorOptions,
-} from './errors.ts';
+export { ProviderError, isProviderError, scrubSecrets, type ProviderErrorOptions } from './errors.ts';
 export {
   attemptsOf,
   createExecutor,
@@ -25,6 +17,5 @@ export {
 export { closeDefaultFetch, defaultFetch } from './fetch.ts';
 export { costUsd, priceFor, type Price } from './prices.ts';
 export { chunkVisibleToClient, clientAskedForUsage } from './stream-usage.ts';
-export { isTimeoutReason, timeoutReason } from './abort.ts';
 export { defaultAzureApiVersion } from './azure-openai/index.ts';
 export { openAiCompatibleVendors, type OpenAiCompatibleType } from './openai-compatible/index.ts';

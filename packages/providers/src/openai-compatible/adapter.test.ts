@@ -46,7 +46,7 @@ describe('openai-compatible adapter: chat', () => {
     const received = fake.requests[0];
     expect(received?.path).toBe('/v1/chat/completions');
     expect(received?.headers.authorization).toBe(`Bearer ${apiKey}`);
-    expect(received?.headers['x-client-request-id']).toBe('req-1');
+    expect(received?.headers['x-request-id']).toBe('req-1');
     expect(received?.body).toEqual({ model: 'gpt-4o-mini', messages: hello.messages });
   });
 

@@ -25,8 +25,8 @@ export function commonHeaders(
   return {
     'content-type': 'application/json',
     accept: call.stream ? 'text/event-stream' : 'application/json',
-    // OpenAI's header for a caller's own request id, so its logs can be matched with ours.
-    'x-client-request-id': call.requestId,
+    // Our request id, so upstreams and proxies that log it (vLLM does) can be matched with our logs.
+    'x-request-id': call.requestId,
     ...settings.headers,
     ...auth,
   };

@@ -6,7 +6,6 @@ import { openAiCompatibleVendors, type OpenAiCompatibleType } from './vendors.ts
 
 export { createOpenAiCompatibleAdapter } from './adapter.ts';
 export { commonHeaders, openAiCompatibleApi, trimTrailingSlashes, type OpenAiCompatibleApi } from './api.ts';
-export { unifyFinishReason } from './finish-reason.ts';
 export {
   isOpenAiCompatibleType,
   openAiCompatibleVendors,
