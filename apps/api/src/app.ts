@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { headerNames, type UsageRecord } from '@gateway/contracts';
@@ -28,7 +28,7 @@ export interface Api {
 export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   const { bus, database, logger, metrics } = dependencies;
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
     requestIdLogLabel: 'request_id',
     bodyLimit: dependencies.environment.GATEWAY_BODY_LIMIT,

@@ -17,7 +17,7 @@ if (!environment.NATS_URL || !environment.DATABASE_URL) {
 }
 try {
   const metrics = createMetrics({ service: 'api' });
-  const { config, source } = await loadGatewayConfig();
+  const { config, source } = await loadGatewayConfig(environment.GATEWAY_CONFIG ? { path: environment.GATEWAY_CONFIG } : {});
   const { box } = await resolveSecretBox(environment);
   const masterKey = await resolveMasterKey(environment, false);
   const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'api', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });

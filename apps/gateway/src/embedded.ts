@@ -22,7 +22,7 @@ export interface RunningGateway {
  */
 export async function startGatewayInProcess(environment: Environment, logger: Logger = createLogger({ service: 'gateway', level: environment.LOG_LEVEL })): Promise<RunningGateway> {
   const metrics = createMetrics({ service: 'gateway' });
-  const { config, source } = await loadGatewayConfig();
+  const { config, source } = await loadGatewayConfig(environment.GATEWAY_CONFIG ? { path: environment.GATEWAY_CONFIG } : {});
   const embedded = isEmbedded(environment);
   const { box, origin: encryptionOrigin } = await resolveSecretBox(environment);
   const masterKey = await resolveMasterKey(environment, !environment.DATABASE_URL || embedded);

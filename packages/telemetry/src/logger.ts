@@ -32,6 +32,8 @@ export const redactedPaths = [
 export interface LoggerSettings {
   service: string;
   level?: string;
+  /** Where lines go (default stdout); tests pass a stream to inspect what would be logged. */
+  destination?: NodeJS.WritableStream;
 }
 
 /**
@@ -52,5 +54,5 @@ export function createLogger(settings: LoggerSettings): Logger {
       return { trace_id: traceId, span_id: spanId };
     },
   };
-  return pino(options);
+  return settings.destination ? pino(options, settings.destination) : pino(options);
 }

@@ -7,12 +7,11 @@ import {
   headerNames,
   keyAllowsModel,
   routerPlan,
-  type ChatCompletionChunk,
   type ChatCompletionRequest,
   type Plan,
 } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
-import type { Executor, Usage } from '@gateway/providers';
+import { chunkVisibleToClient, type Executor, type Usage } from '@gateway/providers';
 import { extractApiKey } from '../auth/extract-key.ts';
 import type { KeyCache } from '../auth/key-cache.ts';
 import { SseWriter } from '../http/sse.ts';
@@ -177,18 +176,13 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
       [headerNames.attempts]: String(opened.attempts.length),
       [headerNames.overheadMs]: overheadMs(state).toFixed(2),
     });
-    const wantsUsage = body.stream_options?.include_usage === true;
     let status = 200;
     let waitStarted = performance.now();
     try {
       for await (const part of opened.result.parts) {
         state.providerMs += performance.now() - waitStarted;
         if (part.type === 'chunk') {
-          if (!wantsUsage && isUsageOnlyChunk(part.chunk)) {
-            waitStarted = performance.now();
-            continue;
-          }
-          await sse.send(wantsUsage ? part.chunk : withoutUsage(part.chunk));
+          if (chunkVisibleToClient(part, body)) await sse.send(part.chunk);
         } else if (part.usage) {
           state.inputTokens = part.usage.inputTokens;
           state.outputTokens = part.usage.outputTokens;
@@ -233,14 +227,4 @@ function abortOnClose(reply: FastifyReply): AbortSignal {
 function noteAttempts(state: RequestState, error: unknown): void {
   const attempts = (error as { attempts?: unknown[] }).attempts;
   if (Array.isArray(attempts)) state.attempts = attempts.length;
-}
-
-function isUsageOnlyChunk(chunk: ChatCompletionChunk): boolean {
-  return chunk.choices.length === 0 && chunk.usage != null;
-}
-
-function withoutUsage(chunk: ChatCompletionChunk): ChatCompletionChunk {
-  if (!('usage' in chunk)) return chunk;
-  const { usage: _usage, ...rest } = chunk;
-  return rest as ChatCompletionChunk;
 }

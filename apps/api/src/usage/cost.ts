@@ -1,5 +1,4 @@
-import { priceFor } from '@gateway/providers';
-import type { Usage } from '@gateway/providers';
+import { costUsd as costAtPrice, priceFor, type Usage } from '@gateway/providers';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 
 /**
@@ -12,9 +11,7 @@ export function costUsd(
   target: { provider: string; model: string },
   usage: Usage,
 ): number | null {
-  const override = catalog.modelPrices.get(requestedModel);
   const providerType = catalog.providerTypes.get(target.provider);
-  const price = override ?? (providerType ? priceFor(providerType, target.model) : undefined);
-  if (!price) return null;
-  return (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+  const price = catalog.modelPrices.get(requestedModel) ?? (providerType ? priceFor(providerType, target.model) : undefined);
+  return price ? costAtPrice(price, usage) : null;
 }

@@ -7,7 +7,9 @@ import { providerRoutes } from './providers.ts';
 import { usageRoutes } from './usage.ts';
 
 /** The admin REST API under /admin/v1, guarded by the master key (the OpenAPI document is public). */
-export async function adminRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, options: AdminContext & { prefix?: string }): Promise<void> {
+  // Plugin options carry Fastify's `prefix`; handing it down again would prefix the routes twice.
+  const { prefix: _prefix, ...context } = options;
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (guarded) => {
     guarded.addHook('preHandler', createMasterKeyGuard(context.masterKey));
