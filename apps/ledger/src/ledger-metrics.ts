@@ -26,5 +26,7 @@ export function registerLedgerMetrics(registry: Registry): LedgerMetrics {
       help: 'Usage batches the ledger could not write; they are delivered again',
       registers: [registry],
     });
+  // Every outcome exported from the start at 0, so rates and alerts work before the first one happens.
+  for (const outcome of ['written', 'duplicate', 'rejected'] satisfies RecordOutcome[]) records.inc({ outcome }, 0);
   return { records, failedBatches };
 }

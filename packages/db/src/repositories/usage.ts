@@ -145,16 +145,12 @@ export async function listUsage(db: Kysely<Schema>, options: ListUsageOptions): 
   if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 1000) {
     throw new RangeError('limit must be an integer from 1 to 1000');
   }
-  const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-  const rows = await db
-    .selectFrom('usage_records')
-    .selectAll()
-    .where(applyFilters(options))
-    .$if(cursor !== undefined, (query) =>
-      query.where((eb) =>
-        eb(eb.refTuple('created_at', 'request_id'), '<', eb.tuple(cursor!.createdAt, cursor!.requestId)),
-      ),
-    )
+  let query = db.selectFrom('usage_records').selectAll().where(applyFilters(options));
+  if (options.cursor !== undefined) {
+    const { createdAt, requestId } = decodeCursor(options.cursor);
+    query = query.where((eb) => eb(eb.refTuple('created_at', 'request_id'), '<', eb.tuple(createdAt, requestId)));
+  }
+  const rows = await query
     .orderBy('created_at', 'desc')
     .orderBy('request_id', 'desc')
     .limit(options.limit + 1)
