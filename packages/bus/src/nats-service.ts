@@ -1,7 +1,7 @@
 import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { Empty } from '@nats-io/transport-node';
 import { Svcm } from '@nats-io/services';
-import type { ServiceMsg } from '@nats-io/services';
+import type { ServiceGroup, ServiceMsg } from '@nats-io/services';
 import { runEndpoint } from './endpoint-runner.ts';
 import type { EndpointRunnerOptions } from './endpoint-runner.ts';
 import { natsErrorCode } from './error-reply.ts';
@@ -45,7 +45,7 @@ export async function serveOnNats(
     logger,
   };
   const inFlight = new Set<Promise<void>>();
-  const groups = new Map<string, ReturnType<typeof service.addGroup>>();
+  const groups = new Map<string, ServiceGroup>();
 
   for (const binding of definition.endpoints) {
     const groupSubject = namespace.subject(binding.endpoint.group);
