@@ -70,7 +70,7 @@ describe('runEndpoint', () => {
       {},
       options,
     );
-    expect(gatewayFailure).toEqual({ ok: false, error: { code: 'rate_limited', message: 'Slow down', source: 'gateway' } });
+    expect(gatewayFailure).toEqual({ ok: false, error: { code: 'rate_limited', message: 'Slow down', source: 'gateway', param: null } });
 
     const crash = await runEndpoint(
       binding(async () => {

@@ -6,6 +6,9 @@ export interface ErrorReply {
   code: ErrorCode;
   message: string;
   source: ErrorSource;
+  /** The request field the error is about (OpenAI's `param`). */
+  param?: string | null;
+  retryAfterSeconds?: number;
 }
 
 const fixedSources: readonly string[] = ['gateway', 'router', 'ledger', 'bus', 'database'] satisfies ErrorSource[];
@@ -25,13 +28,23 @@ export function toErrorSource(value: string | undefined, fallback: ErrorSource):
  */
 export function toErrorReply(error: unknown, fallback: { source: ErrorSource; message: string }): ErrorReply {
   if (isGatewayError(error)) {
-    return { code: error.code, message: error.message, source: error.source };
+    return {
+      code: error.code,
+      message: error.message,
+      source: error.source,
+      param: error.param,
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    };
   }
   return { code: 'internal_error', message: fallback.message, source: fallback.source };
 }
 
 export function fromErrorReply(reply: ErrorReply): GatewayError {
-  return new GatewayError(reply.code, reply.message, { source: reply.source });
+  return new GatewayError(reply.code, reply.message, {
+    source: reply.source,
+    param: reply.param ?? null,
+    ...(reply.retryAfterSeconds !== undefined ? { retryAfterSeconds: reply.retryAfterSeconds } : {}),
+  });
 }
 
 /** The number sent in `Nats-Service-Error-Code` (HTTP-like, from the contracts' closed map). */

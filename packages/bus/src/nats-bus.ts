@@ -93,7 +93,13 @@ class NatsBus implements Bus {
       // A reply from a service that is not ours carries no gateway code; its text is not known to be public.
       throw failure.code === undefined
         ? new GatewayError('internal_error', serviceFailedMessage(endpoint.service), { source, cause: failure.message })
-        : fromErrorReply({ code: failure.code, message: failure.message, source });
+        : fromErrorReply({
+            code: failure.code,
+            message: failure.message,
+            source,
+            param: failure.param ?? null,
+            ...(failure.retryAfterSeconds !== undefined ? { retryAfterSeconds: failure.retryAfterSeconds } : {}),
+          });
     }
     return readReply(endpoint, reply.data);
   }

@@ -17,7 +17,11 @@ function isApiError(error: unknown, code: number): boolean {
 /** Creates the stream, or brings an existing one's subjects and de-duplication window up to date. */
 export async function ensureNatsStream(manager: JetStreamManager, stream: DurableStream, namespace: Namespace): Promise<void> {
   const name = namespace.stream(stream.stream);
-  const wanted = { subjects: [namespace.subject(stream.subject)], duplicate_window: nanos(stream.duplicateWindowMs) };
+  const wanted = {
+    subjects: [namespace.subject(stream.subject)],
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    ...(stream.maxAgeMs !== undefined ? { max_age: nanos(stream.maxAgeMs) } : {}),
+  };
   try {
     await manager.streams.info(name);
   } catch (error) {

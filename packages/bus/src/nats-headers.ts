@@ -34,6 +34,8 @@ export function errorReplyHeaders(reply: ErrorReply): MsgHdrs {
   const headers = createHeaders();
   headers.set(headerNames.gatewayErrorCode, reply.code);
   headers.set(headerNames.gatewayErrorSource, headerValue(reply.source));
+  if (reply.param) headers.set(headerNames.gatewayErrorParam, headerValue(reply.param));
+  if (reply.retryAfterSeconds !== undefined) headers.set(headerNames.gatewayErrorRetryAfter, String(reply.retryAfterSeconds));
   return headers;
 }
 
@@ -46,6 +48,8 @@ export interface ReceivedErrorReply {
   code: ErrorReply['code'] | undefined;
   source: string | undefined;
   message: string;
+  param: string | undefined;
+  retryAfterSeconds: number | undefined;
 }
 
 /** Undefined for a successful reply (no `Nats-Service-Error-Code` header). */
@@ -56,5 +60,9 @@ export function readErrorReply(headers: MsgHdrs | undefined): ReceivedErrorReply
     code: readErrorCode(headers.get(headerNames.gatewayErrorCode)),
     source: source === '' ? undefined : source,
     message: headers.get(headerNames.serviceError),
+    param: headers.get(headerNames.gatewayErrorParam) || undefined,
+    retryAfterSeconds: Number.isFinite(Number.parseFloat(headers.get(headerNames.gatewayErrorRetryAfter)))
+      ? Number.parseFloat(headers.get(headerNames.gatewayErrorRetryAfter))
+      : undefined,
   };
 }

@@ -145,13 +145,13 @@ describe.each(implementations)('$kind bus contract', ({ kind, open }) => {
     await expect(buses.caller.request(echo, { text: 'hello' })).resolves.toEqual({ text: 'HELLO' });
   });
 
-  it('rethrows a GatewayError from an async handler with its code, message and source', async () => {
+  it('rethrows a GatewayError from an async handler with its code, message, source, param and retry-after', async () => {
     await serveEcho(async () => {
       await delay(5);
-      throw new GatewayError('model_not_found', 'No model named gpt-9', { source: 'router' });
+      throw new GatewayError('model_not_found', 'No model named gpt-9', { source: 'router', param: 'model', retryAfterSeconds: 3 });
     });
     const error = await rejection(buses.caller.request(echo, { text: 'x' }));
-    expect(error).toMatchObject({ code: 'model_not_found', message: 'No model named gpt-9', source: 'router' });
+    expect(error).toMatchObject({ code: 'model_not_found', message: 'No model named gpt-9', source: 'router', param: 'model', retryAfterSeconds: 3 });
   });
 
   it('turns any other handler error into internal_error without its internal message', async () => {
@@ -366,7 +366,9 @@ describe.each(implementations)('$kind bus contract', ({ kind, open }) => {
     const handler = async (batch: DurableMessage<{ value: number }>[]) => {
       seen.push(...batch.map((message) => message.data.value));
     };
-    const first = await buses.service.consumeDurable(stream, { durableName: 'resume', maxWaitMs: 20 }, handler);
+    // A pull still open at the server when the first consumer stops may take message 2 with it; JetStream
+    // then redelivers it after the ack wait, so the wait is short here to keep the test quick.
+    const first = await buses.service.consumeDurable(stream, { durableName: 'resume', maxWaitMs: 20, ackWaitMs: 1000 }, handler);
     await buses.caller.publishDurable(stream, { value: 1 }, { messageId: 'r-1' });
     await eventually(() => expect(seen).toEqual([1]));
     await first.stop();
@@ -375,7 +377,7 @@ describe.each(implementations)('$kind bus contract', ({ kind, open }) => {
     await delay(200);
     expect(seen).toEqual([1]);
 
-    const second = await buses.service.consumeDurable(stream, { durableName: 'resume', maxWaitMs: 20 }, handler);
+    const second = await buses.service.consumeDurable(stream, { durableName: 'resume', maxWaitMs: 20, ackWaitMs: 1000 }, handler);
     try {
       await eventually(() => expect(seen).toEqual([1, 2]));
     } finally {

@@ -42,6 +42,8 @@ export interface DurableStream<Payload extends z.ZodType = z.ZodType> {
   readonly payload: Payload;
   /** How long JetStream remembers message ids for de-duplication. */
   readonly duplicateWindowMs: number;
+  /** Messages older than this are dropped even if unacknowledged (bounds the stream's size). */
+  readonly maxAgeMs?: number;
 }
 
 export function defineStream<Payload extends z.ZodType>(definition: DurableStream<Payload>): DurableStream<Payload> {

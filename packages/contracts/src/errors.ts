@@ -16,6 +16,7 @@ export const errorCodes = [
   'provider_timeout',
   'provider_unavailable',
   'dependency_unavailable',
+  'request_cancelled',
   'internal_error',
 ] as const;
 
@@ -37,6 +38,8 @@ export const httpStatusByCode = {
   provider_timeout: 504,
   provider_unavailable: 503,
   dependency_unavailable: 503,
+  /** The client went away before the answer was complete (nginx's 499); only ever recorded, never sent. */
+  request_cancelled: 499,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>;
 
@@ -54,6 +57,7 @@ export const openAiErrorTypeByCode = {
   provider_timeout: 'timeout_error',
   provider_unavailable: 'api_error',
   dependency_unavailable: 'api_error',
+  request_cancelled: 'invalid_request_error',
   internal_error: 'api_error',
 } as const satisfies Record<ErrorCode, string>;
 

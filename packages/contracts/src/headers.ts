@@ -12,6 +12,9 @@ export const headerNames = {
   /** Our error code from the closed set, so callers can rebuild a GatewayError. */
   gatewayErrorCode: 'Gateway-Error-Code',
   gatewayErrorSource: 'Gateway-Error-Source',
+  /** The request field the error is about, when there is one. */
+  gatewayErrorParam: 'Gateway-Error-Param',
+  gatewayErrorRetryAfter: 'Gateway-Error-Retry-After',
   /** JetStream de-duplication. */
   natsMessageId: 'Nats-Msg-Id',
 } as const;

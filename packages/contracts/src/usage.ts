@@ -34,4 +34,6 @@ export const usageStream = defineStream({
   subject: 'usage.v1.record',
   payload: usageRecordSchema,
   duplicateWindowMs: 24 * 60 * 60 * 1000,
+  // A week of ledger outage is survivable; past that, the stream must not grow without bound.
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
 });

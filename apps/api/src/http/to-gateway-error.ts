@@ -36,6 +36,9 @@ export function toGatewayError(thrown: unknown): GatewayError {
     default:
       break;
   }
+  if ((thrown as { name?: unknown } | null)?.name === 'AbortError') {
+    return new GatewayError('request_cancelled', 'The client closed the connection before the answer was complete');
+  }
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return new GatewayError('invalid_request', 'The request body is not valid JSON');
   }

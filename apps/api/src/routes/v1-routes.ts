@@ -56,6 +56,14 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new GatewayError('invalid_api_key', 'This API key has expired');
     request.gateway.key = key;
   });
+  // A client that leaves early still gets its one usage record (status 499).
+  app.addHook('onRequestAbort', async (request) => {
+    const state = request.gateway;
+    if (state && !state.recorded) {
+      state.errorCode = 'request_cancelled';
+      options.finish(state, 499);
+    }
+  });
   // Every /v1 request yields one usage record, errors included; streams record themselves when they end.
   app.addHook('onResponse', async (request, reply) => {
     if (request.gateway && !request.gateway.recorded) options.finish(request.gateway, reply.statusCode);
@@ -193,7 +201,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     } catch (thrown) {
       const error = toGatewayError(thrown);
       status = sse.closed ? 499 : error.status;
-      state.errorCode = sse.closed ? null : error.code;
+      state.errorCode = sse.closed ? 'request_cancelled' : error.code;
       if (!sse.closed) {
         request.log.warn({ code: error.code, source: error.source }, 'stream failed after it started');
         // The SDKs surface an `error` payload inside the stream as an APIError.
@@ -202,7 +210,10 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     } finally {
       sse.end();
       state.costUsd = costUsd(options.catalog(), chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
-      if (signal.aborted && status === 200) status = 499;
+      if (signal.aborted && status === 200) {
+        status = 499;
+        state.errorCode = 'request_cancelled';
+      }
       options.finish(state, status);
     }
   }
