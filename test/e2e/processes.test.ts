@@ -94,8 +94,16 @@ describe('gateway as separate processes (npm start with servers)', () => {
       body: JSON.stringify({ name: 'processes' }),
     }).then((response) => response.json() as Promise<{ id: string; key: string }>);
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${ports.api}/v1`, apiKey: created.key, maxRetries: 0 });
-    const completion = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'across processes' }] });
+    const traceId = randomBytes(16).toString('hex');
+    const completion = await client.chat.completions.create(
+      { model: 'fast', messages: [{ role: 'user', content: 'across processes' }] },
+      { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } },
+    );
     expect(completion.choices[0]?.message.content).toBe('Echo: across processes');
+    // The API continues the caller's trace: its log lines for this request carry the trace id.
+    await eventually(async () => (output.includes(`"trace_id":"${traceId}"`) ? true : undefined));
+    const line = output.split('\n').find((entry) => entry.includes(`"trace_id":"${traceId}"`) && entry.includes('request completed'));
+    expect(line).toContain('"request_id":"');
     const stream = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'streamed' }], stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';

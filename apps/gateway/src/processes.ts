@@ -29,7 +29,7 @@ export function startServiceProcesses(logger: Logger): { stop(signal: NodeJS.Sig
     child.on('exit', (code, signal) => {
       children.delete(name);
       if (!stopping) {
-        logger.error({ service: name, code, signal }, 'service process exited; stopping the others');
+        logger.error({ process: name, code, signal }, 'service process exited; stopping the others');
         process.exitCode = 1;
         stop('SIGTERM');
       }

@@ -4,7 +4,7 @@ initTracing({ service: 'router' });
 
 const { parseEnvironment } = await import('@gateway/config');
 const { createBus } = await import('@gateway/bus');
-const { createDatabase } = await import('@gateway/db');
+const { createDatabase, migrateToLatest } = await import('@gateway/db');
 const { startRouter } = await import('./router.ts');
 
 const environment = parseEnvironment();
@@ -16,6 +16,8 @@ if (!environment.NATS_URL || !environment.DATABASE_URL) {
 const metrics = createMetrics({ service: 'router' });
 const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'router', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
 const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
+// Every service migrates at start (Kysely's migrator locks), so start order does not matter.
+await migrateToLatest(database.db);
 const router = await startRouter({ bus, database, logger, metrics });
 const ops = await startOpsServer({
   port: environment.ROUTER_PORT,

@@ -1,30 +1,33 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
-let sdk: NodeSDK | undefined;
+let provider: NodeTracerProvider | undefined;
 
 /**
- * Starts OpenTelemetry tracing when an OTLP endpoint is configured (`OTEL_EXPORTER_OTLP_ENDPOINT` or
- * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`); otherwise the API's no-op tracer stays in place and W3C
- * context still propagates through headers. Call first in main.ts.
+ * Registers the OpenTelemetry tracer provider with an AsyncLocalStorage context manager and the W3C
+ * propagator. Spans are always created (so every log line of a request carries its trace id, and an
+ * incoming `traceparent` is continued); they are exported over OTLP/HTTP only when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set. Call first in main.ts.
  */
-export function initTracing(settings: { service: string; version?: string }): { enabled: boolean } {
+export function initTracing(settings: { service: string; version?: string }): { exporting: boolean } {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!endpoint || sdk) return { enabled: Boolean(sdk) };
-  sdk = new NodeSDK({
+  if (provider) return { exporting: Boolean(endpoint) };
+  const spanProcessors: SpanProcessor[] = endpoint ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
+  provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? `gateway-${settings.service}`,
       [ATTR_SERVICE_VERSION]: settings.version ?? '0.1.0',
     }),
-    traceExporter: new OTLPTraceExporter(),
+    spanProcessors,
   });
-  sdk.start();
-  return { enabled: true };
+  provider.register();
+  return { exporting: Boolean(endpoint) };
 }
 
 export async function shutdownTracing(): Promise<void> {
-  await sdk?.shutdown();
-  sdk = undefined;
+  await provider?.shutdown();
+  provider = undefined;
 }

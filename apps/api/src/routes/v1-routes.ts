@@ -215,6 +215,10 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
         state.errorCode = 'request_cancelled';
       }
       options.finish(state, status);
+      // A hijacked reply skips onResponse, so the stream ends its own span.
+      request.span?.setAttribute('http.response.status_code', status);
+      request.span?.end();
+      request.span = undefined;
     }
   }
 }
