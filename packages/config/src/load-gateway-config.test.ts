@@ -81,3 +81,13 @@ describe('parseGatewayConfig', () => {
     expect(parseGatewayConfig('', 'g.yaml', {})).toEqual({ providers: [], models: [] });
   });
 });
+
+describe('gateway.example.yaml', () => {
+  it('loads as shipped', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../../gateway.example.yaml', import.meta.url), 'utf8');
+    const config = parseGatewayConfig(text, 'gateway.example.yaml', { OPENAI_API_KEY: 'sk-example' });
+    expect(config.providers.map((provider) => provider.name)).toEqual(['openai-main']);
+    expect(config.models.map((model) => model.name)).toEqual(['fast', 'embed']);
+  });
+});
