@@ -134,7 +134,7 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
 
   it('lists the models a key may use', async () => {
     const all = await client.models.list();
-    expect(all.data.map((model) => model.id).sort()).toEqual(['embed', 'fast', 'priced']);
+    expect(all.data.map((model) => model.id).sort()).toEqual(['embed', 'fast', 'priced', 'resilient']);
     const limited = await harness.createKey({ name: 'limited', models: ['fast'] });
     const limitedClient = new OpenAI({ baseURL: harness.baseUrl, apiKey: limited.key, maxRetries: 0 });
     expect((await limitedClient.models.list()).data.map((model) => model.id)).toEqual(['fast']);
@@ -217,6 +217,64 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
       const response = await post({ ...valid, model: 'fake/gpt-4o' });
       expect(response.status).toBe(504);
       expect(await response.json()).toMatchObject({ error: { code: 'provider_timeout' } });
+    });
+
+    it('falls back to the next target on a retryable failure and says what served', async () => {
+      harness.fake.script({ status: 503 });
+      const { data, response } = await client.chat.completions
+        .create({ model: 'resilient', messages: [{ role: 'user', content: 'fall back' }] })
+        .withResponse();
+      expect(data.choices[0]?.message.content).toBe('Echo: fall back');
+      expect(response.headers.get('x-gateway-target')).toBe('fake-backup/backup-model');
+      expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    });
+
+    it('does not fall back on a client error from the provider', async () => {
+      harness.fake.script({ status: 400, body: { error: { message: 'bad temperature for this model', type: 'invalid_request_error', param: 'temperature', code: null } } });
+      const response = await post({ ...valid, model: 'resilient' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'invalid_request', message: expect.stringContaining('bad temperature') } });
+      expect(harness.fake.requests.at(-1)?.body).toMatchObject({ model: 'primary-model' });
+    });
+
+    it('passes a provider rate limit on as 429 with Retry-After', async () => {
+      harness.fake.script({ status: 429, retryAfter: 7 });
+      const response = await post(valid);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('7');
+      expect(await response.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    });
+
+    it('ends a stream the provider cuts with an error event the SDK raises', async () => {
+      harness.fake.script({ cutStreamAfterChunks: 2 });
+      const stream = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'one two three four five six' }], stream: true });
+      const received: string[] = [];
+      await expect(
+        (async () => {
+          for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? '');
+        })(),
+      ).rejects.toThrow();
+      expect(received.length).toBeGreaterThan(0);
+    });
+
+    it('records a client that leaves mid-stream as cancelled', async () => {
+      harness.fake.script({ stallStreamAfterChunks: 2 });
+      const controller = new AbortController();
+      const response = await fetch(`${harness.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'fast', messages: [{ role: 'user', content: 'leave early' }], stream: true }),
+        signal: controller.signal,
+      });
+      const requestId = response.headers.get('x-request-id')!;
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      const record = await eventually(async () => {
+        const page = await harness.admin('GET', `/usage?key_id=${keyId}&limit=1000`);
+        return page.body.data.find((entry: { request_id: string }) => entry.request_id === requestId);
+      });
+      expect(record).toMatchObject({ status: 499, error_code: 'request_cancelled', stream: true });
     });
 
     it('surfaces errors to the SDK as APIError with status and code', async () => {

@@ -51,6 +51,11 @@ models:
   - name: embed
     targets:
       - { provider: fake, model: text-embedding-3-small }
+  - name: resilient
+    strategy: fallback
+    targets:
+      - { provider: fake, model: primary-model }
+      - { provider: fake-backup, model: backup-model }
 `;
 }
 
