@@ -1,4 +1,4 @@
-import { initTracing, shutdownTracing, createLogger, createMetrics } from '@gateway/telemetry';
+import { initTracing, createLogger, createMetrics, exitOnSignals } from '@gateway/telemetry';
 
 initTracing({ service: 'api' });
 
@@ -37,19 +37,15 @@ try {
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'api stopping');
-    await api.close();
-    await bus.close();
-    await database.close();
-    await shutdownTracing();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  exitOnSignals({
+    logger,
+    service: 'api',
+    steps: [
+      ['api', () => api.close()],
+      ['bus', () => bus.close()],
+      ['database', () => database.close()],
+    ],
+  });
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'api failed to start');
   process.exit(1);

@@ -1,4 +1,4 @@
-import { initTracing, createLogger } from '@gateway/telemetry';
+import { initTracing, createLogger, exitOnSignals } from '@gateway/telemetry';
 
 initTracing({ service: 'gateway' });
 
@@ -37,16 +37,7 @@ try {
       ['health', `${gateway.url}/ready   metrics: ${gateway.url}/metrics`],
       ...gateway.facts,
     ]);
-    let stopping = false;
-    const shutdown = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info({ signal }, 'gateway stopping');
-      await gateway.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    process.once('SIGINT', () => void shutdown('SIGINT'));
+    exitOnSignals({ logger, service: 'gateway', steps: [['gateway', () => gateway.close()]] });
   }
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'gateway failed to start');

@@ -2,7 +2,7 @@
  * The ledger as its own process (`npm run start:ledger`): JetStream in, Postgres out. Needs NATS_URL
  * and DATABASE_URL; without them `npm start` runs the ledger inside the all-in-one gateway instead.
  */
-import { createLogger, createMetrics, initTracing, shutdownTracing, startOpsServer } from '@gateway/telemetry';
+import { createLogger, createMetrics, exitOnSignals, initTracing, startOpsServer } from '@gateway/telemetry';
 
 // Tracing first, so the libraries imported below are instrumented.
 initTracing({ service: 'ledger' });
@@ -43,28 +43,14 @@ const ops = await startOpsServer({
 });
 logger.info({ ops: ops.url }, 'ledger ready');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'ledger stopping');
-  let exitCode = 0;
-  // The batch in progress finishes (or is handed back) before the connections close.
-  for (const [name, close] of [
+// The batch in progress finishes (or is handed back) before the connections close.
+exitOnSignals({
+  logger,
+  service: 'ledger',
+  steps: [
     ['ledger', () => ledger.stop()],
     ['ops server', () => ops.close()],
     ['bus', () => bus.close()],
     ['database', () => database.close()],
-    ['tracing', () => shutdownTracing()],
-  ] as const) {
-    try {
-      await close();
-    } catch (error) {
-      exitCode = 1;
-      logger.error({ err: error }, `closing the ${name} failed`);
-    }
-  }
-  process.exit(exitCode);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+  ],
+});

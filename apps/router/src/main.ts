@@ -1,4 +1,4 @@
-import { initTracing, shutdownTracing, createLogger, createMetrics, startOpsServer } from '@gateway/telemetry';
+import { initTracing, createLogger, createMetrics, exitOnSignals, startOpsServer } from '@gateway/telemetry';
 
 initTracing({ service: 'router' });
 
@@ -28,17 +28,13 @@ const ops = await startOpsServer({
 });
 logger.info({ ops: ops.url }, 'router ready');
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'router stopping');
-  await router.stop();
-  await ops.close();
-  await bus.close();
-  await database.close();
-  await shutdownTracing();
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+exitOnSignals({
+  logger,
+  service: 'router',
+  steps: [
+    ['router', () => router.stop()],
+    ['ops server', () => ops.close()],
+    ['bus', () => bus.close()],
+    ['database', () => database.close()],
+  ],
+});

@@ -11,7 +11,7 @@ import {
   type Plan,
 } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
-import { chunkVisibleToClient, type Executor, type Usage } from '@gateway/providers';
+import { chunkVisibleToClient, type Execution, type Executor, type Usage } from '@gateway/providers';
 import { extractApiKey } from '../auth/extract-key.ts';
 import type { KeyCache } from '../auth/key-cache.ts';
 import { SseWriter } from '../http/sse.ts';
@@ -98,19 +98,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
       const chosen = await plan(request, body.model, 'chat');
       if (state.stream) return streamChat(request, reply, body, chosen);
 
-      const providerStarted = performance.now();
-      try {
-        const outcome = await options.executor.chat(chosen, body, { requestId: request.id, signal: abortOnClose(reply) });
-        state.providerMs = performance.now() - providerStarted;
-        settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
-        reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
-        reply.header(headerNames.attempts, String(outcome.attempts.length));
-        return outcome.result.response;
-      } catch (error) {
-        state.providerMs = performance.now() - providerStarted;
-        noteAttempts(state, error);
-        throw error;
-      }
+      return callProvider(request, reply, chosen, (signal) => options.executor.chat(chosen, body, { requestId: request.id, signal }));
     },
   );
 
@@ -122,19 +110,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
       const state = request.gateway;
       state.model = body.model;
       const chosen = await plan(request, body.model, 'embeddings');
-      const providerStarted = performance.now();
-      try {
-        const outcome = await options.executor.embeddings(chosen, body, { requestId: request.id, signal: abortOnClose(reply) });
-        state.providerMs = performance.now() - providerStarted;
-        settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
-        reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
-        reply.header(headerNames.attempts, String(outcome.attempts.length));
-        return outcome.result.response;
-      } catch (error) {
-        state.providerMs = performance.now() - providerStarted;
-        noteAttempts(state, error);
-        throw error;
-      }
+      return callProvider(request, reply, chosen, (signal) => options.executor.embeddings(chosen, body, { requestId: request.id, signal }));
     },
   );
 
@@ -143,6 +119,29 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     const data = options.catalog().models.filter((model) => keyAllowsModel(key.models, model.id));
     return { object: 'list', data };
   });
+
+  /** Runs a non-streaming provider call, timing it and noting what served it. */
+  async function callProvider<Response>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    chosen: Plan,
+    run: (signal: AbortSignal) => Promise<Execution<{ response: Response; usage: Usage }>>,
+  ): Promise<Response> {
+    const state = request.gateway;
+    const providerStarted = performance.now();
+    try {
+      const outcome = await run(abortOnClose(reply));
+      state.providerMs = performance.now() - providerStarted;
+      settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
+      reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
+      reply.header(headerNames.attempts, String(outcome.attempts.length));
+      return outcome.result.response;
+    } catch (error) {
+      state.providerMs = performance.now() - providerStarted;
+      noteAttempts(state, error);
+      throw error;
+    }
+  }
 
   function settle(
     state: RequestState,
