@@ -5,6 +5,7 @@ initTracing({ service: 'api' });
 const { parseEnvironment, loadGatewayConfig } = await import('@gateway/config');
 const { createBus } = await import('@gateway/bus');
 const { createDatabase } = await import('@gateway/db');
+const { createKeyValueStore } = await import('@gateway/kv');
 const { buildApi } = await import('./app.ts');
 const { prepareDatabase, resolveMasterKey, resolveSecretBox } = await import('./bootstrap.ts');
 
@@ -22,6 +23,8 @@ try {
   const masterKey = await resolveMasterKey(environment, false);
   const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'api', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
   const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
+  // Redis holds nothing for the API yet; it is connected so /ready reports it like the other dependencies.
+  const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL }) : undefined;
   await prepareDatabase({ database, secretBox: box, config, bus });
   const api = await buildApi({
     environment,
@@ -32,7 +35,7 @@ try {
     metrics,
     masterKey: masterKey.key,
     configSource: source,
-    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping() },
+    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping(), ...(store ? { redis: () => store.ping() } : {}) },
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');
@@ -44,6 +47,7 @@ try {
       ['api', () => api.close()],
       ['bus', () => bus.close()],
       ['database', () => database.close()],
+      ['redis', async () => store?.close()],
     ],
   });
 } catch (error) {

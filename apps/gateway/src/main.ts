@@ -5,7 +5,7 @@ initTracing({ service: 'gateway' });
 const { parseEnvironment, isEmbedded } = await import('@gateway/config');
 const { startGatewayInProcess } = await import('./embedded.ts');
 const { startServiceProcesses } = await import('./processes.ts');
-const { printBanner } = await import('./banner.ts');
+const { printBanner, printDependencyStates } = await import('./banner.ts');
 const { describeUrl } = await import('./describe-url.ts');
 
 /**
@@ -28,6 +28,7 @@ try {
     const processes = startServiceProcesses(logger);
     process.once('SIGTERM', () => processes.stop('SIGTERM'));
     process.once('SIGINT', () => processes.stop('SIGINT'));
+    await printDependencyStates(`http://127.0.0.1:${environment.PORT}`);
   } else {
     const gateway = await startGatewayInProcess(environment, logger);
     printBanner([
@@ -38,6 +39,7 @@ try {
       ...gateway.facts,
     ]);
     exitOnSignals({ logger, service: 'gateway', steps: [['gateway', () => gateway.close()]] });
+    await printDependencyStates(gateway.url);
   }
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'gateway failed to start');
