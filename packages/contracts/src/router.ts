@@ -46,3 +46,13 @@ export const routerPlan = defineEndpoint({
   request: planRequestSchema,
   response: planSchema,
 });
+
+/** Liveness of the router as the API sees it (its /ready checks that some router answers). */
+export const routerPing = defineEndpoint({
+  service: 'router',
+  version: '1.0.0',
+  group: 'router.v1',
+  name: 'ping',
+  request: z.object({}),
+  response: z.object({ ok: z.literal(true) }),
+});

@@ -4,7 +4,13 @@ import { defineStream } from './endpoint.ts';
 
 /** One record per request, keyed by request id; the ledger writes it exactly once. */
 export const usageRecordSchema = z.object({
+  /** The gateway's own id for this request: unique, the JetStream message id and the ledger's key. */
   requestId: z.string().min(1),
+  /**
+   * The `x-request-id` the client (or Kong) sent, when there was one. Clients choose it, so it is kept
+   * for correlation only and never used to de-duplicate.
+   */
+  clientRequestId: z.string().nullable().optional(),
   /** ISO 8601 time the request arrived. */
   createdAt: z.string(),
   keyId: z.string().nullable(),
