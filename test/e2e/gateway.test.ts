@@ -35,11 +35,22 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
     expect(upstream.headers.authorization).toBe(`Bearer ${canarySecret}`);
   });
 
-  it('reuses an incoming x-request-id', async () => {
-    const { response } = await client.chat.completions
-      .create({ model: 'fast', messages: [{ role: 'user', content: 'with id' }] }, { headers: { 'x-request-id': `kong-${mode}-123` } })
-      .withResponse();
-    expect(response.headers.get('x-request-id')).toBe(`kong-${mode}-123`);
+  it('reuses an incoming x-request-id, but never as the usage key', async () => {
+    const ids: string[] = [];
+    for (let index = 0; index < 2; index++) {
+      const { response } = await client.chat.completions
+        .create({ model: 'fast', messages: [{ role: 'user', content: 'with id' }] }, { headers: { 'x-request-id': `kong-${mode}-123` } })
+        .withResponse();
+      expect(response.headers.get('x-request-id')).toBe(`kong-${mode}-123`);
+      ids.push(response.headers.get('x-gateway-request-id')!);
+    }
+    expect(new Set(ids).size).toBe(2);
+    // Both calls are recorded, each under the gateway's own id, both findable by the id the client sent.
+    const records = await eventually(async () => {
+      const page = await harness.admin('GET', `/usage?request_id=kong-${mode}-123`);
+      return page.body.data.length === 2 ? page.body.data : undefined;
+    });
+    expect(records.map((record: { request_id: string }) => record.request_id).sort()).toEqual([...ids].sort());
   });
 
   it('streams with stream_options.include_usage', async () => {
@@ -177,10 +188,59 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
       expect((await post(valid, { authorization: `Bearer ${revoked.key}` })).status).toBe(200);
       expect((await harness.admin('DELETE', `/keys/${revoked.id}`)).status).toBe(200);
       await eventually(async () => ((await post(valid, { authorization: `Bearer ${revoked.key}` })).status === 401 ? true : undefined));
-      const expired = await harness.createKey({ name: 'expired', expires_at: new Date(Date.now() - 1000).toISOString() });
+      const past = await harness.admin('POST', '/keys', { name: 'born expired', expires_at: new Date(Date.now() - 1000).toISOString() });
+      expect(past.status).toBe(400);
+      expect(past.body.error.param).toBe('expires_at');
+      const expired = await harness.createKey({ name: 'expiring', expires_at: new Date(Date.now() + 1500).toISOString() });
+      expect((await post(valid, { authorization: `Bearer ${expired.key}` })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1600));
       const response = await post(valid, { authorization: `Bearer ${expired.key}` });
       expect(response.status).toBe(401);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/expired/);
+    });
+
+    it('checks the key before the body: 401, not 400, for a bad body without a key', async () => {
+      const response = await post({ model: 1 }, {});
+      expect(response.status).toBe(401);
+      const adminResponse = await fetch(`${harness.gateway.url}/admin/v1/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unexpected: true }),
+      });
+      expect(adminResponse.status).toBe(401);
+      expect(JSON.stringify(await adminResponse.json())).not.toContain('name');
+    });
+
+    it('puts x-request-id and x-gateway-overhead-ms on every response, errors and admin included', async () => {
+      for (const response of [
+        await fetch(`${harness.baseUrl}/no-such-route`),
+        await fetch(`${harness.gateway.url}/elsewhere`),
+        await fetch(`${harness.gateway.url}/admin/v1/keys`, { headers: { authorization: `Bearer ${harness.masterKey}` } }),
+        await fetch(`${harness.gateway.url}/health`),
+        await post({ ...valid, model: 'no-such-model' }),
+      ]) {
+        expect(response.headers.get('x-request-id')).toBeTruthy();
+        expect(Number(response.headers.get('x-gateway-overhead-ms'))).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('records a non-streaming call whose client gave up as cancelled', async () => {
+      harness.fake.script({ delayMs: 1500 });
+      const controller = new AbortController();
+      const pending = fetch(`${harness.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-request-id': `abort-${mode}` },
+        body: JSON.stringify(valid),
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      controller.abort();
+      await pending;
+      const record = await eventually(async () => {
+        const page = await harness.admin('GET', `/usage?key_id=${keyId}&limit=1000`);
+        return page.body.data.find((entry: { client_request_id?: string }) => entry.client_request_id === `abort-${mode}`);
+      });
+      expect(record).toMatchObject({ status: 499, error_code: 'request_cancelled', stream: false });
     });
 
     it('404 for an unknown model, 400 with param for a bad body, 400 for bad JSON', async () => {

@@ -5,7 +5,7 @@ import { headerNames, type UsageRecord } from '@gateway/contracts';
 import { watchConfig } from '@gateway/config';
 import { findKeyByPlaintext } from '@gateway/db';
 import { createExecutor } from '@gateway/providers';
-import { checkReadiness, observeRequest } from '@gateway/telemetry';
+import { checkReadiness, observeRequest, publicReadiness } from '@gateway/telemetry';
 import { Counter } from 'prom-client';
 import { KeyCache } from './auth/key-cache.ts';
 import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
@@ -44,6 +44,12 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header(headerNames.requestId, request.id);
   });
+  // Time spent in the gateway, on every response: for /v1 the time not spent waiting on providers.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const state = (request as { gateway?: RequestState }).gateway;
+    reply.header(headerNames.overheadMs, (state ? overheadMs(state) : reply.elapsedTime).toFixed(2));
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (!route.startsWith('/v1/')) observeRequest(metrics, { route, status: reply.statusCode }, reply.elapsedTime / 1000);
@@ -75,8 +81,16 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     state.recorded = true;
     const now = performance.now();
     const latencyMs = now - state.startedAt;
+    observeRequest(
+      metrics,
+      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: modelLabel(state), status },
+      latencyMs / 1000,
+    );
+    // Unauthenticated calls are counted in metrics only: anonymous traffic must not fill the ledger.
+    if (!state.key) return;
     const record: UsageRecord = {
       requestId: state.requestId,
+      clientRequestId: state.clientRequestId,
       createdAt: state.createdAt,
       keyId: state.key?.id ?? null,
       model: state.model,
@@ -93,12 +107,13 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       errorCode: status >= 400 ? state.errorCode ?? 'internal_error' : null,
       attempts: state.attempts,
     };
-    observeRequest(
-      metrics,
-      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: state.model ?? '', status },
-      latencyMs / 1000,
-    );
     usage.record(record);
+  };
+  /** Metric labels must stay few: configured model names, `<provider>/*` for direct calls, else `unknown`. */
+  const modelLabel = (state: RequestState): string => {
+    if (!state.model) return '';
+    if (catalog.current().models.some((model) => model.id === state.model)) return state.model;
+    return state.provider && state.model.startsWith(`${state.provider}/`) ? `${state.provider}/*` : 'unknown';
   };
 
   await app.register(swagger, {
@@ -113,7 +128,8 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const result = await checkReadiness(dependencies.readinessChecks);
-    return reply.code(result.ready ? 200 : 503).send(result);
+    if (!result.ready) logger.warn({ dependencies: result.dependencies }, 'not ready');
+    return reply.code(result.ready ? 200 : 503).send(publicReadiness(result));
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),

@@ -36,7 +36,12 @@ export async function resolveSecretBox(environment: Environment): Promise<{ box:
  * once in `<data dir>/master.key` (mode 0600) and only its path is printed, never the key.
  */
 export async function resolveMasterKey(environment: Environment, embedded: boolean): Promise<{ key: string | undefined; origin: string }> {
-  if (environment.GATEWAY_MASTER_KEY) return { key: environment.GATEWAY_MASTER_KEY, origin: 'GATEWAY_MASTER_KEY' };
+  if (environment.GATEWAY_MASTER_KEY) {
+    if (environment.GATEWAY_MASTER_KEY.length < 16) {
+      throw new Error('GATEWAY_MASTER_KEY must be at least 16 characters (e.g. `openssl rand -base64 24`)');
+    }
+    return { key: environment.GATEWAY_MASTER_KEY, origin: 'GATEWAY_MASTER_KEY' };
+  }
   if (!embedded) return { key: undefined, origin: 'unset: the admin API is disabled (set GATEWAY_MASTER_KEY)' };
   const dataDir = resolve(environment.GATEWAY_DATA_DIR);
   const path = join(dataDir, masterKeyFileName);

@@ -6,6 +6,7 @@ const { parseEnvironment, loadGatewayConfig } = await import('@gateway/config');
 const { createBus } = await import('@gateway/bus');
 const { createDatabase } = await import('@gateway/db');
 const { createKeyValueStore } = await import('@gateway/kv');
+const { routerPing } = await import('@gateway/contracts');
 const { buildApi } = await import('./app.ts');
 const { prepareDatabase, resolveMasterKey, resolveSecretBox } = await import('./bootstrap.ts');
 
@@ -35,7 +36,12 @@ try {
     metrics,
     masterKey: masterKey.key,
     configSource: source,
-    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping(), ...(store ? { redis: () => store.ping() } : {}) },
+    readinessChecks: {
+      postgres: () => database.ping(),
+      nats: () => bus.ping(),
+      router: async () => void (await bus.request(routerPing, {}, { timeoutMs: 1000 })),
+      ...(store ? { redis: () => store.ping() } : {}),
+    },
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');

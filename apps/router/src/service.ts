@@ -1,4 +1,4 @@
-import { routerPlan } from '@gateway/contracts';
+import { routerPing, routerPlan } from '@gateway/contracts';
 import type { Bus, ServiceHandle } from '@gateway/bus';
 import { observeRequest, type Metrics } from '@gateway/telemetry';
 import { planRequest } from './domain/plan.ts';
@@ -11,6 +11,7 @@ export function serveRouter(options: { bus: Bus; catalog: () => RoutingCatalog; 
   return options.bus.serve({
     ...routerServiceInfo,
     endpoints: [
+      { endpoint: routerPing, handler: () => ({ ok: true as const }) },
       {
         endpoint: routerPlan,
         handler: (request) => {

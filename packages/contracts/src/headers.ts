@@ -1,6 +1,8 @@
 /** Header names used on HTTP and in NATS message headers. */
 export const headerNames = {
   requestId: 'x-request-id',
+  /** The gateway's own unique id of a /v1 request (its usage record's key). */
+  gatewayRequestId: 'x-gateway-request-id',
   traceparent: 'traceparent',
   tracestate: 'tracestate',
   overheadMs: 'x-gateway-overhead-ms',

@@ -37,6 +37,20 @@ export async function checkReadiness(
   return { ready: entries.every(([, state]) => state.status === 'up'), dependencies };
 }
 
+/**
+ * What /ready shows the world: each dependency up or down. The reasons (hosts, users, driver messages)
+ * go to the log only.
+ */
+export function publicReadiness(result: { ready: boolean; dependencies: Record<string, DependencyState> }): {
+  ready: boolean;
+  dependencies: Record<string, 'up' | 'down'>;
+} {
+  return {
+    ready: result.ready,
+    dependencies: Object.fromEntries(Object.entries(result.dependencies).map(([name, state]) => [name, state.status])),
+  };
+}
+
 export interface OpsServer {
   url: string;
   close(): Promise<void>;
@@ -63,7 +77,8 @@ export async function startOpsServer(options: {
     if (path === '/health') return send(response, 200, 'application/json', '{"status":"ok"}');
     if (path === '/ready') {
       const result = await checkReadiness(options.checks);
-      return send(response, result.ready ? 200 : 503, 'application/json', JSON.stringify(result));
+      if (!result.ready) options.logger?.warn({ dependencies: result.dependencies }, 'not ready');
+      return send(response, result.ready ? 200 : 503, 'application/json', JSON.stringify(publicReadiness(result)));
     }
     if (path === '/metrics') {
       return send(response, 200, options.registry.contentType, await options.registry.metrics());

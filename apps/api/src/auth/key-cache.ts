@@ -49,7 +49,12 @@ export class KeyCache {
     const keyHash = hashGatewayKey(plaintextKey);
     const now = Date.now();
     const entry = this.entries.get(keyHash);
-    if (entry && entry.until > now) return entry.key;
+    if (entry && entry.until > now) {
+      // Re-inserting keeps the map in least-recently-used order for eviction.
+      this.entries.delete(keyHash);
+      this.entries.set(keyHash, entry);
+      return entry.key;
+    }
     const pending = this.inFlight.get(keyHash);
     if (pending) return pending;
     const generation = this.generation;
@@ -57,7 +62,10 @@ export class KeyCache {
       .lookup(plaintextKey)
       .then((key) => {
         if (generation !== this.generation) return key;
-        if (this.entries.size >= (this.options.maxEntries ?? 100_000)) this.entries.clear();
+        if (this.entries.size >= (this.options.maxEntries ?? 100_000)) {
+          const oldest = this.entries.keys().next();
+          if (!oldest.done) this.entries.delete(oldest.value);
+        }
         const ttl = key ? (this.options.ttlMs ?? 60_000) : (this.options.negativeTtlMs ?? 5_000);
         this.entries.set(keyHash, { key, until: Date.now() + ttl });
         return key;

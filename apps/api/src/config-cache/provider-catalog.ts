@@ -14,7 +14,7 @@ export interface ProviderCatalog {
   modelPrices: ReadonlyMap<string, ModelPrice>;
   /** Configured model names, as `GET /v1/models` lists them. */
   models: ReadonlyArray<{ id: string; object: 'model'; created: number; owned_by: string }>;
-  /** Providers whose adapter could not be built, with the reason (shown at start and in /ready). */
+  /** Providers whose adapter could not be built, with the reason (logged at start). */
   unavailable: ReadonlyMap<string, string>;
 }
 

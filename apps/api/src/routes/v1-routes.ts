@@ -13,7 +13,8 @@ import {
 import type { Bus } from '@gateway/bus';
 import { chunkVisibleToClient, type Execution, type Executor, type Usage } from '@gateway/providers';
 import { extractApiKey } from '../auth/extract-key.ts';
-import type { KeyCache } from '../auth/key-cache.ts';
+import type { CachedKey, KeyCache } from '../auth/key-cache.ts';
+import { incomingRequestId, newRequestId } from '../http/request-id.ts';
 import { SseWriter } from '../http/sse.ts';
 import { newRequestState, overheadMs, type RequestState } from '../usage/request-state.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
@@ -35,43 +36,48 @@ export interface V1RouteOptions {
   finish: (state: RequestState, status: number) => void;
 }
 
-const longestKey = 256;
+/** `gw-` and 43 base64url characters: 32 random bytes (see packages/db gateway-key.ts). */
+const wellFormedKey = /^gw-[A-Za-z0-9_-]{43}$/;
 
 /** The OpenAI-compatible surface under /v1. */
 export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): Promise<void> {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   app.decorateRequest('gateway', null as unknown as RequestState);
-  app.addHook('onRequest', async (request) => {
-    request.gateway = newRequestState(request.id, endpointOf(request));
+  // Authentication comes first (onRequest, before the body is even parsed): a caller without a valid
+  // key learns nothing about the API beyond 401, and costs no usage record.
+  app.addHook('onRequest', async (request, reply) => {
+    const clientRequestId = incomingRequestId(request.raw) ?? null;
+    // A caller-chosen id cannot be the usage key (two requests could share it); ours always is.
+    const state = newRequestState({ requestId: clientRequestId ? newRequestId() : request.id, clientRequestId }, endpointOf(request));
+    request.gateway = state;
+    reply.header(headerNames.gatewayRequestId, state.requestId);
+    // A client that leaves before the answer is complete still gets its one record (status 499).
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished && !state.streaming && !state.recorded) {
+        state.errorCode = 'request_cancelled';
+        options.finish(state, 499);
+      }
+    });
+    state.key = await authenticate(request.headers);
   });
-  app.addHook('preHandler', async (request) => {
-    const plaintext = extractApiKey(request.headers);
-    if (!plaintext) {
-      throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>" or "x-api-key: <gateway key>"');
-    }
-    const key = plaintext.length <= longestKey ? await options.keys.get(plaintext) : null;
-    if (!key) throw new GatewayError('invalid_api_key', 'Invalid API key');
-    if (key.revokedAt) throw new GatewayError('invalid_api_key', 'This API key has been revoked');
-    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new GatewayError('invalid_api_key', 'This API key has expired');
-    request.gateway.key = key;
-  });
-  // A client that leaves early still gets its one usage record (status 499).
-  app.addHook('onRequestAbort', async (request) => {
-    const state = request.gateway;
-    if (state && !state.recorded) {
-      state.errorCode = 'request_cancelled';
-      options.finish(state, 499);
-    }
-  });
-  // Every /v1 request yields one usage record, errors included; streams record themselves when they end.
+  // Every authenticated /v1 request yields one usage record, errors included; streams record themselves.
   app.addHook('onResponse', async (request, reply) => {
     if (request.gateway && !request.gateway.recorded) options.finish(request.gateway, reply.statusCode);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.gateway) reply.header(headerNames.overheadMs, overheadMs(request.gateway).toFixed(2));
-    return payload;
-  });
+
+  async function authenticate(headers: FastifyRequest['headers']): Promise<CachedKey> {
+    const plaintext = extractApiKey(headers);
+    if (!plaintext) {
+      throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>" or "x-api-key: <gateway key>"');
+    }
+    // Anything not shaped like a gateway key is refused without a lookup, so junk keys cost nothing.
+    const key = wellFormedKey.test(plaintext) ? await options.keys.get(plaintext) : null;
+    if (!key) throw new GatewayError('invalid_api_key', 'Invalid API key');
+    if (key.revokedAt) throw new GatewayError('invalid_api_key', 'This API key has been revoked');
+    if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) throw new GatewayError('invalid_api_key', 'This API key has expired');
+    return key;
+  }
 
   const plan = (request: FastifyRequest, model: string, operation: 'chat' | 'embeddings'): Promise<Plan> => {
     const key = request.gateway.key!;
@@ -172,6 +178,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     }
     // From here on the response is ours to write: Fastify's reply is bypassed so chunks flow as they come.
     reply.hijack();
+    state.streaming = true;
     const sse = new SseWriter(reply.raw);
     state.providerMs = performance.now() - providerStarted;
     state.provider = opened.target.provider;
@@ -179,6 +186,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     state.attempts = opened.attempts.length;
     sse.open({
       [headerNames.requestId]: request.id,
+      [headerNames.gatewayRequestId]: state.requestId,
       [headerNames.target]: `${opened.target.provider}/${opened.target.model}`,
       [headerNames.attempts]: String(opened.attempts.length),
       [headerNames.overheadMs]: overheadMs(state).toFixed(2),

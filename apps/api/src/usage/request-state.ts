@@ -6,7 +6,10 @@ import type { CachedKey } from '../auth/key-cache.ts';
  * the response is finished (or the client goes away).
  */
 export interface RequestState {
+  /** The gateway's own unique id for the request: the usage record's key. */
   requestId: string;
+  /** The caller's `x-request-id`, when one was sent (kept for correlation, never trusted as unique). */
+  clientRequestId: string | null;
   startedAt: number;
   createdAt: string;
   endpoint: UsageRecord['endpoint'];
@@ -22,13 +25,19 @@ export interface RequestState {
   providerMs: number;
   attempts: number;
   errorCode: ErrorCode | null;
+  /** True once a stream has taken over the response; the stream then records the request itself. */
+  streaming: boolean;
   /** Set once the record has been handed to the recorder, so it is never written twice. */
   recorded: boolean;
 }
 
-export function newRequestState(requestId: string, endpoint: UsageRecord['endpoint']): RequestState {
+export function newRequestState(
+  ids: { requestId: string; clientRequestId: string | null },
+  endpoint: UsageRecord['endpoint'],
+): RequestState {
   return {
-    requestId,
+    requestId: ids.requestId,
+    clientRequestId: ids.clientRequestId,
     startedAt: performance.now(),
     createdAt: new Date().toISOString(),
     endpoint,
@@ -43,6 +52,7 @@ export function newRequestState(requestId: string, endpoint: UsageRecord['endpoi
     providerMs: 0,
     attempts: 0,
     errorCode: null,
+    streaming: false,
     recorded: false,
   };
 }

@@ -12,7 +12,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminContext & 
   const { prefix: _prefix, ...context } = options;
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(async (guarded) => {
-    guarded.addHook('preHandler', createMasterKeyGuard(context.masterKey));
+    // onRequest: the master key is checked before the body is parsed or validated.
+    guarded.addHook('onRequest', createMasterKeyGuard(context.masterKey));
     await guarded.register(keyRoutes, context);
     await guarded.register(providerRoutes, context);
     await guarded.register(modelRoutes, context);

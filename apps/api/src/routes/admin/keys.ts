@@ -42,6 +42,9 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     },
     async (request, reply) => {
       const body = request.body;
+      if (body.expires_at && new Date(body.expires_at).getTime() <= Date.now()) {
+        throw new GatewayError('invalid_request', 'expires_at is in the past', { param: 'expires_at' });
+      }
       const { record, plaintextKey } = await createKey(db, {
         name: body.name,
         models: body.models ?? null,
