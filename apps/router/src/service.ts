@@ -24,11 +24,18 @@ export function serveRouter(options: { bus: Bus; catalog: () => RoutingCatalog; 
             throw error;
           } finally {
             if (options.metrics) {
-              observeRequest(options.metrics, { route: routerPlan.subject, model: request.model, status }, (performance.now() - started) / 1000);
+              observeRequest(options.metrics, { route: routerPlan.subject, model: modelLabel(request.model, options.catalog()), status }, (performance.now() - started) / 1000);
             }
           }
         },
       },
     ],
   });
+}
+
+/** Metric labels must stay few: configured names, `<provider>/*` for direct addressing, else `unknown`. */
+function modelLabel(model: string, catalog: RoutingCatalog): string {
+  if (catalog.models.has(model)) return model;
+  const slash = model.indexOf('/');
+  return slash > 0 && catalog.providers.has(model.slice(0, slash)) ? `${model.slice(0, slash)}/*` : 'unknown';
 }
