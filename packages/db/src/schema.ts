@@ -77,6 +77,8 @@ export interface ModelsTable {
 
 export interface UsageRecordsTable {
   request_id: string;
+  /** The `x-request-id` the client sent, for lookups only (never unique). Added by 0002. */
+  client_request_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   key_id: string | null;
   model: string | null;

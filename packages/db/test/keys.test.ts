@@ -8,6 +8,7 @@ import {
   listKeys,
   revokeKey,
   touchKeyLastUsed,
+  touchKeysLastUsed,
   updateKey,
 } from '../src/index.ts';
 import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
@@ -103,6 +104,20 @@ describe.each(backends)('gateway keys on %s', (backend) => {
     await touchKeyLastUsed(db, record.id, later);
     await touchKeyLastUsed(db, record.id, new Date('2030-01-01T00:00:00.000Z'));
     expect((await getKey(db, record.id))?.lastUsedAt).toEqual(later);
+  });
+
+  it('records the last use of several keys in one call, only ever moving it forward', async () => {
+    const db = test.database.db;
+    const [first, second, untouched] = await Promise.all(['first', 'second', 'untouched'].map(async (name) => (await createKey(db, { name })).record));
+    const early = new Date('2030-01-01T00:00:00.000Z');
+    const late = new Date('2030-06-01T12:00:00.250Z');
+    await touchKeysLastUsed(db, new Map([[first!.id, late], [second!.id, early]]));
+    // An older batch handled later, a newer time for the second key, and a key that does not exist.
+    await touchKeysLastUsed(db, new Map([[first!.id, early], [second!.id, late], ['key_missing', late]]));
+    await touchKeysLastUsed(db, new Map());
+    expect((await getKey(db, first!.id))?.lastUsedAt).toEqual(late);
+    expect((await getKey(db, second!.id))?.lastUsedAt).toEqual(late);
+    expect((await getKey(db, untouched!.id))?.lastUsedAt).toBeNull();
   });
 });
 

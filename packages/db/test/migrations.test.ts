@@ -21,7 +21,7 @@ describe.each(backends)('migrations on %s', (backend) => {
   });
 
   it('migrates an empty database to the latest schema, then has nothing left to do', async () => {
-    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial'] });
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id'] });
     expect(await migrateToLatest(test.database.db)).toEqual({ executed: [] });
 
     const tables = await test.database.db.introspection.getTables();
@@ -30,11 +30,16 @@ describe.each(backends)('migrations on %s', (backend) => {
     expect(columns.gateway_keys).toEqual(
       ['created_at', 'expires_at', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'metadata', 'models', 'name', 'revoked_at', 'updated_at'],
     );
-    expect(columns.usage_records).toContain('cost_usd');
+    expect(columns.usage_records).toEqual(expect.arrayContaining(['cost_usd', 'client_request_id']));
 
     const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'usage_records'`.execute(test.database.db);
     expect(indexes.rows.map((row) => row.indexname)).toEqual(
-      expect.arrayContaining(['usage_records_created_at_idx', 'usage_records_key_id_created_at_idx', 'usage_records_model_created_at_idx']),
+      expect.arrayContaining([
+        'usage_records_created_at_idx',
+        'usage_records_key_id_created_at_idx',
+        'usage_records_model_created_at_idx',
+        'usage_records_client_request_id_idx',
+      ]),
     );
   });
 });

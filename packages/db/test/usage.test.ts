@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UsageRecord } from '@gateway/contracts';
+import { GatewayError, type UsageRecord } from '@gateway/contracts';
 import { insertUsageRecords, listUsage, summarizeUsage } from '../src/index.ts';
 import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
 
 function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
   return {
     requestId,
+    clientRequestId: null,
     createdAt: '2030-01-01T00:00:00.000Z',
     keyId: 'key_a',
     model: 'gpt',
@@ -80,6 +81,35 @@ describe.each(backends)('usage records on %s', (backend) => {
     expect(records).toEqual([failed, { ...withoutMetadata, metadata: {} }]);
   });
 
+  it("keeps the client's request id and finds a record by either id", async () => {
+    const db = test.database.db;
+    await insertUsageRecords(db, [
+      usageRecord('req_gateway1', { clientRequestId: 'client-abc', inputTokens: 5 }),
+      usageRecord('req_gateway2', { clientRequestId: 'client-abc', createdAt: '2030-01-01T00:00:01.000Z', inputTokens: 7 }),
+      usageRecord('req_gateway3', { clientRequestId: 'req_gateway1', createdAt: '2030-01-01T00:00:02.000Z', inputTokens: 11 }),
+      usageRecord('req_gateway4', { inputTokens: 13 }),
+    ]);
+    const withoutClientId = usageRecord('req_gateway5', { createdAt: '2030-01-01T00:00:03.000Z' });
+    delete withoutClientId.clientRequestId;
+    await insertUsageRecords(db, [withoutClientId]);
+
+    const ids = async (requestId: string) => (await listUsage(db, { limit: 10, requestId })).records.map((record) => record.requestId);
+    expect(await ids('client-abc')).toEqual(['req_gateway2', 'req_gateway1']);
+    // An id that is one record's own and another's client id finds both.
+    expect(await ids('req_gateway1')).toEqual(['req_gateway3', 'req_gateway1']);
+    expect(await ids('req_gateway4')).toEqual(['req_gateway4']);
+    expect(await ids('unknown')).toEqual([]);
+    expect((await listUsage(db, { limit: 10, requestId: 'client-abc' })).records[0]).toEqual(
+      usageRecord('req_gateway2', { clientRequestId: 'client-abc', createdAt: '2030-01-01T00:00:01.000Z', inputTokens: 7 }),
+    );
+    expect((await listUsage(db, { limit: 10, requestId: 'req_gateway5' })).records[0]?.clientRequestId).toBeNull();
+    expect(await summarizeUsage(db, { requestId: 'client-abc' })).toMatchObject({ requests: 2, inputTokens: 12 });
+    expect(await summarizeUsage(db, { requestId: 'client-abc', from: new Date('2030-01-01T00:00:00.500Z') })).toMatchObject({
+      requests: 1,
+      inputTokens: 7,
+    });
+  });
+
   it('writes large batches in chunks', async () => {
     const db = test.database.db;
     const records = Array.from({ length: 1234 }, (_, index) => usageRecord(`bulk-${index}`));
@@ -124,7 +154,18 @@ describe.each(backends)('usage records on %s', (backend) => {
 
   it('rejects bad cursors and limits', async () => {
     const db = test.database.db;
-    await expect(listUsage(db, { limit: 10, cursor: 'not-a-cursor' })).rejects.toThrow(/Invalid usage cursor/);
+    // Not base64 JSON; JSON of the wrong shape; the right shape with a time that is not one.
+    const wrongTime = Buffer.from(JSON.stringify(['yesterday', 'r1'])).toString('base64url');
+    for (const cursor of ['not-a-cursor', 'garbage', 'eyJhIjoxfQ', wrongTime]) {
+      const error = await listUsage(db, { limit: 10, cursor }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({
+        code: 'invalid_request',
+        status: 400,
+        param: 'cursor',
+        message: 'Invalid cursor: pass next_cursor from the previous page',
+      });
+    }
     await expect(listUsage(db, { limit: 0 })).rejects.toThrow(/limit/);
     await expect(listUsage(db, { limit: 1001 })).rejects.toThrow(/limit/);
   });

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
+import * as clientRequestId from './0002-client-request-id.ts';
 
 /**
  * Every migration, by name, in the order they run. Imported statically rather than read from disk,
@@ -7,4 +8,5 @@ import * as initial from './0001-initial.ts';
  */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-client-request-id': clientRequestId,
 };

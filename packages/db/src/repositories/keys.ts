@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { gatewayKeyDisplayPrefix, generateGatewayKey, hashesEqual, hashGatewayKey } from '../gateway-key.ts';
 import { newId } from '../ids.ts';
 import type { GatewayKeyRow, Schema } from '../schema.ts';
@@ -151,10 +151,25 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
 
 /** Records that a key was used. Callers may throttle this; it never moves the time backwards. */
 export async function touchKeyLastUsed(db: Kysely<Schema>, id: string, at: Date = new Date()): Promise<void> {
-  await db
-    .updateTable('gateway_keys')
-    .set({ last_used_at: at })
-    .where('id', '=', id)
-    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-    .execute();
+  await touchKeysLastUsed(db, new Map([[id, at]]));
+}
+
+/**
+ * Records the last use of several keys in one statement (the ledger calls it once per usage batch).
+ * `lastUsed` maps a key id to its latest use; a stored time that is already later is kept, so batches
+ * handled out of order never move a key's last use backwards. Unknown ids are ignored.
+ */
+export async function touchKeysLastUsed(db: Kysely<Schema>, lastUsed: ReadonlyMap<string, Date>): Promise<void> {
+  if (lastUsed.size === 0) return;
+  // Sorted ids: concurrent ledgers then tend to lock shared rows in the same order.
+  const values = [...lastUsed].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  const rows = sql.join(values.map(([id, at]) => sql`(${id}::text, ${at}::timestamptz)`));
+  // The second condition only spares rewriting rows whose time would not change.
+  await sql`
+    update gateway_keys
+    set last_used_at = greatest(coalesce(gateway_keys.last_used_at, used.at), used.at)
+    from (values ${rows}) as used (id, at)
+    where gateway_keys.id = used.id
+      and (gateway_keys.last_used_at is null or gateway_keys.last_used_at < used.at)
+  `.execute(db);
 }

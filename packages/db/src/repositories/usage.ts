@@ -1,8 +1,13 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { ErrorCode, UsageRecord } from '@gateway/contracts';
+import { GatewayError, type ErrorCode, type UsageRecord } from '@gateway/contracts';
 import type { Schema, UsageRecordRow } from '../schema.ts';
 
 export interface UsageFilters {
+  /**
+   * A request id as either side saw it: matches the gateway's own `requestId` or the `clientRequestId`
+   * the client sent, so an operator can look up the id a client reports.
+   */
+  requestId?: string;
   keyId?: string;
   model?: string;
   /** Inclusive lower bound on `createdAt`. */
@@ -33,7 +38,7 @@ export interface UsageSummary {
   errors: number;
 }
 
-/** Rows per INSERT: 17 parameters a row stays far below Postgres's 65535 bound parameters. */
+/** Rows per INSERT: at 18 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
 /** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
@@ -54,6 +59,7 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
   for (let start = 0; start < records.length; start += insertChunkSize) {
     const rows = records.slice(start, start + insertChunkSize).map((record) => ({
       request_id: record.requestId,
+      client_request_id: record.clientRequestId ?? null,
       created_at: usageCreatedAt(record),
       key_id: record.keyId,
       model: record.model,
@@ -85,6 +91,9 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
 function applyFilters(filters: UsageFilters) {
   return (eb: ExpressionBuilder<Schema, 'usage_records'>) =>
     eb.and([
+      ...(filters.requestId !== undefined
+        ? [eb.or([eb('request_id', '=', filters.requestId), eb('client_request_id', '=', filters.requestId)])]
+        : []),
       ...(filters.keyId !== undefined ? [eb('key_id', '=', filters.keyId)] : []),
       ...(filters.model !== undefined ? [eb('model', '=', filters.model)] : []),
       ...(filters.from !== undefined ? [eb('created_at', '>=', filters.from)] : []),
@@ -95,6 +104,7 @@ function applyFilters(filters: UsageFilters) {
 function toUsageRecord(row: UsageRecordRow): UsageRecord {
   return {
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     createdAt: row.created_at.toISOString(),
     keyId: row.key_id,
     model: row.model,
@@ -133,7 +143,8 @@ function decodeCursor(cursor: string): Cursor {
   } catch {
     // Reported below with the same message as any other malformed cursor.
   }
-  throw new RangeError('Invalid usage cursor: pass the nextCursor of a previous page');
+  // The cursor comes from the caller (`?cursor=`): a bad one is their request's fault, a 400.
+  throw new GatewayError('invalid_request', 'Invalid cursor: pass next_cursor from the previous page', { param: 'cursor' });
 }
 
 /**
