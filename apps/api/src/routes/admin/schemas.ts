@@ -76,7 +76,8 @@ export const modelSchema = z.object({
 });
 
 export const usageRecordSchema = z.object({
-  request_id: z.string(),
+  request_id: z.string().describe('The gateway’s own id of the call (x-gateway-request-id)'),
+  client_request_id: z.string().nullable().describe('The x-request-id the caller sent, if any'),
   created_at: z.string(),
   key_id: z.string().nullable(),
   model: z.string().nullable(),
@@ -95,6 +96,7 @@ export const usageRecordSchema = z.object({
 });
 
 export const usageQuerySchema = z.strictObject({
+  request_id: z.string().max(128).optional().describe('Matches the gateway’s id or the caller’s x-request-id'),
   key_id: z.string().optional(),
   model: z.string().optional(),
   from: z.iso.datetime({ offset: true }).optional().describe('Inclusive lower bound (ISO 8601)'),

@@ -20,6 +20,7 @@ export async function usageRoutes(app: FastifyInstance, context: AdminContext): 
     async (request) => {
       const query = request.query;
       const filters: UsageFilters = {
+        ...(query.request_id ? { requestId: query.request_id } : {}),
         ...(query.key_id ? { keyId: query.key_id } : {}),
         ...(query.model ? { model: query.model } : {}),
         ...(query.from ? { from: new Date(query.from) } : {}),
@@ -35,6 +36,7 @@ export async function usageRoutes(app: FastifyInstance, context: AdminContext): 
       return {
         data: page.records.map((record) => ({
           request_id: record.requestId,
+          client_request_id: record.clientRequestId ?? null,
           created_at: record.createdAt,
           key_id: record.keyId,
           model: record.model,
