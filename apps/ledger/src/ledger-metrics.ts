@@ -7,6 +7,8 @@ export interface LedgerMetrics {
   records: Counter<'outcome'>;
   /** Batches that could not be written and were left for redelivery. */
   failedBatches: Counter;
+  /** Updates of `gateway_keys.last_used_at` that failed (the usage itself was written). */
+  lastUsedFailures: Counter;
 }
 
 /** Registers the ledger's counters, or reuses them when a ledger was already started on this registry. */
@@ -26,7 +28,14 @@ export function registerLedgerMetrics(registry: Registry): LedgerMetrics {
       help: 'Usage batches the ledger could not write; they are delivered again',
       registers: [registry],
     });
+  const lastUsedFailures =
+    (registry.getSingleMetric('gateway_ledger_last_used_failures_total') as Counter | undefined) ??
+    new Counter({
+      name: 'gateway_ledger_last_used_failures_total',
+      help: 'Updates of gateway_keys.last_used_at the ledger could not make; the usage records were written regardless',
+      registers: [registry],
+    });
   // Every outcome exported from the start at 0, so rates and alerts work before the first one happens.
   for (const outcome of ['written', 'duplicate', 'rejected'] satisfies RecordOutcome[]) records.inc({ outcome }, 0);
-  return { records, failedBatches };
+  return { records, failedBatches, lastUsedFailures };
 }

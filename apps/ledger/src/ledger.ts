@@ -1,8 +1,9 @@
 import type { Bus } from '@gateway/bus';
 import { usageStream } from '@gateway/contracts';
-import type { Database } from '@gateway/db';
+import { touchKeysLastUsed, type Database } from '@gateway/db';
 import type { Logger } from '@gateway/telemetry';
 import type { Registry } from 'prom-client';
+import { createKeyLastUsedWriter } from './key-last-used-writer.ts';
 import { registerLedgerMetrics } from './ledger-metrics.ts';
 import { writeUsageBatch } from './usage-batch-writer.ts';
 
@@ -22,7 +23,7 @@ export interface LedgerOptions {
 }
 
 export interface Ledger {
-  /** Stops consuming after the batch in progress; does not close the bus or the database. */
+  /** Stops consuming after the batch in progress and its last-use update; does not close the bus or the database. */
   stop(): Promise<void>;
 }
 
@@ -34,10 +35,18 @@ export const ledgerDurableName = 'ledger';
  * A batch is acknowledged only after it is written; a write that fails throws, so JetStream delivers
  * the batch again, and records already written are then skipped by the insert (ON CONFLICT DO NOTHING).
  * Records are therefore never lost to a database outage and never counted twice.
+ *
+ * After each written batch it also moves `gateway_keys.last_used_at` forward to the latest use per key,
+ * in the background: that update never delays, fails or redelivers a batch.
  */
 export async function startLedger(options: LedgerOptions): Promise<Ledger> {
   const { bus, database, logger } = options;
   const metrics = options.metrics && registerLedgerMetrics(options.metrics.registry);
+  const lastUsed = createKeyLastUsedWriter({
+    touch: (latest) => touchKeysLastUsed(database.db, latest),
+    logger,
+    ...(metrics && { onFailure: () => metrics.lastUsedFailures.inc() }),
+  });
   await bus.ensureStream(usageStream);
   const consumer = await bus.consumeDurable(
     usageStream,
@@ -50,12 +59,9 @@ export async function startLedger(options: LedgerOptions): Promise<Ledger> {
     },
     async (messages) => {
       const redelivered = messages.filter((message) => message.deliveryCount > 1).length;
+      const records = messages.map((message) => message.data);
       try {
-        const outcome = await writeUsageBatch(
-          database.db,
-          messages.map((message) => message.data),
-          logger,
-        );
+        const outcome = await writeUsageBatch(database.db, records, logger);
         metrics?.records.inc({ outcome: 'written' }, outcome.written);
         metrics?.records.inc({ outcome: 'duplicate' }, outcome.duplicates);
         metrics?.records.inc({ outcome: 'rejected' }, outcome.rejected);
@@ -65,8 +71,15 @@ export async function startLedger(options: LedgerOptions): Promise<Ledger> {
         logger.error({ err: error, records: messages.length, redelivered }, 'usage batch not written; it will be delivered again');
         throw error;
       }
+      // Only queued here: the update runs behind, and its failures are its own (see the writer).
+      lastUsed.record(records);
     },
   );
   logger.info({ stream: usageStream.stream, durable: ledgerDurableName }, 'ledger consuming usage records');
-  return { stop: () => consumer.stop() };
+  return {
+    stop: async () => {
+      await consumer.stop();
+      await lastUsed.drain();
+    },
+  };
 }

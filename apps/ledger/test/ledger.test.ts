@@ -10,6 +10,8 @@ import { createMemoryBus, createNatsBus, type Bus } from '@gateway/bus';
 import { usageStream, type UsageRecord } from '@gateway/contracts';
 import {
   createDatabase,
+  createKey,
+  getKey,
   databaseUrlWithName,
   dropDatabase,
   ensureDatabaseExists,
@@ -63,6 +65,7 @@ async function counterValue(registry: Registry, name: string, labels: Record<str
 
 const records = (registry: Registry, outcome: string) => counterValue(registry, 'gateway_ledger_records_total', { outcome });
 const failedBatches = (registry: Registry) => counterValue(registry, 'gateway_ledger_failed_batches_total');
+const lastUsedFailures = (registry: Registry) => counterValue(registry, 'gateway_ledger_last_used_failures_total');
 
 async function rowCount(database: Database): Promise<number> {
   const row = await database.db.selectFrom('usage_records').select(sql<string | number>`count(*)`.as('count')).executeTakeFirstOrThrow();
@@ -125,7 +128,7 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     await ledger?.stop();
     ledger = undefined;
     await underTest?.dispose();
-    await sql`truncate usage_records`.execute(database.db);
+    await sql`truncate usage_records, gateway_keys`.execute(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -207,6 +210,53 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     expect(await failedBatches(registry)).toBe(0);
     const stamped = await database.db.selectFrom('usage_records').select('created_at').where('request_id', '=', badTime.requestId).executeTakeFirstOrThrow();
     expect(Math.abs(stamped.created_at.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("moves each key's last use forward to its latest record", async () => {
+    const bus = await start();
+    const [first, second] = await Promise.all([createKey(database.db, { name: 'first' }), createKey(database.db, { name: 'second' })]);
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const published = [
+      usageRecord(uniqueName('use'), { keyId: first.record.id, createdAt: minutesAgo(3) }),
+      usageRecord(uniqueName('use'), { keyId: first.record.id, createdAt: minutesAgo(1) }),
+      usageRecord(uniqueName('use'), { keyId: first.record.id, createdAt: minutesAgo(2) }),
+      usageRecord(uniqueName('use'), { keyId: second.record.id, createdAt: minutesAgo(5) }),
+      usageRecord(uniqueName('use'), { keyId: null }),
+      usageRecord(uniqueName('use'), { keyId: 'key_deleted_meanwhile' }),
+    ];
+    for (const record of published) await publish(bus, record);
+    await waitFor(async () => (await rowCount(database)) === published.length, 'the usage records');
+    const lastUsedOf = async (id: string) => (await getKey(database.db, id))?.lastUsedAt?.toISOString();
+    await waitFor(
+      async () => (await lastUsedOf(first.record.id)) === published[1]!.createdAt && (await lastUsedOf(second.record.id)) === published[3]!.createdAt,
+      'the keys to show their last use',
+    );
+
+    // A late record of an older use never moves the time back.
+    await publish(bus, usageRecord(uniqueName('late'), { keyId: first.record.id, createdAt: minutesAgo(10) }));
+    await waitFor(async () => (await rowCount(database)) === published.length + 1, 'the late record');
+    await ledger!.stop();
+    ledger = undefined;
+    expect(await lastUsedOf(first.record.id)).toBe(published[1]!.createdAt);
+    expect(await lastUsedOf(second.record.id)).toBe(published[3]!.createdAt);
+    expect(await lastUsedFailures(registry)).toBe(0);
+  });
+
+  it('writes usage even when the last use cannot be recorded, and counts the failure', async () => {
+    const bus = await start();
+    const { record: key } = await createKey(database.db, { name: 'unrecordable' });
+    await sql`alter table gateway_keys rename to gateway_keys_paused`.execute(database.db);
+    try {
+      for (let index = 0; index < 3; index += 1) await publish(bus, usageRecord(uniqueName(`unrecorded${index}`), { keyId: key.id }));
+      await waitFor(async () => (await rowCount(database)) === 3 && (await lastUsedFailures(registry)) >= 1, 'the records and a failed update');
+      expect(await failedBatches(registry)).toBe(0);
+      expect(await records(registry, 'written')).toBe(3);
+      await ledger!.stop();
+      ledger = undefined;
+    } finally {
+      await sql`alter table gateway_keys_paused rename to gateway_keys`.execute(database.db);
+    }
+    expect((await getKey(database.db, key.id))?.lastUsedAt).toBeNull();
   });
 
   it('picks up what was published while it was stopped', async () => {
