@@ -13,6 +13,12 @@ export interface RunningGateway {
   url: string;
   /** Where config and secrets came from and what each dependency is, for the start-up banner. */
   facts: Array<[string, string]>;
+  /**
+   * Graceful stop, in order: HTTP (waiting for usage publishes), ledger (on the in-process bus it
+   * first writes every usage record still in the stream), router, bus, store, database. A step that
+   * fails is logged and the others still run; the promise then rejects. Calling it again returns the
+   * same promise.
+   */
   close(): Promise<void>;
 }
 
@@ -53,6 +59,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+  let closing: Promise<void> | undefined;
 
   const dependencies = {
     postgres: environment.DATABASE_URL ? describeUrl(environment.DATABASE_URL) : `PGlite (${pgliteDir})`,
@@ -82,13 +89,41 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
       ['nats', dependencies.nats],
       ['master key', masterKey.origin],
     ],
-    async close() {
-      await api.close();
-      await ledger.stop();
-      await router.stop();
-      await bus.close();
-      await store.close();
-      await database.close();
+    close() {
+      closing ??= closeInOrder(logger, [
+        // Publishers first: no new requests, and the usage records of finished ones are in the stream.
+        ['api', () => api.close()],
+        // Then the consumer: on the in-process bus, stopping it writes what is left in the usage
+        // stream, which would otherwise die with the process (see ConsumerHandle.stop).
+        ['ledger', () => ledger.stop()],
+        ['router', () => router.stop()],
+        ['bus', () => bus.close()],
+        ['store', () => store.close()],
+        ['database', () => database.close()],
+      ]);
+      return closing;
     },
   };
+}
+
+/**
+ * Runs every step in order, even after one failed (a failed step is logged and the next one runs),
+ * so one broken dependency never keeps the rest open; rejects at the end if any step failed.
+ */
+export async function closeInOrder(logger: Logger, steps: ReadonlyArray<readonly [name: string, close: () => Promise<unknown>]>): Promise<void> {
+  const failures: Array<{ name: string; error: unknown }> = [];
+  for (const [name, close] of steps) {
+    try {
+      await close();
+    } catch (error) {
+      failures.push({ name, error });
+      logger.error({ err: error, step: name }, `closing the ${name} failed; closing the rest`);
+    }
+  }
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures.map((failure) => failure.error),
+      `closing the gateway failed at: ${failures.map((failure) => failure.name).join(', ')}`,
+    );
+  }
 }

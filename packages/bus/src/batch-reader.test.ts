@@ -56,6 +56,22 @@ describe('BatchReader', () => {
     await expect(batch).resolves.toEqual([7]);
   });
 
+  it('closes the window of a read in progress when cut, still taking what is ready', async () => {
+    const source = manualSource<number>();
+    source.push(1);
+    const reader = new BatchReader(source.iterable);
+    const cut = new AbortController();
+    const started = Date.now();
+    const batch = reader.read(10, 10_000, cut.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    source.push(2);
+    cut.abort();
+    await expect(batch).resolves.toEqual([1, 2]);
+    [3, 4].forEach((item) => source.push(item));
+    await expect(reader.read(10, 10_000, cut.signal)).resolves.toEqual([3, 4]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('returns the last items and then an empty batch when the source ends', async () => {
     const source = manualSource<number>();
     source.push(1);

@@ -44,12 +44,18 @@ export interface DurableConsumerLoopOptions {
   logger: BusLogger;
   /** True once stop() was called: messages already received are handed back, not processed. */
   isStopping(): boolean;
+  /**
+   * Aborted when a stopping consumer goes on to process what is left (the in-process bus, whose
+   * stream dies with the process): from then on a batch is handed over with what is ready, without
+   * waiting `maxWaitMs` to fill it, the batch being read at that moment included.
+   */
+  draining?: AbortSignal;
 }
 
 /**
  * The consuming loop shared by both buses: read a batch, drop what cannot be decoded, hand the rest
  * to the handler, ack all when it resolves, hand all back for redelivery when it throws. It returns
- * when the source ends (after stop) and never throws.
+ * when the source ends (after stop, or once a draining source has nothing left) and never throws.
  */
 export async function runDurableConsumerLoop(
   source: AsyncIterable<DeliveredMessage>,
@@ -60,7 +66,7 @@ export async function runDurableConsumerLoop(
   const where = { stream: stream.stream, durableName: options.durableName };
   try {
     for (;;) {
-      const batch = await reader.read(options.batchSize, options.maxWaitMs);
+      const batch = await reader.read(options.batchSize, options.maxWaitMs, loop.draining);
       if (batch.length === 0) return;
       if (loop.isStopping()) {
         for (const message of batch) message.nak(0);

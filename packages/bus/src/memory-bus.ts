@@ -28,11 +28,19 @@ import type {
 
 export interface MemoryBusOptions {
   logger?: BusLogger;
+  /**
+   * How long stopping the last consumer of a durable may keep handing it what is left in the stream
+   * (see `ConsumerHandle.stop`), besides the batch in progress; default 10 s. What is still
+   * unacknowledged then is logged as dropped.
+   */
+  drainTimeoutMs?: number;
 }
+
+export const defaultDrainTimeoutMs = 10_000;
 
 /** The bus of the embedded mode, when no NATS server is configured: everything in this process. */
 export function createMemoryBus(options: MemoryBusOptions = {}): Bus {
-  return new MemoryBus(options.logger ?? consoleLogger);
+  return new MemoryBus(options.logger ?? consoleLogger, options.drainTimeoutMs ?? defaultDrainTimeoutMs);
 }
 
 type Responder = (data: Uint8Array, context: MessageContext) => Promise<EndpointOutcome>;
@@ -43,11 +51,13 @@ type EventListener = (data: Uint8Array, context: MessageContext) => void;
  * and both schema checks, errors are rebuilt from code, message and source only (as they would be
  * from NATS headers), replies and events arrive asynchronously, and replicas of a service take turns.
  * Services of the same subject take turns whatever their queue name: in one process there is no
- * reason to fan a request out to several groups.
+ * reason to fan a request out to several groups. Unlike JetStream, its durable streams die with the
+ * process, so stopping the last consumer of a durable drains it first (see `consumeDurable`).
  */
 class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   readonly #logger: BusLogger;
+  readonly #drainTimeoutMs: number;
   readonly #responders = new Map<string, Responder[]>();
   readonly #turns = new Map<string, number>();
   readonly #listeners = new Map<string, Set<EventListener>>();
@@ -56,8 +66,9 @@ class MemoryBus implements Bus {
   readonly #consumers = new Set<ConsumerHandle>();
   #closed = false;
 
-  constructor(logger: BusLogger) {
+  constructor(logger: BusLogger, drainTimeoutMs: number) {
     this.#logger = logger;
+    this.#drainTimeoutMs = drainTimeoutMs;
   }
 
   async request<E extends Endpoint>(endpoint: E, request: RequestOf<E>, options?: RequestOptions): Promise<ResponseOf<E>> {
@@ -163,21 +174,60 @@ class MemoryBus implements Bus {
     handler: BatchHandler<PayloadOf<S>>,
   ): Promise<ConsumerHandle> {
     const resolved = resolveConsumeOptions(options);
-    const attachment = this.#stream(stream).durable(resolved.durableName, resolved.ackWaitMs).attach();
+    const durable = this.#stream(stream).durable(resolved.durableName, resolved.ackWaitMs);
+    const attachment = durable.attach();
     let stopping = false;
+    const draining = new AbortController();
     const loop = runDurableConsumerLoop(attachment.messages, {
       stream,
       options: resolved,
       handler: handler as BatchHandler<unknown>,
       logger: this.#logger,
       isStopping: () => stopping,
+      draining: draining.signal,
     });
-    const handle: ConsumerHandle = {
-      stop: async () => {
+    const stop = async () => {
+      if (!attachment.drain()) {
+        // Other consumers of this durable remain: what this one read goes back to them.
+        stopping = true;
+        await loop;
+        return;
+      }
+      // The last consumer of the durable: nothing would ever deliver what is left, and the stream
+      // dies with the process, so hand it all to the handler first, within the time limit.
+      draining.abort();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
         stopping = true;
         attachment.stop();
+      }, this.#drainTimeoutMs);
+      try {
         await loop;
-        this.#consumers.delete(handle);
+      } finally {
+        clearTimeout(timer);
+      }
+      const dropped = durable.unsettled;
+      if (dropped > 0) {
+        this.#logger.error(
+          {
+            stream: stream.stream,
+            durableName: resolved.durableName,
+            dropped,
+            drainTimeoutMs: this.#drainTimeoutMs,
+            reason: timedOut
+              ? 'the handler did not acknowledge them before the drain time limit'
+              : 'the consumer stopped on an error',
+          },
+          'Dropping durable messages the in-process bus could not hand to its consumer before it stopped: the in-process stream does not outlive the process',
+        );
+      }
+    };
+    let stopped: Promise<void> | undefined;
+    const handle: ConsumerHandle = {
+      stop: () => {
+        stopped ??= stop().finally(() => this.#consumers.delete(handle));
+        return stopped;
       },
     };
     this.#consumers.add(handle);

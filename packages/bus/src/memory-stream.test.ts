@@ -92,6 +92,48 @@ describe('MemoryStream', () => {
     stream.close();
   });
 
+  it('keeps a draining last attachment going until every message is acknowledged', async () => {
+    const stream = new MemoryStream(definition);
+    const durable = stream.durable('ledger', 30_000);
+    const attachment = durable.attach();
+    stream.publish(data, 'a', {});
+    stream.publish(data, 'b', {});
+    const iterator = attachment.messages[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(attachment.drain()).toBe(true);
+    const second = await iterator.next();
+    expect(second).toMatchObject({ done: false, value: { messageId: 'b' } });
+    (second.value as DeliveredMessage).nak(0);
+    const again = await iterator.next();
+    expect(again).toMatchObject({ done: false, value: { messageId: 'b', deliveryCount: 2 } });
+
+    let ended = false;
+    const end = iterator.next().then((result) => {
+      ended = true;
+      return result;
+    });
+    (first.value as DeliveredMessage).ack();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(ended).toBe(false);
+    expect(durable.unsettled).toBe(1);
+    (again.value as DeliveredMessage).ack();
+    await expect(end).resolves.toMatchObject({ done: true });
+    expect(durable.unsettled).toBe(0);
+    stream.close();
+  });
+
+  it('does not drain an attachment while another one of the durable remains', async () => {
+    const stream = new MemoryStream(definition);
+    const one = stream.durable('ledger', 30_000).attach();
+    const two = stream.durable('ledger', 30_000).attach();
+    stream.publish(data, 'a', {});
+    expect(one.drain()).toBe(false);
+    await expect(one.messages[Symbol.asyncIterator]().next()).resolves.toMatchObject({ done: true });
+    await expect(take(two)).resolves.toMatchObject({ messageId: 'a' });
+    two.stop();
+    stream.close();
+  });
+
   it('ends an attachment that is stopped while it waits', async () => {
     const stream = new MemoryStream(definition);
     const attachment = stream.durable('ledger', 30_000).attach();

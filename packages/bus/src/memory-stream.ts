@@ -88,14 +88,24 @@ interface Delivery {
 
 export interface DurableAttachment {
   readonly messages: AsyncIterable<DeliveredMessage>;
-  /** Ends `messages`; deliveries already handed out can still be acked or naked. */
+  /** Ends `messages` at once; deliveries already handed out can still be acked or naked. */
   stop(): void;
+  /**
+   * Detaches gracefully. With other attachments of the durable left, the same as stop(): they take
+   * over what is left. As the last one, `messages` goes on until the durable has nothing ready,
+   * delivered but unacknowledged, or waiting for redelivery, and ends then (or on stop()): nothing
+   * else would ever deliver those messages. Returns whether it drains.
+   */
+  drain(): boolean;
 }
 
 /** One durable consumer: a queue of deliveries shared by every attachment (replica) of that name. */
 export class MemoryDurable {
   ackWaitMs: number;
   readonly #ready: Delivery[] = [];
+  /** Every delivery not settled yet: ready, handed out, or waiting for a redelivery delay. */
+  readonly #unsettled = new Set<Delivery>();
+  #attachments = 0;
   readonly #waiters = new Set<() => void>();
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #onAcknowledged: (message: StoredMessage) => void;
@@ -105,27 +115,49 @@ export class MemoryDurable {
     this.#onAcknowledged = onAcknowledged;
   }
 
+  /** Messages this durable has not acknowledged yet (ready, handed out, or waiting to be redelivered). */
+  get unsettled(): number {
+    return this.#unsettled.size;
+  }
+
   enqueue(message: StoredMessage): void {
-    this.#ready.push({ message, deliveryCount: 0, settled: false });
+    const delivery: Delivery = { message, deliveryCount: 0, settled: false };
+    this.#unsettled.add(delivery);
+    this.#ready.push(delivery);
     this.#wake();
   }
 
   attach(): DurableAttachment {
-    let stopped = false;
+    let state: 'open' | 'draining' | 'stopped' = 'open';
+    this.#attachments += 1;
+    const detach = () => {
+      if (state === 'open') this.#attachments -= 1;
+    };
     const durable = this;
     async function* deliveries(): AsyncGenerator<DeliveredMessage> {
       for (;;) {
-        while (!stopped && durable.#ready.length === 0) await durable.#changed();
-        const delivery = stopped ? undefined : durable.#ready.shift();
-        if (delivery === undefined) return;
-        yield durable.#deliver(delivery);
+        for (;;) {
+          if (state === 'stopped') return;
+          if (durable.#ready.length > 0) break;
+          if (state === 'draining' && durable.#unsettled.size === 0) return;
+          await durable.#changed();
+        }
+        yield durable.#deliver(durable.#ready.shift()!);
       }
     }
     return {
       messages: { [Symbol.asyncIterator]: deliveries },
       stop: () => {
-        stopped = true;
+        detach();
+        state = 'stopped';
         this.#wake();
+      },
+      drain: () => {
+        if (state !== 'open') return state === 'draining';
+        detach();
+        state = this.#attachments === 0 ? 'draining' : 'stopped';
+        this.#wake();
+        return state === 'draining';
       },
     };
   }
@@ -155,7 +187,10 @@ export class MemoryDurable {
       // A late ack still counts, even when the ack wait already put the message back in line.
       const waiting = this.#ready.indexOf(delivery);
       if (waiting !== -1) this.#ready.splice(waiting, 1);
+      this.#unsettled.delete(delivery);
       this.#onAcknowledged(delivery.message);
+      // A draining attachment ends once nothing is left unsettled.
+      this.#wake();
     };
     return {
       data: delivery.message.data,

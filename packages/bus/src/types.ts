@@ -74,6 +74,21 @@ export interface ConsumeOptions {
 export type BatchHandler<T> = (messages: DurableMessage<T>[]) => Promise<void>;
 
 export interface ConsumerHandle {
+  /**
+   * Stops consuming; resolves once the handler call in progress has returned. What happens to the
+   * messages not handled yet depends on where they are kept:
+   * - NATS: nothing more is pulled, and messages already received but not handled are handed back
+   *   unprocessed. JetStream keeps them for the next consumer of the durable (in this process or
+   *   another, now or after a restart).
+   * - In process: the stream lives in this process's memory and dies with it. Stopping the last
+   *   consumer of a durable therefore drains it first: batches keep going to the handler until the
+   *   durable has nothing ready, unacknowledged or waiting for redelivery (a failed batch is retried
+   *   after `redeliveryDelayMs` as usual), for at most the bus's drain time limit (default 10 s) plus
+   *   the batch in progress. Messages still unacknowledged then are logged as dropped, with their
+   *   count and the reason. Stopping one of several consumers of a durable does not drain: the
+   *   others take over.
+   * Calling it again returns the same promise (in process) or is harmless (NATS).
+   */
   stop(): Promise<void>;
 }
 
@@ -115,6 +130,13 @@ export interface Bus {
     payload: PayloadOf<S>,
     options: PublishDurableOptions,
   ): Promise<{ duplicate: boolean }>;
+  /**
+   * Hands the stream's messages to `handler` in batches, sharing them with every other consumer of
+   * the same durable name. On NATS the messages outlive every consumer and process; on the in-process
+   * bus they do not, so stopping the last consumer of a durable first delivers what is still in the
+   * stream (bounded by a time limit; see `ConsumerHandle.stop`). Either way a graceful shutdown
+   * stops the publishers first, then the consumers.
+   */
   consumeDurable<S extends DurableStream>(
     stream: S,
     options: ConsumeOptions,
@@ -123,6 +145,9 @@ export interface Bus {
   status(): BusStatus;
   /** Round trip to the server (NATS) or a no-op (memory); throws when unreachable. */
   ping(): Promise<void>;
-  /** Drains subscriptions and closes the connection. */
+  /**
+   * Stops the durable consumers and services still running (the in-process bus draining its
+   * consumers as `ConsumerHandle.stop` says), then drains subscriptions and closes the connection.
+   */
   close(): Promise<void>;
 }
