@@ -11,7 +11,7 @@ export function printBanner(lines: Array<[string, string]>): void {
  */
 export async function printDependencyStates(apiUrl: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: { ready: boolean; dependencies: Record<string, { status: string; error?: string }> } | undefined;
+  let last: { ready: boolean; dependencies: Record<string, string> } | undefined;
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`${apiUrl}/ready`);
@@ -26,6 +26,6 @@ export async function printDependencyStates(apiUrl: string, timeoutMs = 60_000):
     process.stdout.write(`  ready       no answer from ${apiUrl}/ready\n`);
     return;
   }
-  const states = Object.entries(last.dependencies).map(([name, state]) => `${name} ${state.status}${state.error ? ` (${state.error})` : ''}`);
+  const states = Object.entries(last.dependencies).map(([name, state]) => `${name} ${state}`);
   process.stdout.write(`  ready       ${last.ready ? 'yes' : 'NO'}: ${states.join(', ')}\n\n`);
 }

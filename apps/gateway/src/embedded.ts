@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { createBus } from '@gateway/bus';
+import { routerPing } from '@gateway/contracts';
 import { isEmbedded, loadGatewayConfig, type Environment } from '@gateway/config';
 import { createDatabase } from '@gateway/db';
 import { createKeyValueStore } from '@gateway/kv';
@@ -55,7 +56,12 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
     metrics,
     masterKey: masterKey.key,
     configSource: source,
-    readinessChecks: { postgres: () => database.ping(), nats: () => bus.ping(), redis: () => store.ping() },
+    readinessChecks: {
+      postgres: () => database.ping(),
+      nats: () => bus.ping(),
+      redis: () => store.ping(),
+      router: async () => void (await bus.request(routerPing, {}, { timeoutMs: 1000 })),
+    },
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
