@@ -1,0 +1,66 @@
+import { commandLine, cpuDeltaMs, cpuMs, userCpuMs } from './proc.ts';
+
+/** CPU time of the benchmark's processes between two moments, read from /proc (and this process). */
+
+export interface Pids {
+  gateway: readonly number[];
+  fake: readonly number[];
+  /** Postgres, Redis and NATS server processes (services mode). */
+  infra: readonly number[];
+}
+
+export interface CpuSnapshot {
+  atMs: number;
+  pids: Pids;
+  gateway: Record<number, number>;
+  gatewayUser: Record<number, number>;
+  fake: Record<number, number>;
+  infra: Record<number, number>;
+  self: NodeJS.CpuUsage;
+}
+
+/** CPU milliseconds (user + system) spent between two snapshots. */
+export interface CpuSpent {
+  seconds: number;
+  /** All gateway processes (embedded: one; services: launcher, api, router, ledger). */
+  gateway: number;
+  /** Of which in user mode (the rest is kernel time: syscalls, loopback TCP). */
+  gatewayUser: number;
+  /** Per gateway process, by command line. */
+  gatewayByProcess: Record<string, number>;
+  fake: number;
+  infra: number;
+  loadGenerator: number;
+}
+
+export function snapshot(pids: Pids): CpuSnapshot {
+  return {
+    atMs: performance.now(),
+    pids,
+    gateway: cpuMs(pids.gateway),
+    gatewayUser: userCpuMs(pids.gateway),
+    fake: cpuMs(pids.fake),
+    infra: cpuMs(pids.infra),
+    self: process.cpuUsage(),
+  };
+}
+
+export function spent(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
+  const gatewayByProcess: Record<string, number> = {};
+  for (const pid of before.pids.gateway) {
+    const start = before.gateway[pid];
+    const end = after.gateway[pid];
+    if (start === undefined || end === undefined) continue;
+    const name = commandLine(pid);
+    gatewayByProcess[name] = (gatewayByProcess[name] ?? 0) + end - start;
+  }
+  return {
+    seconds: (after.atMs - before.atMs) / 1000,
+    gateway: cpuDeltaMs(before.gateway, after.gateway),
+    gatewayUser: cpuDeltaMs(before.gatewayUser, after.gatewayUser),
+    gatewayByProcess,
+    fake: cpuDeltaMs(before.fake, after.fake),
+    infra: cpuDeltaMs(before.infra, after.infra),
+    loadGenerator: (after.self.user + after.self.system - before.self.user - before.self.system) / 1000,
+  };
+}
