@@ -123,6 +123,38 @@ describe('error mapping of upstream statuses', () => {
     expectNoSecret(error, 'sk-canary-wrong-0000000000000', 'sk-canary');
   });
 
+  const internalFailure = 'internal failure at http://10.0.0.5:8000/internal db=postgres://admin:hunter2@db.internal/x';
+
+  it.each([500, 502, 503, 409, 401, 403, 402])("keeps a provider's own message out of a %i, for logs only", async (status) => {
+    fake.script({ status, body: { error: { message: internalFailure, type: 'server_error' } } });
+    const error = await failure(adapter.chat({ request, model: 'gpt-4o', requestId: 'r' }));
+    expect(error.message).toMatch(new RegExp(`^provider openai-main [^:]*\\(${status}\\)$|^provider openai-main answered with status ${status}$`));
+    expect(error.message).not.toContain('10.0.0.5');
+    expect(error.message).not.toContain('internal failure');
+    // Operators still learn why, scrubbed: from the error's cause (logged by the root handler).
+    const scrubbed = 'internal failure at http://10.0.0.5:8000/internal db=postgres://***@db.internal/x';
+    expect(error.upstreamMessage).toBe(scrubbed);
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).message).toBe(`provider openai-main said: ${scrubbed}`);
+    expectNoSecret(error, 'hunter2', 'admin:');
+  });
+
+  it('gives a 500 nothing but the provider and the status', async () => {
+    fake.script({ status: 500, body: { error: { message: internalFailure } } });
+    const error = await failure(adapter.chat({ request, model: 'gpt-4o', requestId: 'r' }));
+    expect(error.message).toBe('provider openai-main failed (500)');
+  });
+
+  it("shows a client error's message with credentials in URLs removed", async () => {
+    fake.script({ status: 400, body: { error: { message: internalFailure } } });
+    const error = await failure(adapter.chat({ request, model: 'gpt-4o', requestId: 'r' }));
+    expect(error.message).toBe(
+      'provider openai-main rejected the request (400): internal failure at http://10.0.0.5:8000/internal db=postgres://***@db.internal/x',
+    );
+    expect(error.upstreamMessage).toBe('internal failure at http://10.0.0.5:8000/internal db=postgres://***@db.internal/x');
+    expectNoSecret(error, 'hunter2');
+  });
+
   it('shows nothing of a non-JSON body', async () => {
     fake.script({ status: 502, body: `<html><body>Bad gateway ${canaryKey}</body></html>` });
     const error = await failure(adapter.chat({ request, model: 'gpt-4o', requestId: 'r' }));
@@ -192,9 +224,40 @@ describe('scrubbing', () => {
     }
   });
 
+  it('removes credentials in URLs, keeping scheme and host', () => {
+    expect(scrubSecrets('internal failure at http://10.0.0.5:8000/internal db=postgres://admin:hunter2@db.internal/x')).toBe(
+      'internal failure at http://10.0.0.5:8000/internal db=postgres://***@db.internal/x',
+    );
+    expect(scrubSecrets('redis://:s3cret@cache:6379/0 and https://ghp_token123@git.example/x and amqp://u:p@ss@mq/')).toBe(
+      'redis://***@cache:6379/0 and https://***@git.example/x and amqp://***@mq/',
+    );
+    expect(scrubSecrets('see https://example.com/docs?contact=a@b.c')).toBe('see https://example.com/docs?contact=a@b.c');
+  });
+
+  it('removes long tokens that mix letters and digits, bearer tokens, sk- keys and AWS keys', () => {
+    expect(scrubSecrets('key is abcd1234efgh5678')).toBe('key is [redacted]');
+    expect(scrubSecrets('Authorization: Bearer abc.def-ghi_jkl')).not.toContain('abc.def');
+    expect(scrubSecrets('got bearer tok3n')).toBe('got [redacted]');
+    expect(scrubSecrets('Basic dXNlcjpwYXNzd29yZA==')).toBe('[redacted]');
+    expect(scrubSecrets('sk-ant-api03-abcdEFGH1234 and sk-proj-xyz789abc')).toBe('[redacted] and [redacted]');
+    expect(scrubSecrets('access key AKIAIOSFODNN7EXAMPLE, secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.')).toBe(
+      'access key [redacted], secret [redacted].',
+    );
+    expect(scrubSecrets('aws_secret_access_key=abc/def and x-api-key: zyx')).toBe('aws_secret_access_key=[redacted] and x-api-key: [redacted]');
+  });
+
   it('keeps ordinary messages and model names readable', () => {
     const text = 'The model `accounts/fireworks/models/llama-v3p1-405b-instruct` does not exist; max_tokens: 5';
     expect(scrubSecrets(text)).toBe(text);
+    for (const readable of [
+      'meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo is overloaded',
+      'claude-3-5-sonnet-20241022 and gpt-4o-2024-08-06 and text-embedding-3-large',
+      'Invalid value for max_tokens: expected an integer <= 16384, got 100000',
+      'This model supports at most 128000 tokens; your messages have 130123 tokens.',
+      'unknown parameter: response_format.json_schema.additionalProperties',
+    ]) {
+      expect(scrubSecrets(readable)).toBe(readable);
+    }
   });
 
   it('finds the message in the common error body shapes', () => {

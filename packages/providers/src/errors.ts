@@ -4,7 +4,11 @@ import { isTimeoutReason } from './abort.ts';
 /**
  * Every upstream failure becomes a ProviderError: a GatewayError whose source is `provider:<name>`,
  * whose message names the provider and the status, and which never holds a secret or a raw upstream
- * body (only the upstream `error.message`, scrubbed and cut short, and only where it helps the caller).
+ * body. The upstream `error.message`, scrubbed and cut short, is kept in `upstreamMessage` for logs;
+ * it reaches the client only when the provider refused the request as the client's mistake (400, 404,
+ * 413, 422), where it says what to fix. A provider's 5xx or credential failure can describe its own
+ * internals (hosts, connection strings), so its public message stays "provider <name> failed (<status>)"
+ * and the detail goes to `cause`, which the root error handler logs.
  */
 
 export interface ProviderErrorOptions {
@@ -16,6 +20,8 @@ export interface ProviderErrorOptions {
   /** How long the provider asked us to wait (`retry-after-ms` / `Retry-After`). */
   retryAfterMs?: number;
   param?: string | null;
+  /** The provider's own message, scrubbed and cut short (`safeUpstreamMessage`): for logs. */
+  upstreamMessage?: string;
   cause?: unknown;
 }
 
@@ -24,6 +30,7 @@ export class ProviderError extends GatewayError {
   readonly retryable: boolean;
   readonly upstreamStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly upstreamMessage: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: ProviderErrorOptions) {
     super(code, message, {
@@ -37,6 +44,7 @@ export class ProviderError extends GatewayError {
     this.retryable = options.retryable;
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterMs = options.retryAfterMs;
+    this.upstreamMessage = options.upstreamMessage;
   }
 }
 
@@ -46,9 +54,12 @@ export function isProviderError(value: unknown): value is ProviderError {
 
 const maxMessageLength = 300;
 
+/** `scheme://user:password@` (or `scheme://token@`): the credentials go, the scheme and host stay. */
+const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]+@/gi;
+
 /** Shapes of secrets that providers echo back in messages (sometimes masked, e.g. `sk-abc***wxyz`). */
 const secretPatterns: RegExp[] = [
-  /\bBearer\s+[^\s"',]+/gi,
+  /\b(?:Bearer|Basic)\s+[^\s"',]+/gi,
   /\b(?:sk|pk|rk)-[A-Za-z0-9_*-]{6,}/g,
   /\bgsk_[A-Za-z0-9*]{8,}/g,
   /\bxai-[A-Za-z0-9*]{8,}/g,
@@ -56,19 +67,31 @@ const secretPatterns: RegExp[] = [
   /\bAIza[0-9A-Za-z_*-]{16,}/g,
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
   /\borg-[A-Za-z0-9]{8,}/g,
-  /\b(api[-_]?key|key|token|secret|password|authorization)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
+  // `api_key=…`, `x-api-key: …`, `aws_secret_access_key = …`: a name ending in one of these words, then
+  // `:` or `=`. (`max_tokens: 5` survives: the word must end right before the separator.)
+  /\b([A-Za-z0-9_-]*?(?:api[-_]?key|key|token|secret|password|passwd|authorization))(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
   /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+  // An AWS secret access key: 40 characters of base64 with upper case, lower case and digits.
+  /(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]*[0-9])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[A-Z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+  // A run of 16 or more letters and digits mixing both (`abcd1234efgh5678`): a key, whatever it is
+  // called. Words have no digits, and model names are broken up by hyphens, dots and slashes.
+  /(?<![A-Za-z0-9])(?=[A-Za-z]*[0-9])(?=[0-9]*[A-Za-z])[A-Za-z0-9]{16,}/g,
   // Long unbroken tokens such as Azure's 32-hex and Together's 64-hex keys. Hyphens, dots and slashes
   // break a run so that long model names and paths in messages survive.
   /[A-Za-z0-9_+=*]{32,}/g,
 ];
 
-/** Removes the given secrets and anything shaped like a key or bearer token. */
+/**
+ * Removes the given secrets and anything shaped like a key, a bearer token or credentials in a URL.
+ * Meant for text that may be shown or logged; it cannot recognise every secret, so text known to hold
+ * internals (a provider's 5xx message) is still kept out of public messages.
+ */
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
   let scrubbed = text;
   for (const secret of secrets) {
     if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[redacted]');
   }
+  scrubbed = scrubbed.replace(urlCredentials, '$1***@');
   for (const pattern of secretPatterns) {
     scrubbed = scrubbed.replace(pattern, (match, name: unknown, separator: unknown) =>
       typeof name === 'string' && typeof separator === 'string' ? `${name}${separator}[redacted]` : '[redacted]',
@@ -150,6 +173,18 @@ function withDetail(message: string, detail: string | undefined): string {
   return detail ? `${message}: ${detail}` : message;
 }
 
+/**
+ * Options that keep a provider's message out of the public one: in `upstreamMessage` and, as an Error,
+ * in `cause`, which is what the root error handler logs for a 5xx.
+ */
+export function withheldUpstreamMessage(
+  provider: string,
+  upstreamMessage: string | undefined,
+): Pick<ProviderErrorOptions, 'upstreamMessage' | 'cause'> {
+  if (upstreamMessage === undefined) return {};
+  return { upstreamMessage, cause: new Error(`provider ${provider} said: ${upstreamMessage}`) };
+}
+
 /** Maps an upstream answer with a non-2xx status. */
 export function providerErrorFromStatus(
   context: UpstreamFailureContext,
@@ -160,10 +195,14 @@ export function providerErrorFromStatus(
   const { provider } = context;
   const detail = safeUpstreamMessage(upstreamErrorMessage(bodyText), context.secrets);
   const retryAfterMs = retryAfterMsFrom(headers);
-  const base = { provider, upstreamStatus: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  const answered = { provider, upstreamStatus: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  // The client's mistake: the provider's words tell them what to fix, so they are shown.
+  const shown = { ...answered, ...(detail !== undefined && { upstreamMessage: detail }) };
+  // Anything else is for operators: the words go to logs only.
+  const base = { ...answered, ...withheldUpstreamMessage(provider, detail) };
   if (status === 400 || status === 404 || status === 422) {
     return new ProviderError('invalid_request', withDetail(`provider ${provider} rejected the request (${status})`, detail), {
-      ...base,
+      ...shown,
       retryable: false,
     });
   }
@@ -178,7 +217,7 @@ export function providerErrorFromStatus(
   }
   if (status === 413) {
     return new ProviderError('request_too_large', withDetail(`provider ${provider} found the request too large (413)`, detail), {
-      ...base,
+      ...shown,
       retryable: false,
     });
   }
@@ -186,12 +225,13 @@ export function providerErrorFromStatus(
     return new ProviderError('rate_limited', `provider ${provider} is rate limiting the gateway (429)`, { ...base, retryable: true });
   }
   if (status >= 500 || status === 409) {
-    return new ProviderError('provider_error', withDetail(`provider ${provider} failed (${status})`, detail), {
+    return new ProviderError('provider_error', `provider ${provider} failed (${status})`, {
       ...base,
       retryable: true,
     });
   }
-  return new ProviderError('provider_error', withDetail(`provider ${provider} answered with status ${status}`, detail), {
+  // Other 4xx (402 payment required, 405, 410…) concern the gateway's account or configuration.
+  return new ProviderError('provider_error', `provider ${provider} answered with status ${status}`, {
     ...base,
     retryable: false,
   });

@@ -84,7 +84,26 @@ describe('executor: chat', () => {
       { provider: 'third', status: 200, errorCode: undefined },
     ]);
     expect(warn).toHaveBeenCalledTimes(2);
-    expect(warn.mock.calls[0]?.[0]).toMatchObject({ requestId: 'req-exec', provider: 'first', status: 429, retryable: true });
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({ request_id: 'req-exec', provider: 'first', status: 429, code: 'rate_limited', retryable: true });
+    expect(warn.mock.calls[0]?.[0]).not.toHaveProperty('requestId');
+  });
+
+  it("logs why a provider failed, with the provider's scrubbed message the client does not see", async () => {
+    fake('first').script({ status: 500, body: { error: { message: 'shard 7 down; db=postgres://admin:hunter2@db.internal/x' } } });
+    const execution = await executor.chat(plan('first', 'second'), request, options);
+    expect(execution.target.provider).toBe('second');
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [details, message] = warn.mock.calls[0]!;
+    expect(message).toBe('provider attempt failed');
+    expect(details).toMatchObject({
+      request_id: 'req-exec',
+      provider: 'first',
+      status: 500,
+      code: 'provider_error',
+      error: 'provider first failed (500)',
+      upstream_message: 'shard 7 down; db=postgres://***@db.internal/x',
+    });
+    expect(JSON.stringify(details)).not.toContain('hunter2');
   });
 
   it.each([400, 401, 403, 404, 422])('does not fall back on %i', async (status) => {
@@ -120,12 +139,14 @@ describe('executor: chat', () => {
     expect(error.status).toBe(504);
   });
 
-  it('skips a provider the plan names but this process does not know, as an internal error', async () => {
+  it('skips a provider the plan names but this process does not know, as unavailable', async () => {
     const execution = await executor.chat(plan('missing', 'first'), request, options);
     expect(execution.target.provider).toBe('first');
-    expect(execution.attempts[0]).toEqual({ provider: 'missing', model: 'missing-model', status: 500, latencyMs: 0, errorCode: 'internal_error' });
+    expect(execution.attempts[0]).toEqual({ provider: 'missing', model: 'missing-model', status: 503, latencyMs: 0, errorCode: 'provider_unavailable' });
+    expect(warn.mock.calls[0]?.[0]).toMatchObject({ request_id: 'req-exec', provider: 'missing', code: 'provider_unavailable' });
     const error = await rejection(executor.chat(plan('missing'), request, options));
-    expect(error.code).toBe('internal_error');
+    expect(error).toMatchObject({ code: 'provider_unavailable', status: 503, source: 'provider:missing' });
+    expect(error.message).toContain('provider missing');
     expect(attemptsOf(error)).toHaveLength(1);
   });
 
@@ -133,7 +154,7 @@ describe('executor: chat', () => {
     fake('first').script({ status: 502 });
     const error = await rejection(executor.chat(plan('first', 'missing'), request, options));
     expect(error).toMatchObject({ code: 'provider_error', source: 'provider:first' });
-    expect(attemptsOf(error)?.map((attempt) => attempt.errorCode)).toEqual(['provider_error', 'internal_error']);
+    expect(attemptsOf(error)?.map((attempt) => attempt.errorCode)).toEqual(['provider_error', 'provider_unavailable']);
   });
 
   it("stops at once when the caller aborts, rethrowing the caller's reason", async () => {

@@ -158,17 +158,21 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (execute.signal?.aborted) throw execute.signal.reason;
       const adapter = getAdapter(provider);
       if (!adapter) {
-        // The router planned a provider this process does not have (config changed between them).
-        // That is the gateway's inconsistency, not the client's mistake: internal_error, and the next
-        // target may still serve the request.
+        // The router planned a provider this process does not have (yet, or any more): its config
+        // changed between the two, which passes once both reloaded. Not the client's mistake, and
+        // worth a retry: provider_unavailable (503), and the next target may still serve the request.
         const missing = new GatewayError(
-          'internal_error',
-          `the plan for model ${plan.model} names provider ${provider}, which is not configured here`,
+          'provider_unavailable',
+          `provider ${provider} is not available: it is not configured on this gateway instance (configuration changing?)`,
+          { source: `provider:${provider}` },
         );
         attempts.push({ provider, model, status: missing.status, latencyMs: 0, errorCode: missing.code });
         // A provider's own failure says more than this mismatch, so it is the one reported.
         lastError ??= missing;
-        logger?.warn({ requestId: execute.requestId, provider, model }, 'plan names an unknown provider');
+        logger?.warn(
+          { request_id: execute.requestId, provider, model, code: missing.code, error: missing.message },
+          'plan names a provider not configured here',
+        );
         continue;
       }
       const attempt = new AttemptSignal(adapter.settings.timeoutMs ?? defaultTimeoutMs, execute.signal);
@@ -186,14 +190,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
         attempts.push({ provider, model, status: attemptStatus(failure), latencyMs, errorCode: failure.code });
         logger?.warn(
           {
-            requestId: execute.requestId,
+            request_id: execute.requestId,
             provider,
             model,
             status: attemptStatus(failure),
-            errorCode: failure.code,
-            latencyMs,
+            code: failure.code,
+            ms: latencyMs,
             retryable,
             error: failure.message,
+            // The provider's own words (scrubbed), which the public message leaves out of a 5xx.
+            ...(failure instanceof ProviderError && failure.upstreamMessage !== undefined && { upstream_message: failure.upstreamMessage }),
           },
           'provider attempt failed',
         );

@@ -279,3 +279,23 @@ describe('OpenAI-compatible vendors as data', () => {
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' } });
   });
 });
+
+describe('openai-compatible adapter: an error event inside a stream', () => {
+  it("fails from the parts with a public message that leaves out the provider's words", async () => {
+    const events = [
+      'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n',
+      'data: {"error":{"message":"worker crashed at http://10.0.0.5:8000 db=postgres://admin:hunter2@db.internal/x"}}\n\n',
+    ];
+    const streamingFetch: typeof fetch = async () =>
+      new Response(events.join(''), { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    const failing = createAdapter({ name: 'vllm', type: 'openai-compatible', baseUrl: 'http://vllm.invalid/v1' }, { fetch: streamingFetch });
+    const opened = await failing.chatStream({ request: { ...hello, stream: true }, model: 'm', requestId: 'r' });
+    const error = await collect(opened.parts).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'provider_error',
+      message: 'provider vllm reported an error mid-stream',
+      upstreamMessage: 'worker crashed at http://10.0.0.5:8000 db=postgres://***@db.internal/x',
+    });
+    expect(String((error as Error).cause)).toContain('postgres://***@db.internal/x');
+  });
+});

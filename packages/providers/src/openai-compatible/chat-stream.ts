@@ -2,7 +2,13 @@ import { TextDecoderStream } from 'node:stream/web';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { z } from 'zod';
 import type { ChatCompletionChunk } from '@gateway/contracts';
-import { ProviderError, providerErrorFromException, safeUpstreamMessage, upstreamErrorMessage } from '../errors.ts';
+import {
+  ProviderError,
+  providerErrorFromException,
+  safeUpstreamMessage,
+  upstreamErrorMessage,
+  withheldUpstreamMessage,
+} from '../errors.ts';
 import { invalidAnswer, type UpstreamClient } from '../http.ts';
 import type { StreamPart, Usage } from '../types.ts';
 import { unifyFinishReason } from './finish-reason.ts';
@@ -19,12 +25,13 @@ const upstreamChunkSchema = z.looseObject({
   error: z.unknown().optional(),
 });
 
+/** An error event inside a stream: the provider failed while answering, so its words go to logs only. */
 function streamError(client: UpstreamClient, data: string): ProviderError {
   const detail = safeUpstreamMessage(upstreamErrorMessage(data), client.secrets);
-  const message = `provider ${client.provider} reported an error mid-stream`;
-  return new ProviderError('provider_error', detail ? `${message}: ${detail}` : message, {
+  return new ProviderError('provider_error', `provider ${client.provider} reported an error mid-stream`, {
     provider: client.provider,
     retryable: false,
+    ...withheldUpstreamMessage(client.provider, detail),
   });
 }
 
