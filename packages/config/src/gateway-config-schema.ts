@@ -9,19 +9,79 @@ const nameSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" only');
 
-export const providerConfigSchema = z.strictObject({
+/** A URL with a username or password would store and log a credential where none is expected. */
+function hasUserInfo(url: string): boolean {
+  if (!URL.canParse(url)) return false; // z.url() reports it
+  const parsed = new URL(url);
+  return parsed.username !== '' || parsed.password !== '';
+}
+
+const baseUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .refine((url) => !hasUserInfo(url), 'base_url must not contain a username or password: put credentials in api_key or headers');
+
+/** A header name as HTTP defines it (a `token`, RFC 9110). */
+const headerNameSchema = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+const headerNameMessage = "not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only; no spaces or colons)";
+
+/** CR and LF would split the header into several (request smuggling); NUL is refused by HTTP clients. */
+const headerValueSchema = z.string().refine((value) => !/[\r\n\0]/.test(value), 'a header value must not contain CR, LF or NUL');
+
+/**
+ * One provider's fields, each checked on its own. A plain object schema, so `.omit()`/`.pick()` work;
+ * the checks between fields are in `providerConfigProblems` (add them with `withProviderConfigChecks`).
+ */
+export const providerFieldsSchema = z.strictObject({
   name: nameSchema,
   type: z.enum(providerTypes),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  base_url: baseUrlSchema.optional(),
   api_key: z.string().min(1).optional(),
   /** Azure OpenAI `api-version`. */
   api_version: z.string().min(1).optional(),
   /** Extra headers sent upstream on every call (treated as secrets: encrypted at rest). */
-  headers: z.record(z.string(), z.string()).optional(),
+  headers: z
+    .record(headerNameSchema, headerValueSchema, { error: (issue) => (issue.code === 'invalid_key' ? headerNameMessage : undefined) })
+    .optional(),
   /** Per-attempt timeout in milliseconds. */
   timeout_ms: z.number().int().positive().max(600_000).optional(),
 });
-export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerFieldsSchema>;
+
+/**
+ * @deprecated The same schema as `providerFieldsSchema`, which names it better (it does not check
+ * fields against each other); use that with `withProviderConfigChecks`.
+ */
+export const providerConfigSchema = providerFieldsSchema;
+
+export interface ProviderConfigProblem {
+  /** Path of the field at fault, relative to the provider. */
+  path: string[];
+  message: string;
+}
+
+/** What a provider's fields miss for its type; empty when nothing does. */
+export function providerConfigProblems(provider: Pick<ProviderConfig, 'type' | 'base_url' | 'api_version'>): ProviderConfigProblem[] {
+  const problems: ProviderConfigProblem[] = [];
+  if ((provider.type === 'openai-compatible' || provider.type === 'azure-openai') && !provider.base_url) {
+    problems.push({ path: ['base_url'], message: `base_url is required for type ${provider.type}` });
+  }
+  if (provider.type === 'azure-openai' && !provider.api_version) {
+    problems.push({ path: ['api_version'], message: 'api_version is required for type azure-openai' });
+  }
+  return problems;
+}
+
+type ProviderTypeFields = Pick<ProviderConfig, 'type' | 'base_url' | 'api_version'>;
+
+/**
+ * A provider object schema (`providerFieldsSchema` or one derived from it, e.g. without `name`) that
+ * also checks `providerConfigProblems`. Refine last: zod refuses `.omit()` on a refined object.
+ */
+export function withProviderConfigChecks<Schema extends z.ZodType<ProviderTypeFields>>(schema: Schema): Schema {
+  return schema.superRefine((provider, context) => {
+    for (const problem of providerConfigProblems(provider)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
+}
 
 export const priceSchema = z.strictObject({
   /** USD per million input tokens. */
@@ -47,7 +107,7 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 export const gatewayConfigSchema = z
   .strictObject({
-    providers: z.array(providerConfigSchema).default([]),
+    providers: z.array(providerFieldsSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
   })
   .superRefine((config, context) => {
@@ -57,11 +117,8 @@ export const gatewayConfigSchema = z
         context.addIssue({ code: 'custom', path: ['providers', index, 'name'], message: `duplicate provider name "${provider.name}"` });
       }
       providerNames.add(provider.name);
-      if ((provider.type === 'openai-compatible' || provider.type === 'azure-openai') && !provider.base_url) {
-        context.addIssue({ code: 'custom', path: ['providers', index, 'base_url'], message: `base_url is required for type ${provider.type}` });
-      }
-      if (provider.type === 'azure-openai' && !provider.api_version) {
-        context.addIssue({ code: 'custom', path: ['providers', index, 'api_version'], message: 'api_version is required for type azure-openai' });
+      for (const problem of providerConfigProblems(provider)) {
+        context.addIssue({ code: 'custom', path: ['providers', index, ...problem.path], message: problem.message });
       }
     });
     const modelNames = new Set<string>();

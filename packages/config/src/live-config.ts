@@ -4,24 +4,40 @@ import type { Bus } from '@gateway/bus';
 export interface LiveConfig<T> {
   /** The last value loaded successfully. */
   current(): T;
-  /** Loads again now (also triggered by config-changed events). */
+  /** Loads again now (also triggered by config-changed events and by the refresh timer). */
   reload(): Promise<void>;
+  /** Stops listening for events and stops the refresh timer. */
   stop(): void;
+}
+
+export const defaultRefreshIntervalMs = 30_000;
+
+export interface WatchConfigOptions<T> {
+  bus: Bus;
+  load: () => Promise<T>;
+  entities: ReadonlyArray<ConfigChanged['entity']>;
+  /**
+   * Also reload every this many milliseconds (default 30 000; 0 disables). Config-changed events are
+   * core NATS messages, fire and forget: one sent while this process was disconnected, or dropped
+   * under load, is never redelivered. Events make a change visible at once; the timer bounds how long
+   * a missed one can leave this process on a stale value.
+   */
+  refreshIntervalMs?: number;
+  onReload?: (value: T) => void;
+  onError?: (error: unknown) => void;
 }
 
 /**
  * A value loaded from the database and kept in memory (no query per request), reloaded when a
- * config-changed event for one of `entities` arrives on the bus. A failed reload keeps the last good
- * value and is reported through `onError`. Reloads never overlap; a burst of events costs at most one
- * reload in progress plus one after it.
+ * config-changed event for one of `entities` arrives on the bus, and every `refreshIntervalMs`. A
+ * failed reload keeps the last good value and is reported through `onError`. Reloads never overlap; a
+ * burst of events costs at most one reload in progress plus one after it.
  */
-export async function watchConfig<T>(options: {
-  bus: Bus;
-  load: () => Promise<T>;
-  entities: ReadonlyArray<ConfigChanged['entity']>;
-  onReload?: (value: T) => void;
-  onError?: (error: unknown) => void;
-}): Promise<LiveConfig<T>> {
+export async function watchConfig<T>(options: WatchConfigOptions<T>): Promise<LiveConfig<T>> {
+  const refreshIntervalMs = options.refreshIntervalMs ?? defaultRefreshIntervalMs;
+  if (!Number.isFinite(refreshIntervalMs) || refreshIntervalMs < 0) {
+    throw new RangeError(`refreshIntervalMs must be 0 (no timer) or a positive number of milliseconds, not ${refreshIntervalMs}`);
+  }
   let value = await options.load();
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
@@ -52,5 +68,16 @@ export async function watchConfig<T>(options: {
     if (event.entity === 'all' || options.entities.includes(event.entity)) return reload();
     return undefined;
   });
-  return { current: () => value, reload, stop: () => subscription.unsubscribe() };
+  // A timer tick while a reload is running joins the queue like an event: no overlap, no pile-up.
+  // Unref'd, so it never keeps a process alive on its own.
+  const timer = refreshIntervalMs > 0 ? setInterval(() => void reload(), refreshIntervalMs) : undefined;
+  timer?.unref();
+  return {
+    current: () => value,
+    reload,
+    stop: () => {
+      subscription.unsubscribe();
+      if (timer !== undefined) clearInterval(timer);
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseGatewayConfig } from './load-gateway-config.ts';
+import { z } from 'zod';
+import { ConfigError, parseGatewayConfig, parseYamlConfig } from './load-gateway-config.ts';
 
 const issueExample = `providers:
   - name: openai-main
@@ -35,9 +36,51 @@ describe('parseGatewayConfig', () => {
 
   it('names the line and field of a missing environment variable', () => {
     const message = problemsOf(() => parseGatewayConfig(issueExample, 'gateway.yaml', {}));
-    expect(message).toContain('gateway.yaml:5:14');
-    expect(message).toContain('providers.api_key');
-    expect(message).toContain('OPENAI_API_KEY is not set');
+    expect(message).toContain('gateway.yaml:5:14 providers.0.api_key: environment variable OPENAI_API_KEY is not set');
+  });
+
+  it('names sequence indexes all the way down in environment problems', () => {
+    const text = `${issueExample}  - name: second\n    targets:\n      - provider: openai-main\n        model: \${SECOND_MODEL}\n`;
+    const message = problemsOf(() => parseGatewayConfig(text, 'gateway.yaml', { OPENAI_API_KEY: 'x' }));
+    expect(message).toContain('gateway.yaml:15:16 models.1.targets.0.model: environment variable SECOND_MODEL is not set');
+  });
+
+  it('reads a whole reference as a number where a number is wanted', () => {
+    const text = issueExample
+      .replace('    api_key: ${OPENAI_API_KEY}\n', '    api_key: ${OPENAI_API_KEY}\n    timeout_ms: ${TMO}\n')
+      .replace('weight: 1', 'weight: ${WEIGHT:-0.5}');
+    const config = parseGatewayConfig(text, 'gateway.yaml', { OPENAI_API_KEY: '12345', TMO: '5000' });
+    expect(config.providers[0]).toMatchObject({ timeout_ms: 5000, api_key: '12345' });
+    expect(config.models[0]?.targets[0]?.weight).toBe(0.5);
+  });
+
+  it('keeps numeric-looking values of string fields as the text they were', () => {
+    const text = issueExample.replace('    api_key: ${OPENAI_API_KEY}\n', '    api_key: ${OPENAI_API_KEY}\n    headers:\n      x-tenant: ${TENANT}\n');
+    const config = parseGatewayConfig(text, 'g.yaml', { OPENAI_API_KEY: '0012345', TENANT: 'true' });
+    expect(config.providers[0]).toMatchObject({ api_key: '0012345', headers: { 'x-tenant': 'true' } });
+  });
+
+  it('never turns a reference inside a longer string, a quoted one, or structure into a number', () => {
+    const withTimeout = (value: string) =>
+      issueExample.replace('    api_key: ${OPENAI_API_KEY}\n', `    api_key: \${OPENAI_API_KEY}\n    timeout_ms: ${value}\n`);
+    for (const [value, environment] of [
+      ['${TMO}000', { TMO: '5' }],
+      ['"${TMO}"', { TMO: '5000' }],
+      ['${TMO}', { TMO: '{a: 1}' }],
+      ['${TMO}', { TMO: '[5000]' }],
+      ['${TMO}', { TMO: 'soon' }],
+    ] as const) {
+      const message = problemsOf(() => parseGatewayConfig(withTimeout(value), 'gateway.yaml', { OPENAI_API_KEY: 'x', ...environment }));
+      expect(message).toMatch(/gateway\.yaml:6:17 providers\.0\.timeout_ms: Invalid input: expected number, received string/);
+    }
+  });
+
+  it('reads a whole reference as a boolean where a boolean is wanted, and never as structure', () => {
+    const schema = z.strictObject({ enabled: z.boolean(), label: z.string(), tags: z.array(z.string()).optional() });
+    expect(parseYamlConfig('enabled: ${ON}\nlabel: ${ON}\n', 'flags.yaml', schema, { ON: 'true' })).toEqual({ enabled: true, label: 'true' });
+    expect(parseYamlConfig('enabled: ${ON}\nlabel: x\n', 'flags.yaml', schema, { ON: 'false' })).toEqual({ enabled: false, label: 'x' });
+    const message = problemsOf(() => parseYamlConfig('enabled: true\nlabel: x\ntags: ${TAGS}\n', 'flags.yaml', schema, { TAGS: '[a, b]' }));
+    expect(message).toContain('flags.yaml:3:7 tags: Invalid input: expected array, received string');
   });
 
   it('uses ${NAME:-default} when the variable is unset', () => {
@@ -71,6 +114,15 @@ describe('parseGatewayConfig', () => {
     const message = problemsOf(() => parseGatewayConfig(text, 'g.yaml', {}));
     expect(message).toContain('base_url is required for type openai-compatible');
     expect(message).toContain('api_version is required for type azure-openai');
+  });
+
+  it('refuses credentials in base_url and malformed headers, with their lines', () => {
+    const text = `providers:\n  - name: local\n    type: openai-compatible\n    base_url: https://admin:\${PASSWORD}@llm.internal/v1\n    headers:\n      "X Team": a\n      x-ok: "a\\r\\nX-Injected: 1"\n`;
+    const message = problemsOf(() => parseGatewayConfig(text, 'g.yaml', { PASSWORD: 'hunter2' }));
+    expect(message).toContain('g.yaml:4:15 providers.0.base_url: base_url must not contain a username or password: put credentials in api_key or headers');
+    expect(message).toContain('g.yaml:6:17 providers.0.headers.X Team: not a valid HTTP header name');
+    expect(message).toContain('g.yaml:7:13 providers.0.headers.x-ok: a header value must not contain CR, LF or NUL');
+    expect(message).not.toContain('hunter2');
   });
 
   it('reports YAML syntax errors', () => {
