@@ -392,8 +392,20 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
     const providers = await harness.admin('GET', '/providers');
     expect(providers.body.data.find((provider: { name: string }) => provider.name === 'fake')).toMatchObject({ source: 'file', has_api_key: true });
     expect(JSON.stringify(providers.body)).not.toContain(canarySecret);
-    expect((await harness.admin('PUT', '/providers/fake', { type: 'openai', api_key: 'x' })).status).toBe(409);
+    const readOnly = await harness.admin('PUT', '/providers/fake', { type: 'openai', api_key: 'x' });
+    expect(readOnly.status, JSON.stringify(readOnly.body)).toBe(409);
 
+    for (const [body, param] of [
+      [{ name: 'anth', type: 'anthropic', api_key: 'x' }, 'type'],
+      [{ name: 'nourl', type: 'openai-compatible' }, 'base_url'],
+      [{ name: 'creds', type: 'openai-compatible', base_url: 'http://user:pass@proxy.example/v1' }, 'base_url'],
+      [{ name: 'crlf', type: 'openai', headers: { 'x-extra': 'a\r\nx-injected: 1' } }, 'headers.x-extra'],
+    ] as const) {
+      const refused = await harness.admin('POST', '/providers', body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body.error.param).toBe(param);
+      expect(JSON.stringify(refused.body)).not.toContain('pass@');
+    }
     const created = await harness.admin('POST', '/providers', { name: 'added', type: 'openai-compatible', base_url: harness.fake.url, api_key: canarySecret });
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toContain(canarySecret);

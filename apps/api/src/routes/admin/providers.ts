@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
-import { providerConfigSchema } from '@gateway/config';
+import { providerFieldsSchema, withProviderConfigChecks } from '@gateway/config';
+import { createAdapter, type ProviderType } from '@gateway/providers';
 import { deleteProvider, getProviderByName, listModels, listProviders, upsertProvider, type ProviderRecord } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
 import { errorResponses, nameParamsSchema, providerSchema } from './schemas.ts';
@@ -23,6 +24,22 @@ function providerResponse(record: ProviderRecord): z.infer<typeof providerSchema
   };
 }
 
+/** Refuses a provider the gateway could not call (e.g. a type whose adapter is not available yet). */
+function assertUsable(body: z.infer<typeof providerFieldsSchema>): void {
+  try {
+    createAdapter({
+      name: body.name,
+      type: body.type as ProviderType,
+      ...(body.base_url ? { baseUrl: body.base_url } : {}),
+      ...(body.api_version ? { apiVersion: body.api_version } : {}),
+      // Only the type and address are judged here: a key may be set later (or kept, on PUT).
+      apiKey: 'not-checked-here',
+    });
+  } catch (error) {
+    throw new GatewayError('invalid_request', error instanceof Error ? error.message : `Provider type ${body.type} cannot be used`, { param: 'type' });
+  }
+}
+
 const notFound = (name: string) => new GatewayError('not_found', `No provider named "${name}"`, { param: 'name' });
 
 /** Providers: same fields and validation as in gateway.yaml; credentials are write-only. */
@@ -31,8 +48,9 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
   const db = context.database.db;
   const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
     context.bus.publish(configChanged, { entity: 'provider', id, action });
-  const save = (body: z.infer<typeof providerConfigSchema>) =>
-    upsertProvider(db, context.secretBox, {
+  const save = (body: z.infer<typeof providerFieldsSchema>) => {
+    assertUsable(body);
+    return upsertProvider(db, context.secretBox, {
       name: body.name,
       type: body.type,
       baseUrl: body.base_url ?? null,
@@ -42,6 +60,7 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
       timeoutMs: body.timeout_ms ?? null,
       source: 'api',
     });
+  };
 
   typed.get(
     '/providers',
@@ -61,7 +80,7 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
 
   typed.post(
     '/providers',
-    { schema: { tags: ['providers'], summary: 'Add a provider', body: providerConfigSchema, response: { 201: providerSchema, ...errorResponses } } },
+    { schema: { tags: ['providers'], summary: 'Add a provider', body: withProviderConfigChecks(providerFieldsSchema), response: { 201: providerSchema, ...errorResponses } } },
     async (request, reply) => {
       if (await getProviderByName(db, request.body.name)) {
         throw new GatewayError('conflict', `A provider named "${request.body.name}" exists; use PUT /admin/v1/providers/${request.body.name}`, { param: 'name' });
@@ -79,7 +98,7 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
         tags: ['providers'],
         summary: 'Replace a provider’s settings (omit api_key/headers to keep the stored ones)',
         params: nameParamsSchema,
-        body: providerConfigSchema.omit({ name: true }),
+        body: withProviderConfigChecks(providerFieldsSchema.omit({ name: true })),
         response: { 200: providerSchema, ...errorResponses },
       },
     },
