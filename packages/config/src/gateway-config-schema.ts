@@ -47,12 +47,6 @@ export const providerFieldsSchema = z.strictObject({
 });
 export type ProviderConfig = z.infer<typeof providerFieldsSchema>;
 
-/**
- * @deprecated The same schema as `providerFieldsSchema`, which names it better (it does not check
- * fields against each other); use that with `withProviderConfigChecks`.
- */
-export const providerConfigSchema = providerFieldsSchema;
-
 export interface ProviderConfigProblem {
   /** Path of the field at fault, relative to the provider. */
   path: string[];
