@@ -22,7 +22,7 @@ function isPermanentDataError(error: unknown): boolean {
 /** A record with an unreadable `createdAt` is kept, stamped with the time the ledger saw it. */
 function withReadableTime(record: UsageRecord, receivedAt: Date, logger: Logger): UsageRecord {
   if (!Number.isNaN(new Date(record.createdAt).getTime())) return record;
-  logger.warn({ requestId: record.requestId, createdAt: record.createdAt }, 'usage record has an invalid createdAt; using the time it was received');
+  logger.warn({ request_id: record.requestId, createdAt: record.createdAt }, 'usage record has an invalid createdAt; using the time it was received');
   return { ...record, createdAt: receivedAt.toISOString() };
 }
 
@@ -50,7 +50,7 @@ export async function writeUsageBatch(db: Database['db'], batch: UsageRecord[], 
       if (!isPermanentDataError(error)) throw error;
       outcome.rejected += 1;
       // The whole record is logged so it can be recovered by hand; usage records hold no secrets.
-      logger.error({ err: error, requestId: record.requestId, record }, 'usage record rejected by the database; dropped');
+      logger.error({ err: error, request_id: record.requestId, record }, 'usage record rejected by the database; dropped');
     }
   }
   return outcome;
