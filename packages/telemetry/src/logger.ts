@@ -1,5 +1,4 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import { trace } from '@opentelemetry/api';
 
 export type { Logger } from 'pino';
 
@@ -37,8 +36,8 @@ export interface LoggerSettings {
 }
 
 /**
- * JSON logs with the service name on every line and the active trace id (when a span is active).
- * The request id is added by child loggers (Fastify's request logger, bus handlers).
+ * JSON logs with the service name on every line. Request-scoped lines come from child loggers that
+ * carry the request id and trace id (the API's request logger).
  */
 export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
@@ -47,12 +46,6 @@ export function createLogger(settings: LoggerSettings): Logger {
     redact: { paths: redactedPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin() {
-      const span = trace.getActiveSpan();
-      if (!span) return {};
-      const { traceId, spanId } = span.spanContext();
-      return { trace_id: traceId, span_id: spanId };
-    },
   };
   return settings.destination ? pino(options, settings.destination) : pino(options);
 }

@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, isSpanContextValid, propagation, trace, type Span } from '@opentelemetry/api';
 
 declare module 'fastify' {
   interface FastifyRequest {
     span?: Span;
+    /** W3C `traceparent` of this request's span, for messages it sends on the bus. */
+    traceparent?: string;
   }
 }
 
@@ -15,14 +18,16 @@ const headerGetter = {
 
 /**
  * One SERVER span per request, continuing an incoming W3C `traceparent` (Kong's OpenTelemetry plugin
- * sends one). The rest of the request runs inside the span's context, so log lines carry its trace id
- * and bus messages and provider calls carry it onward.
+ * sends one). Context is carried explicitly, not through AsyncLocalStorage (see initTracing): the
+ * request logger is bound to the trace and span ids, and `request.traceparent` goes onto the bus.
+ * Without a registered tracer provider (tests that build the API in-process) the request still gets
+ * fresh ids, so its log lines can be correlated.
  */
 export function registerRequestSpans(app: FastifyInstance): void {
   const tracer = trace.getTracer('gateway-api');
-  app.addHook('onRequest', (request, _reply, done) => {
-    const parent = propagation.extract(context.active(), request.headers, headerGetter);
-    const span = tracer.startSpan(
+  app.addHook('onRequest', async (request) => {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+    let span = tracer.startSpan(
       `${request.method} ${request.routeOptions.url ?? 'unmatched'}`,
       {
         kind: SpanKind.SERVER,
@@ -30,8 +35,19 @@ export function registerRequestSpans(app: FastifyInstance): void {
       },
       parent,
     );
+    if (!isSpanContextValid(span.spanContext()) || !span.isRecording()) {
+      // No SDK: continue the caller's trace id if any, under a span id of our own.
+      const incoming = trace.getSpanContext(parent);
+      span = trace.wrapSpanContext({
+        traceId: incoming && isSpanContextValid(incoming) ? incoming.traceId : randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        traceFlags: incoming?.traceFlags ?? 0,
+      });
+    }
+    const { traceId, spanId, traceFlags } = span.spanContext();
     request.span = span;
-    context.with(trace.setSpan(parent, span), done);
+    request.traceparent = `00-${traceId}-${spanId}-0${traceFlags & 1}`;
+    request.log = request.log.child({ trace_id: traceId, span_id: spanId });
   });
   app.addHook('onResponse', async (request, reply) => {
     const span = request.span;

@@ -52,9 +52,12 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     const state = newRequestState({ requestId: clientRequestId ? newRequestId() : request.id, clientRequestId }, endpointOf(request));
     request.gateway = state;
     reply.header(headerNames.gatewayRequestId, state.requestId);
-    // A client that leaves before the answer is complete still gets its one record (status 499).
+    // A client that leaves before the answer is complete: the provider call is aborted, and the request
+    // still gets its one record (status 499; a stream records itself).
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished && !state.streaming && !state.recorded) {
+      if (reply.raw.writableFinished) return;
+      state.cancel?.abort();
+      if (!state.streaming && !state.recorded) {
         state.errorCode = 'request_cancelled';
         options.finish(state, 499);
       }
@@ -89,7 +92,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
         operation,
         key: { id: key.id, ...(key.models ? { models: key.models } : {}), metadata: key.metadata },
       },
-      { context: { requestId: request.id } },
+      { context: { requestId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) } },
     );
   };
 
@@ -136,7 +139,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     const state = request.gateway;
     const providerStarted = performance.now();
     try {
-      const outcome = await run(abortOnClose(reply));
+      const outcome = await run(cancelSignal(state));
       state.providerMs = performance.now() - providerStarted;
       settle(state, outcome.target, outcome.attempts.length, outcome.result.usage, chosen.model);
       reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
@@ -166,7 +169,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
 
   async function streamChat(request: FastifyRequest, reply: FastifyReply, body: ChatCompletionRequest, chosen: Plan) {
     const state = request.gateway;
-    const signal = abortOnClose(reply);
+    const signal = cancelSignal(state);
     const providerStarted = performance.now();
     let opened;
     try {
@@ -237,13 +240,10 @@ function endpointOf(request: FastifyRequest): RequestState['endpoint'] {
   return 'chat';
 }
 
-/** Aborts the provider call when the client disconnects before the answer is complete. */
-function abortOnClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
+/** The signal that aborts provider calls when the client leaves (made only for calls that need one). */
+function cancelSignal(state: RequestState): AbortSignal {
+  state.cancel ??= new AbortController();
+  return state.cancel.signal;
 }
 
 function noteAttempts(state: RequestState, error: unknown): void {

@@ -25,6 +25,8 @@ export interface RequestState {
   providerMs: number;
   attempts: number;
   errorCode: ErrorCode | null;
+  /** Aborts provider calls when the client leaves; created on first use. */
+  cancel?: AbortController;
   /** True once a stream has taken over the response; the stream then records the request itself. */
   streaming: boolean;
   /** Set once the record has been handed to the recorder, so it is never written twice. */
