@@ -9,16 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, killAllChildrenNow, sleep, startNodeChild, stopAllChildren, waitForOk, type Child } from './lib/children.ts';
 import { runFixedConcurrency, runFixedRate, type PhaseResult, type Target } from './lib/load.ts';
 import { snapshot, spent, type Pids } from './lib/meter.ts';
-import { commandLine, pidsByCommand, processTree, totalMemory } from './lib/proc.ts';
-import { summarizeProfile, type ProfileSummary } from './lib/profile.ts';
+import { commandLine, machineCpuMs, pidsByCommand, processTree, totalMemory } from './lib/proc.ts';
+import { buildProfileReports, formatProfileReports, type ProfileReport } from './lib/profile.ts';
 import { formatOverview, formatScenario, summarizeScenario, type IdleRates, type PhaseRecord, type ScenarioSummary } from './lib/report.ts';
 import { rounded } from './lib/stats.ts';
 
@@ -36,6 +36,7 @@ const { values: flags } = parseArgs({
     'stream-seconds': { type: 'string', default: '10' },
     'warmup-seconds': { type: 'string', default: '3' },
     'latency-ms': { type: 'string', default: '50' },
+    'wait-for-quiet': { type: 'string', default: '0' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -53,6 +54,7 @@ if (flags.help) {
   --stream-seconds S        streaming scenario at the fixed rate, per target (10; 0 skips it)
   --warmup-seconds S        warm-up of each target at the fixed rate (3)
   --latency-ms N            the fake provider's answer delay (50)
+  --wait-for-quiet S        first wait up to S seconds until other processes use < 0.2 cores (0)
 `);
   process.exit(0);
 }
@@ -76,6 +78,7 @@ const settings = {
   streamSeconds: positive('stream-seconds', flags['stream-seconds'], true),
   warmupSeconds: positive('warmup-seconds', flags['warmup-seconds'], true),
   latencyMs: positive('latency-ms', flags['latency-ms'], true),
+  waitForQuietSeconds: positive('wait-for-quiet', flags['wait-for-quiet'], true),
   cpuProfile: flags['cpu-prof'] === true,
 } as const;
 const requestTimeoutMs = 10_000;
@@ -92,7 +95,8 @@ const budgetMs =
       settings.concurrency.length * settings.concurrencySeconds +
       settings.streamSeconds) +
     20 * (settings.rates.length + settings.concurrency.length + 1) +
-    300) *
+    300 +
+    settings.waitForQuietSeconds) *
   1000;
 
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -350,16 +354,8 @@ async function idleRates(running: Running, seconds: number): Promise<IdleRates> 
     gatewayMsPerSecond: used.gateway / used.seconds,
     gatewayByProcessMsPerSecond: Object.fromEntries(Object.entries(used.gatewayByProcess).map(([name, ms]) => [name, ms / used.seconds])),
     infraMsPerSecond: used.infra / used.seconds,
+    otherProcessesCores: used.others / 1000 / used.seconds,
   };
-}
-
-interface ProfileReport {
-  file: string;
-  process: string;
-  /** The gateway phases of the highest fixed rate. */
-  main: ProfileSummary;
-  /** Buckets per scenario (its gateway phases), in ms of sampled CPU per gateway request. */
-  byScenario: Array<{ scenario: string; sampledMsPerRequest: number; byBucket: Array<{ name: string; msPerRequest: number; percent: number }> }>;
 }
 
 interface Scenario {
@@ -421,7 +417,22 @@ function gitState(): { commit: string; changedOutsideBench: string[] } {
   }
 }
 
+/** Cores the whole machine keeps busy over `seconds` (before our processes exist, that is others' load). */
+async function machineLoad(seconds: number): Promise<number> {
+  const before = machineCpuMs();
+  await sleep(seconds * 1000);
+  const after = machineCpuMs();
+  return (after.busy - before.busy) / 1000 / seconds;
+}
+
 async function main(): Promise<void> {
+  let othersAtStart = await machineLoad(2);
+  const quietDeadline = Date.now() + settings.waitForQuietSeconds * 1000;
+  while (othersAtStart >= 0.2 && Date.now() < quietDeadline) {
+    log(`other processes keep ${othersAtStart.toFixed(2)} cores busy; waiting for a quieter machine …`);
+    othersAtStart = await machineLoad(5);
+  }
+  if (othersAtStart >= 0.2) log(`warning: other processes keep ${othersAtStart.toFixed(2)} cores busy; figures will be disturbed`);
   const started = new Date();
   const git = gitState();
   const running = await startProcesses();
@@ -446,7 +457,7 @@ async function main(): Promise<void> {
   await sleep(2000);
   const idle = await idleRates(running, idleSeconds);
   process.stdout.write(
-    `gateway idle CPU: ${idle.gatewayMsPerSecond.toFixed(1)} ms/s${settings.mode === 'servers' ? `; postgres+redis+nats idle: ${idle.infraMsPerSecond.toFixed(1)} ms/s` : ''}\n`,
+    `other processes: ${idle.otherProcessesCores.toFixed(2)} cores busy; gateway idle CPU: ${idle.gatewayMsPerSecond.toFixed(1)} ms/s${settings.mode === 'servers' ? `; postgres+redis+nats idle: ${idle.infraMsPerSecond.toFixed(1)} ms/s` : ''}\n`,
   );
 
   const summaries: ScenarioSummary[] = [];
@@ -483,50 +494,18 @@ async function main(): Promise<void> {
   const gatewayCommands = Object.fromEntries(gatewayPids(running).map((pid) => [pid, commandLine(pid)]));
   await stopAllChildren();
 
-  const profiles: ProfileReport[] = [];
+  const profiles: ProfileReport[] = running.profileDirectory
+    ? buildProfileReports({
+        directory: running.profileDirectory,
+        root,
+        processes: gatewayCommands,
+        mainWindows: profileWindows,
+        phaseWindows,
+        requests: Object.fromEntries(summaries.map((summary) => [summary.id, summary.gateway.sent])),
+      })
+    : [];
   if (running.profileDirectory) {
-    const mainScenario = `fixed-rate-${settings.rate}`;
-    for (const name of readdirSync(running.profileDirectory).filter((entry) => entry.endsWith('.cpuprofile'))) {
-      const file = join(running.profileDirectory, name);
-      const main = summarizeProfile(file, profileWindows, root);
-      if (main.busyMs < 50) continue;
-      const pid = Number(/(\d+)\.cpuprofile$/.exec(name)?.[1]);
-      const byScenario = summaries.map((summary) => {
-        const windows = phaseWindows
-          .filter((window) => window.scenario === summary.id && window.target === 'gateway')
-          .map((window) => window.monotonicUs);
-        const profile = summarizeProfile(file, windows, root);
-        const requests = Math.max(summary.gateway.sent, 1);
-        return {
-          scenario: summary.id,
-          sampledMsPerRequest: profile.busyMs / requests,
-          byBucket: profile.byBucket.map((share) => ({ name: share.name, msPerRequest: share.ms / requests, percent: share.percent })),
-        };
-      });
-      profiles.push({ file, process: gatewayCommands[pid] ?? `pid ${pid}`, main, byScenario });
-    }
-    profiles.sort((a, b) => b.main.busyMs - a.main.busyMs);
-    for (const profile of profiles) {
-      const main = profile.main;
-      process.stdout.write(
-        `\n== CPU profile of ${profile.process} (${profile.file}): ${main.busyMs.toFixed(0)} ms busy in ${main.windowMs.toFixed(0)} ms of ${mainScenario} gateway load\n`,
-      );
-      const show = (title: string, list: ProfileSummary['selfByArea']): void => {
-        process.stdout.write(`-- ${title}\n`);
-        for (const entry of list) process.stdout.write(`${entry.percent.toFixed(1).padStart(6)}%  ${entry.name}\n`);
-      };
-      show('by bucket (each sample once, first matching bucket)', main.byBucket);
-      show('self time by area', main.selfByArea.slice(0, 15));
-      show('inclusive time by area', main.inclusiveByArea.slice(0, 20));
-      show('self time by function', main.selfByFunction.slice(0, 25));
-      show('inclusive time, workspace functions', main.inclusiveWorkspaceFunctions.slice(0, 25));
-      for (const scenario of profile.byScenario) {
-        process.stdout.write(`-- ${scenario.scenario}: ${scenario.sampledMsPerRequest.toFixed(3)} ms sampled per gateway request\n`);
-        for (const bucket of scenario.byBucket) {
-          process.stdout.write(`${bucket.msPerRequest.toFixed(3).padStart(8)} ms ${bucket.percent.toFixed(1).padStart(5)}%  ${bucket.name}\n`);
-        }
-      }
-    }
+    process.stdout.write(formatProfileReports(profiles, `fixed-rate-${settings.rate}`));
     process.stdout.write(`\nprofiles kept in ${running.profileDirectory}\n`);
   }
 
@@ -538,8 +517,11 @@ async function main(): Promise<void> {
     machine: { cores: cpu.length, cpu: cpu[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}` },
     git,
     settings: { ...settings, requestTimeoutMs, model, upstreamModel },
-    gatewayProcesses: Object.values(gatewayCommands),
+    /** Command line by pid. */
+    gatewayProcesses: gatewayCommands,
     memoryAtStartMiB,
+    /** Cores other processes kept busy just before the run, and the load averages then. */
+    machineAtStart: { otherProcessesCores: othersAtStart, loadAverage: loadavg() },
     workarounds,
     idle,
     scenarios: summaries,

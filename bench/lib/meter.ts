@@ -1,4 +1,4 @@
-import { commandLine, cpuDeltaMs, cpuMs, userCpuMs } from './proc.ts';
+import { commandLine, cpuDeltaMs, cpuMs, machineCpuMs, userCpuMs } from './proc.ts';
 
 /** CPU time of the benchmark's processes between two moments, read from /proc (and this process). */
 
@@ -17,6 +17,7 @@ export interface CpuSnapshot {
   fake: Record<number, number>;
   infra: Record<number, number>;
   self: NodeJS.CpuUsage;
+  machine: { busy: number; total: number };
 }
 
 /** CPU milliseconds (user + system) spent between two snapshots. */
@@ -31,6 +32,10 @@ export interface CpuSpent {
   fake: number;
   infra: number;
   loadGenerator: number;
+  /** Every core of the machine: CPU ms busy, by anyone. */
+  machineBusy: number;
+  /** Busy CPU ms of processes that are not part of the benchmark (other work on the machine). */
+  others: number;
 }
 
 export function snapshot(pids: Pids): CpuSnapshot {
@@ -42,6 +47,7 @@ export function snapshot(pids: Pids): CpuSnapshot {
     fake: cpuMs(pids.fake),
     infra: cpuMs(pids.infra),
     self: process.cpuUsage(),
+    machine: machineCpuMs(),
   };
 }
 
@@ -54,13 +60,19 @@ export function spent(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
     const name = commandLine(pid);
     gatewayByProcess[name] = (gatewayByProcess[name] ?? 0) + end - start;
   }
-  return {
-    seconds: (after.atMs - before.atMs) / 1000,
+  const ours = {
     gateway: cpuDeltaMs(before.gateway, after.gateway),
-    gatewayUser: cpuDeltaMs(before.gatewayUser, after.gatewayUser),
-    gatewayByProcess,
     fake: cpuDeltaMs(before.fake, after.fake),
     infra: cpuDeltaMs(before.infra, after.infra),
     loadGenerator: (after.self.user + after.self.system - before.self.user - before.self.system) / 1000,
+  };
+  const machineBusy = after.machine.busy - before.machine.busy;
+  return {
+    seconds: (after.atMs - before.atMs) / 1000,
+    ...ours,
+    gatewayUser: cpuDeltaMs(before.gatewayUser, after.gatewayUser),
+    gatewayByProcess,
+    machineBusy,
+    others: Math.max(0, machineBusy - ours.gateway - ours.fake - ours.infra - ours.loadGenerator),
   };
 }

@@ -169,3 +169,14 @@ export function commandLine(pid: number): string {
   const program = parts[0]?.split('/').pop() ?? '?';
   return script ? `${program} ${script.replace(/^.*\/(apps|packages)\//, '$1/')}` : parts.join(' ').slice(0, 120);
 }
+
+/** CPU time of the whole machine (all cores) from /proc/stat, ms: busy and total. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values;
+  const perTick = 1000 / clockTicksPerSecond();
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: busy * perTick, total: (busy + idle + iowait) * perTick };
+}

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Summary of a V8 CPU profile (`node --cpu-prof`) restricted to time windows (the benchmark's gateway
@@ -54,9 +55,10 @@ export interface ProfileSummary {
  */
 const buckets: ReadonlyArray<{ name: string; markers: readonly string[] }> = [
   { name: 'garbage collector', markers: ['(garbage collector)'] },
-  { name: 'embedded database (PGlite, Kysely, ledger inserts)', markers: ['pglite', 'wasm://', 'kysely', 'apps/ledger'] },
+  // Not 'wasm://': undici's HTTP parser (llhttp) is WebAssembly too; PGlite's frames sit under pglite.
+  { name: 'database (PGlite, Kysely, pg; ledger inserts)', markers: ['pglite', 'kysely', 'node_modules/pg/', 'apps/ledger'] },
   { name: 'usage records (recorder, durable stream)', markers: ['usage-recorder', 'memory-stream', 'durable-consumer', 'publishDurable'] },
-  { name: 'router plan over the bus (bus, router, codec)', markers: ['packages/bus', 'apps/router'] },
+  { name: 'router plan over the bus (bus, router, codec, NATS client)', markers: ['packages/bus', 'apps/router', '@nats-io'] },
   { name: 'OpenTelemetry (spans, context, propagation)', markers: ['@opentelemetry', 'request-span'] },
   { name: 'metrics (prom-client)', markers: ['prom-client'] },
   { name: 'logging (pino)', markers: ['/pino', 'pino/'] },
@@ -174,4 +176,80 @@ export function summarizeProfile(
     inclusiveWorkspaceFunctions: top(inclusiveWorkspace, busy, count, intervalMs),
     byBucket: top(byBucket, busy, buckets.length + 1, intervalMs),
   };
+}
+
+export interface PhaseWindow {
+  scenario: string;
+  target: string;
+  monotonicUs: [number, number];
+}
+
+export interface ProfileReport {
+  file: string;
+  process: string;
+  /** The main windows (the gateway phases of the highest fixed rate). */
+  main: ProfileSummary;
+  /** Buckets per scenario (its gateway phases), in ms of sampled CPU per gateway request. */
+  byScenario: Array<{ scenario: string; sampledMsPerRequest: number; byBucket: Array<{ name: string; msPerRequest: number; percent: number }> }>;
+}
+
+/** Summaries of every `<pid>.cpuprofile` in `directory` with enough samples in the windows. */
+export function buildProfileReports(options: {
+  directory: string;
+  root: string;
+  /** Command line by pid. */
+  processes: Record<number, string>;
+  mainWindows: ReadonlyArray<readonly [number, number]>;
+  phaseWindows: readonly PhaseWindow[];
+  /** Requests sent through the gateway, by scenario id. */
+  requests: Record<string, number>;
+}): ProfileReport[] {
+  const reports: ProfileReport[] = [];
+  for (const name of readdirSync(options.directory).filter((entry) => entry.endsWith('.cpuprofile'))) {
+    const file = join(options.directory, name);
+    const main = summarizeProfile(file, options.mainWindows, options.root);
+    if (main.busyMs < 50) continue;
+    const pid = Number(/(\d+)\.cpuprofile$/.exec(name)?.[1]);
+    const byScenario = Object.entries(options.requests).map(([scenario, sent]) => {
+      const windows = options.phaseWindows
+        .filter((window) => window.scenario === scenario && window.target === 'gateway')
+        .map((window) => window.monotonicUs);
+      const profile = summarizeProfile(file, windows, options.root);
+      const requests = Math.max(sent, 1);
+      return {
+        scenario,
+        sampledMsPerRequest: profile.busyMs / requests,
+        byBucket: profile.byBucket.map((share) => ({ name: share.name, msPerRequest: share.ms / requests, percent: share.percent })),
+      };
+    });
+    reports.push({ file, process: options.processes[pid] ?? `pid ${pid}`, main, byScenario });
+  }
+  return reports.sort((a, b) => b.main.busyMs - a.main.busyMs);
+}
+
+export function formatProfileReports(reports: readonly ProfileReport[], mainName: string): string {
+  const lines: string[] = [];
+  const show = (title: string, list: readonly Share[]): void => {
+    lines.push(`-- ${title}`);
+    for (const entry of list) lines.push(`${entry.percent.toFixed(1).padStart(6)}%  ${entry.name}`);
+  };
+  for (const report of reports) {
+    const main = report.main;
+    lines.push(
+      '',
+      `== CPU profile of ${report.process} (${report.file}): ${main.busyMs.toFixed(0)} ms busy in ${main.windowMs.toFixed(0)} ms of ${mainName} gateway load`,
+    );
+    show('by bucket (each sample once, first matching bucket)', main.byBucket);
+    show('self time by area', main.selfByArea.slice(0, 15));
+    show('inclusive time by area', main.inclusiveByArea.slice(0, 20));
+    show('self time by function', main.selfByFunction.slice(0, 25));
+    show('inclusive time, workspace functions', main.inclusiveWorkspaceFunctions.slice(0, 25));
+    for (const scenario of report.byScenario) {
+      lines.push(`-- ${scenario.scenario}: ${scenario.sampledMsPerRequest.toFixed(3)} ms sampled per gateway request`);
+      for (const bucket of scenario.byBucket) {
+        lines.push(`${bucket.msPerRequest.toFixed(3).padStart(8)} ms ${bucket.percent.toFixed(1).padStart(5)}%  ${bucket.name}`);
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -15,6 +15,8 @@ export interface IdleRates {
   gatewayMsPerSecond: number;
   gatewayByProcessMsPerSecond: Record<string, number>;
   infraMsPerSecond: number;
+  /** Cores kept busy by processes that are not part of the benchmark. */
+  otherProcessesCores: number;
 }
 
 export interface SideSummary {
@@ -34,6 +36,8 @@ export interface SideSummary {
   /** CPU ms per completed request during this side's phases (raw, idle included). */
   cpuMsPerRequest: { gateway: number; fake: number; infra: number; loadGenerator: number };
   seconds: number;
+  /** Cores busy on the whole machine during this side's phases, and of those, by processes not ours. */
+  machine: { busyCores: number; otherProcessesCores: number };
 }
 
 export interface ScenarioSummary {
@@ -90,6 +94,10 @@ function side(records: PhaseRecord[]): SideSummary {
       loadGenerator: perRequest(sum((record) => record.cpu.loadGenerator)),
     },
     seconds: merged.durationMs / 1000,
+    machine: {
+      busyCores: sum((record) => record.cpu.machineBusy) / 1000 / Math.max(sum((record) => record.cpu.seconds), 1e-9),
+      otherProcessesCores: sum((record) => record.cpu.others) / 1000 / Math.max(sum((record) => record.cpu.seconds), 1e-9),
+    },
   };
 }
 
@@ -209,6 +217,9 @@ export function formatScenario(summary: ScenarioSummary, services: boolean): str
     `fake CPU: ${fixed(summary.direct.cpuMsPerRequest.fake, 3)} ms/request direct, ${fixed(summary.gateway.cpuMsPerRequest.fake, 3)} via gateway; load generator ${fixed(summary.direct.cpuMsPerRequest.loadGenerator, 3)} / ${fixed(summary.gateway.cpuMsPerRequest.loadGenerator, 3)}`,
   );
   lines.push(
+    `machine: ${fixed(summary.direct.machine.busyCores, 2)} / ${fixed(summary.gateway.machine.busyCores, 2)} cores busy (direct / gateway phases), of which other processes ${fixed(summary.direct.machine.otherProcessesCores, 2)} / ${fixed(summary.gateway.machine.otherProcessesCores, 2)}`,
+  );
+  lines.push(
     `memory: gateway RSS ${fixed(summary.memoryMiB.gateway.rssMiB, 0)} MiB (peak ${fixed(summary.memoryMiB.gateway.peakRssMiB, 0)}), fake RSS ${fixed(summary.memoryMiB.fake.rssMiB, 0)} MiB`,
   );
   lines.push(
@@ -226,7 +237,7 @@ export function formatScenario(summary: ScenarioSummary, services: boolean): str
 /** One line per scenario, and the verdict on the aim (added p50 ≤ 1 ms, p99 ≤ 3 ms at the aim's rate). */
 export function formatOverview(summaries: readonly ScenarioSummary[], aim: { rate: number; p50: number; p99: number }): string {
   const rows = [
-    ['scenario', 'direct p50', 'gw p50', 'added p50', 'direct p99', 'gw p99', 'added p99', 'gw req/s', 'gw CPU ms/req', 'gw failed'],
+    ['scenario', 'direct p50', 'gw p50', 'added p50', 'direct p99', 'gw p99', 'added p99', 'gw req/s', 'gw CPU ms/req', 'gw failed', 'others (cores)'],
     ...summaries.map((summary) => [
       summary.id,
       fixed(summary.direct.latencyMs.p50),
@@ -238,6 +249,7 @@ export function formatOverview(summaries: readonly ScenarioSummary[], aim: { rat
       fixed(summary.gateway.achievedRps, 1),
       fixed(summary.gatewayCpu.msPerRequest, 3),
       String(summary.gateway.sent - summary.gateway.ok),
+      fixed(summary.gateway.machine.otherProcessesCores, 2),
     ]),
   ];
   const lines = ['\n== overview (ms)', table(rows)];
