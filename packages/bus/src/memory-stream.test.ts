@@ -2,7 +2,7 @@ import { defineStream } from '@gateway/contracts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { DeliveredMessage } from './durable-consumer-loop.ts';
-import { MemoryStream } from './memory-stream.ts';
+import { MemoryStream, maxRememberedMessageIds } from './memory-stream.ts';
 import type { DurableAttachment } from './memory-stream.ts';
 
 const definition = defineStream({
@@ -141,5 +141,16 @@ describe('MemoryStream', () => {
     attachment.stop();
     await expect(next).resolves.toMatchObject({ done: true });
     stream.close();
+  });
+});
+
+describe('MemoryStream id memory', () => {
+  it('forgets the oldest message ids beyond its bound, so memory stays flat under load', () => {
+    const stream = new MemoryStream({ ...definition, duplicateWindowMs: 24 * 60 * 60 * 1000 });
+    const data = new Uint8Array();
+    for (let index = 0; index <= maxRememberedMessageIds; index++) stream.publish(data, `id-${index}`, {});
+    // The newest ids are still de-duplicated; the very first one has been forgotten.
+    expect(stream.publish(data, `id-${maxRememberedMessageIds}`, {})).toEqual({ duplicate: true });
+    expect(stream.publish(data, 'id-0', {})).toEqual({ duplicate: false });
   });
 });

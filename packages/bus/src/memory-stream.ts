@@ -19,6 +19,13 @@ interface StoredMessage {
  * consumer that exists has acknowledged it (or until one exists), so a durable created later sees
  * only what is still kept, where a JetStream stream would keep everything within its limits.
  */
+/**
+ * Most message ids remembered for de-duplication. JetStream keeps ids for the whole window on disk; in
+ * process, 24 h of ids at hundreds of requests a second would be gigabytes, and the duplicates that
+ * matter (a publish retried after a lost ack) come within seconds. The oldest ids are forgotten first.
+ */
+export const maxRememberedMessageIds = 100_000;
+
 export class MemoryStream {
   readonly name: string;
   readonly #publishedAt = new Map<string, number>();
@@ -40,6 +47,10 @@ export class MemoryStream {
     this.#forgetIdsBefore(now - this.#duplicateWindowMs);
     if (this.#publishedAt.has(messageId)) return { duplicate: true };
     this.#publishedAt.set(messageId, now);
+    if (this.#publishedAt.size > maxRememberedMessageIds) {
+      const oldest = this.#publishedAt.keys().next();
+      if (!oldest.done) this.#publishedAt.delete(oldest.value);
+    }
     const message: StoredMessage = { data, messageId, context, unacknowledgedBy: new Set(this.#durables.keys()) };
     this.#kept.add(message);
     for (const durable of this.#durables.values()) durable.enqueue(message);

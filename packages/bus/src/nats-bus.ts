@@ -52,7 +52,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   const namespace = createNamespace(options.namespace);
   let connection: NatsConnection;
   try {
-    connection = await connect({ servers: options.url.split(','), name: options.name, maxReconnectAttempts: -1 });
+    // noAsyncTraces: otherwise the client builds two Error objects with stack traces per request.
+    connection = await connect({ servers: options.url.split(','), name: options.name, maxReconnectAttempts: -1, noAsyncTraces: true });
   } catch (error) {
     throw new GatewayError('dependency_unavailable', 'Could not connect to NATS', { source: 'bus', cause: error });
   }
