@@ -94,3 +94,23 @@ describe('watchConfig', () => {
     setIntervalSpy.mockRestore();
   });
 });
+
+describe('watchConfig at start', () => {
+  it('reloads when a change is announced while the first load is still running', async () => {
+    let loads = 0;
+    let releaseFirst: () => void = () => undefined;
+    const load = vi.fn(async () => {
+      loads += 1;
+      if (loads === 1) await new Promise<void>((resolve) => (releaseFirst = resolve));
+      return loads;
+    });
+    const starting = watchConfig({ bus, load, entities: ['model'], refreshIntervalMs: 0 });
+    // Another service reconciles gateway.yaml and announces it while this one is still loading.
+    bus.publish(configChanged, { entity: 'all', action: 'updated' });
+    await new Promise((resolve) => setImmediate(resolve));
+    releaseFirst();
+    const live = await starting;
+    expect(live.current()).toBe(2);
+    live.stop();
+  });
+});

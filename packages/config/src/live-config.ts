@@ -38,7 +38,25 @@ export async function watchConfig<T>(options: WatchConfigOptions<T>): Promise<Li
   if (!Number.isFinite(refreshIntervalMs) || refreshIntervalMs < 0) {
     throw new RangeError(`refreshIntervalMs must be 0 (no timer) or a positive number of milliseconds, not ${refreshIntervalMs}`);
   }
-  let value = await options.load();
+  // Subscribe before the first load: a change announced while this process starts (another service
+  // reconciling gateway.yaml, say) is then either already in what the load reads, or triggers a reload.
+  let initialised = false;
+  let changedWhileStarting = false;
+  const subscription = options.bus.subscribe(configChanged, (event) => {
+    if (event.entity !== 'all' && !options.entities.includes(event.entity)) return undefined;
+    if (!initialised) {
+      changedWhileStarting = true;
+      return undefined;
+    }
+    return reload();
+  });
+  let value: T;
+  try {
+    value = await options.load();
+  } catch (error) {
+    subscription.unsubscribe();
+    throw error;
+  }
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
@@ -64,10 +82,8 @@ export async function watchConfig<T>(options: WatchConfigOptions<T>): Promise<Li
     });
     return queued;
   };
-  const subscription = options.bus.subscribe(configChanged, (event) => {
-    if (event.entity === 'all' || options.entities.includes(event.entity)) return reload();
-    return undefined;
-  });
+  initialised = true;
+  if (changedWhileStarting) await reload();
   // A timer tick while a reload is running joins the queue like an event: no overlap, no pile-up.
   // Unref'd, so it never keeps a process alive on its own.
   const timer = refreshIntervalMs > 0 ? setInterval(() => void reload(), refreshIntervalMs) : undefined;
