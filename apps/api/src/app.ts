@@ -12,7 +12,7 @@ import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { requestIdFor } from './http/request-id.ts';
-import { registerRequestSpans } from './http/request-span.ts';
+import { endRequestSpan, startRequestSpan } from './http/request-span.ts';
 import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { v1Routes } from './routes/v1-routes.ts';
 import { overheadMs, type RequestState } from './usage/request-state.ts';
@@ -40,20 +40,24 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  registerRequestSpans(app);
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on every request are callback-style (no promise per hook): they run on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(headerNames.requestId, request.id);
+    startRequestSpan(request);
+    done();
   });
   // Time spent in the gateway, on every response: for /v1 the time not spent waiting on providers.
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const state = (request as { gateway?: RequestState }).gateway;
     reply.header(headerNames.overheadMs, (state ? overheadMs(state) : reply.elapsedTime).toFixed(2));
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (!route.startsWith('/v1/')) observeRequest(metrics, { route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    endRequestSpan(request, reply.statusCode);
     request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    done();
   });
 
   const lostUsage = new Counter({

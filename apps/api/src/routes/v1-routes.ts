@@ -15,6 +15,7 @@ import { chunkVisibleToClient, type Execution, type Executor, type Usage } from 
 import { extractApiKey } from '../auth/extract-key.ts';
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts';
 import { incomingRequestId, newRequestId } from '../http/request-id.ts';
+import { endRequestSpan } from '../http/request-span.ts';
 import { SseWriter } from '../http/sse.ts';
 import { newRequestState, overheadMs, type RequestState } from '../usage/request-state.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
@@ -65,8 +66,9 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     state.key = await authenticate(request.headers);
   });
   // Every authenticated /v1 request yields one usage record, errors included; streams record themselves.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (request.gateway && !request.gateway.recorded) options.finish(request.gateway, reply.statusCode);
+    done();
   });
 
   async function authenticate(headers: FastifyRequest['headers']): Promise<CachedKey> {
@@ -226,9 +228,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
       }
       options.finish(state, status);
       // A hijacked reply skips onResponse, so the stream ends its own span.
-      request.span?.setAttribute('http.response.status_code', status);
-      request.span?.end();
-      request.span = undefined;
+      endRequestSpan(request, status);
     }
   }
 }
