@@ -148,14 +148,24 @@ export function safeUpstreamMessage(message: string | undefined, secrets: readon
   return scrubbed.length > maxMessageLength ? `${scrubbed.slice(0, maxMessageLength - 1)}…` : scrubbed;
 }
 
+/** Response headers as WHATWG `Headers` or as undici's `request()` gives them (lower-case names). */
+export type ResponseHeaders = Headers | Record<string, string | string[] | undefined>;
+
+function headerValue(headers: ResponseHeaders, name: string): string | null {
+  if (headers instanceof Headers) return headers.get(name);
+  const value = headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** `retry-after-ms` (OpenAI) wins over `Retry-After` (seconds or an HTTP date). */
-export function retryAfterMsFrom(headers: Headers, now: number = Date.now()): number | undefined {
-  const milliseconds = headers.get('retry-after-ms');
+export function retryAfterMsFrom(headers: ResponseHeaders, now: number = Date.now()): number | undefined {
+  const milliseconds = headerValue(headers, 'retry-after-ms');
   if (milliseconds !== null) {
     const value = Number(milliseconds);
     if (Number.isFinite(value) && value >= 0) return Math.round(value);
   }
-  const retryAfter = headers.get('retry-after');
+  const retryAfter = headerValue(headers, 'retry-after');
   if (retryAfter === null) return undefined;
   const seconds = Number(retryAfter);
   if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
@@ -189,7 +199,7 @@ export function withheldUpstreamMessage(
 export function providerErrorFromStatus(
   context: UpstreamFailureContext,
   status: number,
-  headers: Headers,
+  headers: ResponseHeaders,
   bodyText: string,
 ): ProviderError {
   const { provider } = context;
@@ -239,7 +249,7 @@ export function providerErrorFromStatus(
 
 const timeoutCodes = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** The system or undici error code of a network failure (fetch wraps it in `cause`). */
+/** The system or undici error code of a network failure (WHATWG fetch wraps it in `cause`). */
 function networkErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && isRecord(current); depth += 1) {

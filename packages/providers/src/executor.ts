@@ -80,29 +80,67 @@ export function attemptsOf(error: unknown): AttemptRecord[] | undefined {
   return Array.isArray(error.attempts) ? (error.attempts as AttemptRecord[]) : undefined;
 }
 
-/** An abort signal for one attempt: the caller's signal plus a timer that can be paused and re-armed. */
+/**
+ * The abort signal of one attempt: one AbortController, aborted by a plain timer (with a TimeoutError
+ * reason) or by the caller's signal (with the caller's reason), and nothing else: no
+ * `AbortSignal.any`, no `AbortSignal.timeout`. The timer runs while the attempt waits on the upstream
+ * and is paused while a stream's consumer works on a part; re-arming refreshes the same timer rather
+ * than making a new one. `dispose()` clears the timer and lets go of the caller's signal; every path
+ * out of an attempt calls it.
+ */
 class AttemptSignal {
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly signal: AbortSignal | undefined;
+  private readonly controller: AbortController | undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  private paused = false;
+  private disposed = false;
+  private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
     private readonly timeoutMs: number,
-    callerSignal: AbortSignal | undefined,
+    private readonly callerSignal: AbortSignal | undefined,
   ) {
-    this.signal = callerSignal ? AbortSignal.any([callerSignal, this.controller.signal]) : this.controller.signal;
-    this.arm();
+    const timed = Number.isFinite(timeoutMs) && timeoutMs > 0;
+    if (!timed) {
+      // Only the caller can abort: its signal serves as it is.
+      this.signal = callerSignal;
+      return;
+    }
+    const controller = new AbortController();
+    this.controller = controller;
+    this.signal = controller.signal;
+    this.timer = setTimeout(() => {
+      if (!this.paused && !this.disposed) controller.abort(timeoutReason(this.timeoutMs));
+    }, timeoutMs);
+    if (callerSignal) {
+      this.onCallerAbort = () => controller.abort(callerSignal.reason);
+      callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
+  /** (Re)starts the full budget: the attempt is waiting on the upstream. */
   arm(): void {
-    this.pause();
-    this.timer = setTimeout(() => this.controller.abort(timeoutReason(this.timeoutMs)), this.timeoutMs);
+    if (this.disposed || this.timer === undefined) return;
+    this.paused = false;
+    this.timer.refresh();
   }
 
+  /** The consumer has the floor: a timer that fires now is ignored (and re-armed by `arm`). */
   pause(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.paused = true;
   }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onCallerAbort) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+}
+
+/** `{ signal }` when the attempt can be aborted at all, else nothing (exactOptionalPropertyTypes). */
+function signalOf(attempt: AttemptSignal): { signal?: AbortSignal } {
+  return attempt.signal === undefined ? {} : { signal: attempt.signal };
 }
 
 /** Unexpected throws (bugs) become internal errors; they are not a provider's fault. */
@@ -140,7 +178,11 @@ async function* guardedParts(
     }
   } finally {
     attempt.pause();
-    if (!finished) await iterator.return?.();
+    try {
+      if (!finished) await iterator.return?.();
+    } finally {
+      attempt.dispose();
+    }
   }
 }
 
@@ -182,7 +224,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         attempts.push({ provider, model, status: 200, latencyMs: Math.round(performance.now() - started) });
         return { result, target: { provider, model }, attempts };
       } catch (error) {
-        attempt.pause();
+        attempt.dispose();
         if (execute.signal?.aborted) throw execute.signal.reason;
         const failure = asGatewayError(error);
         const latencyMs = Math.round(performance.now() - started);
@@ -215,21 +257,22 @@ export function createExecutor(options: ExecutorOptions): Executor {
     chat(plan, request, execute) {
       return run(plan, execute, async (adapter, target, attempt) => {
         try {
-          return await adapter.chat({ request, model: target.model, requestId: execute.requestId, signal: attempt.signal });
+          return await adapter.chat({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
         } finally {
-          attempt.pause();
+          attempt.dispose();
         }
       });
     },
 
     chatStream(plan, request, execute) {
       return run(plan, execute, async (adapter, target, attempt) => {
-        const opened = await adapter.chatStream({
-          request,
-          model: target.model,
-          requestId: execute.requestId,
-          signal: attempt.signal,
-        });
+        let opened: ChatStreamResult;
+        try {
+          opened = await adapter.chatStream({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
+        } catch (error) {
+          attempt.dispose();
+          throw error;
+        }
         // The stream counts as open once its first part arrived: until then nothing reached the client,
         // so a stream that dies right after its headers still falls back to the next target.
         const iterator = opened.parts[Symbol.asyncIterator]();
@@ -237,6 +280,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         try {
           first = await iterator.next();
         } catch (error) {
+          attempt.dispose();
           await iterator.return?.();
           throw error;
         } finally {
@@ -249,9 +293,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     embeddings(plan, request, execute) {
       return run(plan, execute, async (adapter, target, attempt) => {
         try {
-          return await adapter.embeddings({ request, model: target.model, requestId: execute.requestId, signal: attempt.signal });
+          return await adapter.embeddings({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
         } finally {
-          attempt.pause();
+          attempt.dispose();
         }
       });
     },

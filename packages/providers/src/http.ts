@@ -1,34 +1,63 @@
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ProviderError, providerErrorFromException, providerErrorFromStatus, type UpstreamFailureContext } from './errors.ts';
-import type { FetchFunction } from './types.ts';
 
 /** What an adapter needs to call its upstream and to report failures safely. */
 export interface UpstreamClient extends UpstreamFailureContext {
-  fetch: FetchFunction;
+  dispatcher: Dispatcher;
 }
 
-/** POSTs JSON; resolves with a 2xx response (body unread), throws a mapped ProviderError otherwise. */
+/** A 2xx answer whose body (a Node Readable, undici's BodyReadable) is still unread. */
+export type UpstreamResponse = Dispatcher.ResponseData;
+
+/**
+ * `https://host:port/a/b?c` → origin and path (with the query), without the cost of `new URL` on every
+ * call. URLs with credentials or without a path go through `URL`.
+ */
+function splitUrl(url: string): { origin: string; path: string } {
+  const hostStart = url.indexOf('://');
+  const pathStart = hostStart < 0 ? -1 : url.indexOf('/', hostStart + 3);
+  if (pathStart < 0 || url.lastIndexOf('@', pathStart) > hostStart) {
+    const parsed = new URL(url);
+    return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  }
+  return { origin: url.slice(0, pathStart), path: url.slice(pathStart) };
+}
+
+/**
+ * POSTs JSON through the client's dispatcher; resolves with a 2xx response (body unread), throws a
+ * mapped ProviderError otherwise. An abort of `signal` rejects the call, or destroys the body with the
+ * signal's reason once the headers are in.
+ */
 export async function postJson(
   client: UpstreamClient,
   url: string,
   headers: Record<string, string>,
   body: unknown,
   signal: AbortSignal | undefined,
-): Promise<Response> {
-  let response: Response;
+): Promise<UpstreamResponse> {
+  const { origin, path } = splitUrl(url);
+  let response: UpstreamResponse;
   try {
-    response = await client.fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: signal ?? null });
+    response = await client.dispatcher.request({
+      origin,
+      path,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: signal ?? null,
+    });
   } catch (error) {
     throw providerErrorFromException(client, error, signal, 'connect');
   }
-  if (!response.ok) {
+  if (response.statusCode < 200 || response.statusCode > 299) {
     let text: string;
     try {
-      text = await response.text();
+      text = await response.body.text();
     } catch (error) {
       throw providerErrorFromException(client, error, signal, 'read');
     }
-    throw providerErrorFromStatus(client, response.status, response.headers, text);
+    throw providerErrorFromStatus(client, response.statusCode, response.headers, text);
   }
   return response;
 }
@@ -36,13 +65,13 @@ export async function postJson(
 /** Reads a JSON body and checks it against a (tolerant) schema of what the provider answers. */
 export async function readJson<Schema extends z.ZodType>(
   client: UpstreamClient,
-  response: Response,
+  response: UpstreamResponse,
   schema: Schema,
   signal: AbortSignal | undefined,
 ): Promise<z.infer<Schema>> {
   let text: string;
   try {
-    text = await response.text();
+    text = await response.body.text();
   } catch (error) {
     throw providerErrorFromException(client, error, signal, 'read');
   }
@@ -50,10 +79,10 @@ export async function readJson<Schema extends z.ZodType>(
   try {
     body = JSON.parse(text);
   } catch {
-    throw invalidAnswer(client, response.status, 'invalid JSON');
+    throw invalidAnswer(client, response.statusCode, 'invalid JSON');
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidAnswer(client, response.status, 'a body of an unexpected shape');
+  if (!parsed.success) throw invalidAnswer(client, response.statusCode, 'a body of an unexpected shape');
   return parsed.data;
 }
 

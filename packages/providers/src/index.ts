@@ -14,7 +14,7 @@ export {
   type ExecutorLogger,
   type ExecutorOptions,
 } from './executor.ts';
-export { closeDefaultFetch, defaultFetch } from './fetch.ts';
+export { closeSharedDispatcher, sharedDispatcher } from './dispatcher.ts';
 export { costUsd, priceFor, type Price } from './prices.ts';
 export { chunkVisibleToClient, clientAskedForUsage } from './stream-usage.ts';
 export { defaultAzureApiVersion } from './azure-openai/index.ts';

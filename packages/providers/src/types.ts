@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -44,8 +45,6 @@ export interface ProviderSettings {
   /** Per-attempt timeout in ms (default 60000). */
   timeoutMs?: number;
 }
-
-export type FetchFunction = typeof globalThis.fetch;
 
 export interface Usage {
   inputTokens: number;
@@ -124,6 +123,9 @@ export interface ProviderAdapter {
 }
 
 export interface AdapterOptions {
-  /** Injected so tests can aim adapters at fake servers; default: a keep-alive fetch. */
-  fetch?: FetchFunction;
+  /**
+   * The undici dispatcher upstream calls go through; default: the shared keep-alive Agent
+   * (`sharedDispatcher()`). Tests can inject a MockAgent or a dedicated Agent.
+   */
+  dispatcher?: Dispatcher;
 }

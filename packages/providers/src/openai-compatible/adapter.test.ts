@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MockAgent } from 'undici';
 import type { ChatCompletionRequest } from '@gateway/contracts';
 import { embeddingVector, startFakeOpenAi, type FakeOpenAi } from '@gateway/testkit';
 import { createAdapter } from '../create-adapter.ts';
@@ -219,13 +220,19 @@ describe('openai-compatible adapter: embeddings', () => {
 
 describe('OpenAI-compatible vendors as data', () => {
   it('calls each vendor at its default base URL with its key', async () => {
+    // A recording dispatcher: the vendors' real hosts are never called.
     const calls: Array<{ url: string; headers: Record<string, string> }> = [];
-    const recordingFetch: typeof fetch = async (input, init) => {
-      calls.push({ url: String(input), headers: init?.headers as Record<string, string> });
-      return new Response(JSON.stringify({ id: 'x', choices: [{ message: { content: 'ok' }, finish_reason: 'eos' }] }), {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-      });
+    const recording = new MockAgent();
+    recording.disableNetConnect();
+    const answer = (origin: string): void => {
+      recording
+        .get(origin)
+        .intercept({ path: () => true, method: 'POST' })
+        .reply(200, (options) => {
+          calls.push({ url: `${String(options.origin)}${options.path}`, headers: options.headers as Record<string, string> });
+          return JSON.stringify({ id: 'x', choices: [{ message: { content: 'ok' }, finish_reason: 'eos' }] });
+        }, { headers: { 'content-type': 'application/json' } })
+        .persist();
     };
     const expected = {
       openai: 'https://api.openai.com/v1/chat/completions',
@@ -237,8 +244,9 @@ describe('OpenAI-compatible vendors as data', () => {
       fireworks: 'https://api.fireworks.ai/inference/v1/chat/completions',
       xai: 'https://api.x.ai/v1/chat/completions',
     } as const;
+    for (const url of [...Object.values(expected), 'http://127.0.0.1:11434']) answer(new URL(url).origin);
     for (const [type, url] of Object.entries(expected)) {
-      const vendor = createAdapter({ name: type, type: type as keyof typeof expected, apiKey: 'k-123' }, { fetch: recordingFetch });
+      const vendor = createAdapter({ name: type, type: type as keyof typeof expected, apiKey: 'k-123' }, { dispatcher: recording });
       const result = await vendor.chat({ request: hello, model: 'm', requestId: 'r' });
       expect(calls.at(-1)?.url).toBe(url);
       expect(calls.at(-1)?.headers.authorization).toBe('Bearer k-123');
@@ -247,10 +255,11 @@ describe('OpenAI-compatible vendors as data', () => {
       expect(result.finishReason).toEqual({ unified: 'stop', raw: 'eos' });
       expect(result.warnings).toEqual([expect.objectContaining({ type: 'other' })]);
     }
-    const ollama = createAdapter({ name: 'local', type: 'ollama' }, { fetch: recordingFetch });
+    const ollama = createAdapter({ name: 'local', type: 'ollama' }, { dispatcher: recording });
     await ollama.chat({ request: hello, model: 'llama3.2', requestId: 'r' });
     expect(calls.at(-1)?.url).toBe('http://127.0.0.1:11434/v1/chat/completions');
     expect(calls.at(-1)?.headers).not.toHaveProperty('authorization');
+    await recording.close();
   });
 
   it('talks to any OpenAI-compatible server at its base URL, with configured extra headers', async () => {
@@ -286,9 +295,13 @@ describe('openai-compatible adapter: an error event inside a stream', () => {
       'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}\n\n',
       'data: {"error":{"message":"worker crashed at http://10.0.0.5:8000 db=postgres://admin:hunter2@db.internal/x"}}\n\n',
     ];
-    const streamingFetch: typeof fetch = async () =>
-      new Response(events.join(''), { status: 200, headers: { 'content-type': 'text/event-stream' } });
-    const failing = createAdapter({ name: 'vllm', type: 'openai-compatible', baseUrl: 'http://vllm.invalid/v1' }, { fetch: streamingFetch });
+    const streaming = new MockAgent();
+    streaming.disableNetConnect();
+    streaming
+      .get('http://vllm.invalid')
+      .intercept({ path: '/v1/chat/completions', method: 'POST' })
+      .reply(200, events.join(''), { headers: { 'content-type': 'text/event-stream' } });
+    const failing = createAdapter({ name: 'vllm', type: 'openai-compatible', baseUrl: 'http://vllm.invalid/v1' }, { dispatcher: streaming });
     const opened = await failing.chatStream({ request: { ...hello, stream: true }, model: 'm', requestId: 'r' });
     const error = await collect(opened.parts).catch((caught: unknown) => caught);
     expect(error).toMatchObject({
@@ -297,5 +310,6 @@ describe('openai-compatible adapter: an error event inside a stream', () => {
       upstreamMessage: 'worker crashed at http://10.0.0.5:8000 db=postgres://***@db.internal/x',
     });
     expect(String((error as Error).cause)).toContain('postgres://***@db.internal/x');
+    await streaming.close();
   });
 });

@@ -1,5 +1,5 @@
 import { settingsSecrets } from '../errors.ts';
-import { defaultFetch } from '../fetch.ts';
+import { sharedDispatcher } from '../dispatcher.ts';
 import { postJson, readJson, type UpstreamClient } from '../http.ts';
 import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
 import type { OpenAiCompatibleApi } from './api.ts';
@@ -19,7 +19,11 @@ export function createOpenAiCompatibleAdapter(
   options: AdapterOptions = {},
 ): ProviderAdapter {
   const provider = settings.name;
-  const client: UpstreamClient = { provider, fetch: options.fetch ?? defaultFetch, secrets: settingsSecrets(settings) };
+  const client: UpstreamClient = {
+    provider,
+    dispatcher: options.dispatcher ?? sharedDispatcher(),
+    secrets: settingsSecrets(settings),
+  };
 
   return {
     settings,
