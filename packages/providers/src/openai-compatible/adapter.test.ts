@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MockAgent } from 'undici';
+import { Agent, MockAgent } from 'undici';
 import type { ChatCompletionRequest } from '@gateway/contracts';
 import { embeddingVector, startFakeOpenAi, type FakeOpenAi } from '@gateway/testkit';
 import { createAdapter } from '../create-adapter.ts';
@@ -188,6 +188,24 @@ describe('openai-compatible adapter: stream', () => {
     }
     const again = await adapter.chat({ request: hello, model: 'gpt-4o-mini', requestId: 'req-9' });
     expect(again.response.choices[0]?.message.content).toBe('Echo: hello big world');
+  });
+
+  it('keeps connections alive across calls and whole streams', async () => {
+    const agent = new Agent({ connections: 4 });
+    const own = createAdapter({ name: 'openai-main', type: 'openai', baseUrl: fake.url, apiKey }, { dispatcher: agent });
+    for (let round = 0; round < 3; round += 1) {
+      const opened = await own.chatStream({ request: { ...hello, stream: true }, model: 'gpt-4o-mini', requestId: `s${round}` });
+      const parts = await collect(opened.parts);
+      expect(parts.at(-1)).toMatchObject({ type: 'finish' });
+      await own.chat({ request: hello, model: 'gpt-4o-mini', requestId: `c${round}` });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Six calls, not six connections. The end of a stream's body is read just after `[DONE]` (the
+    // finish part does not wait for it), so a call right after a stream may take a second connection.
+    const stats = agent.stats[fake.origin] as { connected: number };
+    expect(stats.connected).toBeGreaterThanOrEqual(1);
+    expect(stats.connected).toBeLessThanOrEqual(2);
+    await agent.close();
   });
 });
 
