@@ -2,8 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { PGliteDialect } from 'kysely-pglite-dialect';
+import { PgliteWorkerClient, PgliteWorkerDialect } from './pglite-worker-dialect.ts';
 import type { Schema } from './schema.ts';
 
 export const defaultPgliteDataDir = './.data/pglite';
@@ -41,9 +40,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
   }
   const dataDir = resolve(options.dataDir ?? defaultPgliteDataDir);
   await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
-  // Destroying the Kysely instance closes PGlite too (the dialect's driver does it).
-  return wrap(new Kysely<Schema>({ dialect: new PGliteDialect(pglite) }), 'pglite');
+  // PGlite runs synchronously on its thread: it lives in a worker so its work never blocks this event loop.
+  const pglite = await PgliteWorkerClient.start(dataDir);
+  // Destroying the Kysely instance closes PGlite and ends the worker (the dialect's driver does it).
+  return wrap(new Kysely<Schema>({ dialect: new PgliteWorkerDialect(pglite) }), 'pglite');
 }
 
 function wrap(db: Kysely<Schema>, kind: Database['kind']): Database {
