@@ -31,24 +31,6 @@ function usageRecord(requestId: string): UsageRecord {
   };
 }
 
-/** Runs `work` while a 5 ms interval on this thread records the longest time between its ticks. */
-async function largestGapDuring(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let largest = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    largest = Math.max(largest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-    const now = performance.now();
-    return Math.max(largest, now - last);
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 describe('embedded PGlite in a worker thread', () => {
   let directory: string;
   let database: Database;
@@ -62,24 +44,14 @@ describe('embedded PGlite in a worker thread', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('keeps the main event loop responsive during a large write', async () => {
-    // A first batch warms up the JIT: what stays on this thread is building and compiling each INSERT
-    // (also there with Postgres); PGlite's execution of it (the whole write, in-process) is in the worker.
-    await insertUsageRecords(database.db, Array.from({ length: 500 }, (_, index) => usageRecord(`warm${index}`)));
+  // How responsive the main thread stays while PGlite works is a speed figure: the benchmark in bench/
+  // measures it (no timed assertions in tests). Here: a large write through the worker is complete.
+  it('writes a large batch through the worker', async () => {
     const records = Array.from({ length: 5000 }, (_, index) => usageRecord(`r${index}`));
-    let inserted = 0;
-    const started = performance.now();
-    const gap = await largestGapDuring(async () => {
-      inserted = await insertUsageRecords(database.db, records);
-    });
-    const elapsed = performance.now() - started;
-    expect(inserted).toBe(5000);
-    // With PGlite on this thread the largest gap was the whole insert (about 1.5 s of 1.5 s here); in
-    // the worker it is typically 15-40 ms (one INSERT's compilation, a GC pause). Bounds loose enough
-    // for a loaded machine, far below the whole insert.
-    const message = `largest gap ${gap.toFixed(1)} ms of ${elapsed.toFixed(0)} ms`;
-    expect(gap, message).toBeLessThan(100);
-    expect(gap, message).toBeLessThan(elapsed / 4);
+    expect(await insertUsageRecords(database.db, records)).toBe(5000);
+    const page = await listUsage(database.db, { limit: 1000 });
+    expect(page.records).toHaveLength(1000);
+    expect(page.nextCursor).not.toBeNull();
   });
 
   it('keeps Postgres error fields such as the SQLSTATE code', async () => {
