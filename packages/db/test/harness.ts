@@ -1,3 +1,4 @@
+import type { UsageRecord } from '@gateway/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,4 +56,29 @@ export async function openMigratedDatabase(backend: Backend): Promise<TestDataba
   const test = await openTestDatabase(backend);
   await migrateToLatest(test.database.db);
   return test;
+}
+
+/** A usage record as the API would publish it, with any fields overridden. */
+export function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
+  return {
+    requestId,
+    clientRequestId: null,
+    createdAt: '2030-01-01T00:00:00.000Z',
+    keyId: 'key_a',
+    model: 'gpt',
+    provider: 'openai',
+    providerModel: 'gpt-4o',
+    endpoint: 'chat',
+    stream: false,
+    inputTokens: 10,
+    outputTokens: 20,
+    costUsd: 0.00012345,
+    latencyMs: 812.5,
+    overheadMs: 3.25,
+    status: 200,
+    errorCode: null,
+    attempts: 1,
+    metadata: { feature: 'search' },
+    ...overrides,
+  };
 }

@@ -5,31 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kysely, sql } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import type { UsageRecord } from '@gateway/contracts';
 import { createDatabase, insertUsageRecords, listUsage, migrateToLatest, type Database, type Schema } from '../src/index.ts';
-
-function usageRecord(requestId: string): UsageRecord {
-  return {
-    requestId,
-    clientRequestId: null,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    keyId: 'key_a',
-    model: 'gpt',
-    provider: 'openai',
-    providerModel: 'gpt-4o',
-    endpoint: 'chat',
-    stream: false,
-    inputTokens: 10,
-    outputTokens: 20,
-    costUsd: 0.00012345,
-    latencyMs: 812.5,
-    overheadMs: 3.25,
-    status: 200,
-    errorCode: null,
-    attempts: 1,
-    metadata: { feature: 'search' },
-  };
-}
+import { usageRecord } from './harness.ts';
 
 describe('embedded PGlite in a worker thread', () => {
   let directory: string;

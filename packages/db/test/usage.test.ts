@@ -1,31 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError, type UsageRecord } from '@gateway/contracts';
+import { GatewayError } from '@gateway/contracts';
 import { insertUsageRecords, listUsage, summarizeUsage } from '../src/index.ts';
-import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
-
-function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    requestId,
-    clientRequestId: null,
-    createdAt: '2030-01-01T00:00:00.000Z',
-    keyId: 'key_a',
-    model: 'gpt',
-    provider: 'openai',
-    providerModel: 'gpt-4o',
-    endpoint: 'chat',
-    stream: false,
-    inputTokens: 10,
-    outputTokens: 20,
-    costUsd: 0.00012345,
-    latencyMs: 812.5,
-    overheadMs: 3.25,
-    status: 200,
-    errorCode: null,
-    attempts: 1,
-    metadata: { feature: 'search' },
-    ...overrides,
-  };
-}
+import { backends, openMigratedDatabase, usageRecord, type TestDatabase } from './harness.ts';
 
 describe.each(backends)('usage records on %s', (backend) => {
   let test: TestDatabase;
