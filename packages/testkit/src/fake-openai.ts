@@ -42,7 +42,7 @@ export interface FakeOpenAi {
   readonly url: string;
   /** `http://127.0.0.1:<port>`, for Azure clients (`endpoint`). */
   readonly origin: string;
-  /** Every request received, in order (also those answered with a fault or a 401). */
+  /** The requests received, in order (also those answered with a fault or a 401); the last 10 000. */
   readonly requests: RecordedRequest[];
   /** Queue faults for the next calls to API endpoints, one per call. */
   script(faults: FakeFault | FakeFault[]): void;
@@ -52,6 +52,9 @@ export interface FakeOpenAi {
 }
 
 type Json = Record<string, unknown>;
+
+/** How many received requests the fake keeps for assertions. */
+export const maxRecordedRequests = 10_000;
 type Flavour = 'openai' | 'azure';
 type Endpoint = 'chat' | 'embeddings' | 'models';
 
@@ -331,6 +334,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       headers: request.headers,
       body: request.body,
     });
+    // A long-running fake (npm run fake-provider, the benchmark) must not grow without bound.
+    if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
   }
 
   async function handle(
