@@ -1,9 +1,9 @@
 import { defineStream } from '@gateway/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { BusLogger } from './logger.ts';
 import { createMemoryBus } from './memory-bus.ts';
 import type { Bus, DurableMessage } from './types.ts';
+import { delay, recordingLogger } from '../test/recording-logger.ts';
 
 const stream = defineStream({
   stream: 'DRAIN',
@@ -12,25 +12,6 @@ const stream = defineStream({
   duplicateWindowMs: 60_000,
 });
 
-interface LogEntry {
-  level: 'info' | 'warn' | 'error';
-  details: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): BusLogger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  return {
-    entries,
-    info: (details, message) => entries.push({ level: 'info', details, message }),
-    warn: (details, message) => entries.push({ level: 'warn', details, message }),
-    error: (details, message) => entries.push({ level: 'error', details, message }),
-  };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 const count = 10;
 const ids = Array.from({ length: count }, (_, index) => `m-${index}`);

@@ -8,8 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { uniqueName } from '../../testkit/src/test-env.ts';
 import { createMemoryBus, createNatsBus } from '../src/index.ts';
-import type { Bus, BusLogger, DurableMessage, MessageContext, ServiceHandle } from '../src/index.ts';
+import type { Bus, DurableMessage, MessageContext, ServiceHandle } from '../src/index.ts';
 import { sampleSpanContext, useTestTelemetry } from './test-telemetry.ts';
+import { delay, recordingLogger } from './recording-logger.ts';
 
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 /** One namespace per run of this file: parallel runs and other suites share the NATS server. */
@@ -35,25 +36,6 @@ function testStream(name: string) {
   });
 }
 
-interface LogEntry {
-  level: 'info' | 'warn' | 'error';
-  details: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): BusLogger & { entries: LogEntry[] } {
-  const entries: LogEntry[] = [];
-  return {
-    entries,
-    info: (details, message) => entries.push({ level: 'info', details, message }),
-    warn: (details, message) => entries.push({ level: 'warn', details, message }),
-    error: (details, message) => entries.push({ level: 'error', details, message }),
-  };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
