@@ -5,7 +5,7 @@ import { headerNames, type UsageRecord } from '@gateway/contracts';
 import { watchConfig } from '@gateway/config';
 import { findKeyByPlaintext } from '@gateway/db';
 import { createExecutor } from '@gateway/providers';
-import { checkReadiness, observeRequest, publicReadiness } from '@gateway/telemetry';
+import { checkReadiness, modelMetricLabel, observeRequest, publicReadiness } from '@gateway/telemetry';
 import { Counter } from 'prom-client';
 import { KeyCache } from './auth/key-cache.ts';
 import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
@@ -87,7 +87,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     const latencyMs = now - state.startedAt;
     observeRequest(
       metrics,
-      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: modelLabel(state), status },
+      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: state.model ? modelMetricLabel(state.model, metricCatalog) : '', status },
       latencyMs / 1000,
     );
     // Unauthenticated calls are counted in metrics only: anonymous traffic must not fill the ledger.
@@ -114,10 +114,9 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     usage.record(record);
   };
   /** Metric labels must stay few: configured model names, `<provider>/*` for direct calls, else `unknown`. */
-  const modelLabel = (state: RequestState): string => {
-    if (!state.model) return '';
-    if (catalog.current().models.some((model) => model.id === state.model)) return state.model;
-    return state.provider && state.model.startsWith(`${state.provider}/`) ? `${state.provider}/*` : 'unknown';
+  const metricCatalog = {
+    isConfiguredModel: (name: string) => catalog.current().modelNames.has(name),
+    isProvider: (name: string) => catalog.current().providerTypes.has(name),
   };
 
   await app.register(swagger, {

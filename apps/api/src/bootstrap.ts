@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { configChanged } from '@gateway/contracts';
+import { configChanged, routerPing } from '@gateway/contracts';
+import type { KeyValueStore } from '@gateway/kv';
+import type { ReadinessChecks } from '@gateway/telemetry';
 import type { Bus } from '@gateway/bus';
 import type { Environment, GatewayConfig } from '@gateway/config';
 import {
@@ -60,6 +62,20 @@ export async function resolveMasterKey(environment: Environment, embedded: boole
   }
   await chmod(path, 0o600);
   return { key, origin: `${path} (created)` };
+}
+
+/**
+ * What the API's /ready checks: the database, the bus, that a router answers, and Redis when one is
+ * configured. The same for the API process and the all-in-one gateway.
+ */
+export function apiReadinessChecks(options: { database: Database; bus: Bus; store?: KeyValueStore }): ReadinessChecks {
+  const { database, bus, store } = options;
+  return {
+    postgres: () => database.ping(),
+    nats: () => bus.ping(),
+    router: async () => void (await bus.request(routerPing, {}, { timeoutMs: 1000 })),
+    ...(store ? { redis: () => store.ping() } : {}),
+  };
 }
 
 /** Migrates, then makes the database match gateway.yaml, then tells every service to reload. */

@@ -1,3 +1,3 @@
 export { buildApi, type Api } from './app.ts';
 export type { ApiDependencies } from './dependencies.ts';
-export { prepareDatabase, resolveMasterKey, resolveSecretBox } from './bootstrap.ts';
+export { apiReadinessChecks, prepareDatabase, resolveMasterKey, resolveSecretBox } from './bootstrap.ts';

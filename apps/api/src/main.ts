@@ -6,9 +6,8 @@ const { parseEnvironment, loadGatewayConfig } = await import('@gateway/config');
 const { createBus } = await import('@gateway/bus');
 const { createDatabase } = await import('@gateway/db');
 const { createKeyValueStore } = await import('@gateway/kv');
-const { routerPing } = await import('@gateway/contracts');
 const { buildApi } = await import('./app.ts');
-const { prepareDatabase, resolveMasterKey, resolveSecretBox } = await import('./bootstrap.ts');
+const { apiReadinessChecks, prepareDatabase, resolveMasterKey, resolveSecretBox } = await import('./bootstrap.ts');
 
 /** The API as its own process (`npm run start:api`): needs NATS_URL and DATABASE_URL. */
 const environment = parseEnvironment();
@@ -36,12 +35,7 @@ try {
     metrics,
     masterKey: masterKey.key,
     configSource: source,
-    readinessChecks: {
-      postgres: () => database.ping(),
-      nats: () => bus.ping(),
-      router: async () => void (await bus.request(routerPing, {}, { timeoutMs: 1000 })),
-      ...(store ? { redis: () => store.ping() } : {}),
-    },
+    readinessChecks: apiReadinessChecks({ database, bus, ...(store ? { store } : {}) }),
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');

@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
 import { createBus } from '@gateway/bus';
-import { routerPing } from '@gateway/contracts';
 import { isEmbedded, loadGatewayConfig, type Environment } from '@gateway/config';
 import { createDatabase } from '@gateway/db';
 import { createKeyValueStore } from '@gateway/kv';
 import { createLogger, createMetrics, type Logger } from '@gateway/telemetry';
-import { buildApi, prepareDatabase, resolveMasterKey, resolveSecretBox } from '@gateway/app-api';
+import { apiReadinessChecks, buildApi, prepareDatabase, resolveMasterKey, resolveSecretBox } from '@gateway/app-api';
 import { startRouter } from '@gateway/app-router';
 import { startLedger } from '@gateway/app-ledger';
 import { describeUrl } from './describe-url.ts';
@@ -56,12 +55,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
     metrics,
     masterKey: masterKey.key,
     configSource: source,
-    readinessChecks: {
-      postgres: () => database.ping(),
-      nats: () => bus.ping(),
-      redis: () => store.ping(),
-      router: async () => void (await bus.request(routerPing, {}, { timeoutMs: 1000 })),
-    },
+    readinessChecks: apiReadinessChecks({ database, bus, store }),
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');

@@ -1,6 +1,6 @@
 import { routerPing, routerPlan } from '@gateway/contracts';
 import type { Bus, ServiceHandle } from '@gateway/bus';
-import { observeRequest, type Metrics } from '@gateway/telemetry';
+import { modelMetricLabel, observeRequest, type Metrics } from '@gateway/telemetry';
 import { planRequest } from './domain/plan.ts';
 import type { RoutingCatalog } from './domain/catalog.ts';
 
@@ -24,7 +24,7 @@ export function serveRouter(options: { bus: Bus; catalog: () => RoutingCatalog; 
             throw error;
           } finally {
             if (options.metrics) {
-              observeRequest(options.metrics, { route: routerPlan.subject, model: modelLabel(request.model, options.catalog()), status }, (performance.now() - started) / 1000);
+              observeRequest(options.metrics, { route: routerPlan.subject, model: modelMetricLabel(request.model, labelCatalog(options.catalog())), status }, (performance.now() - started) / 1000);
             }
           }
         },
@@ -33,9 +33,6 @@ export function serveRouter(options: { bus: Bus; catalog: () => RoutingCatalog; 
   });
 }
 
-/** Metric labels must stay few: configured names, `<provider>/*` for direct addressing, else `unknown`. */
-function modelLabel(model: string, catalog: RoutingCatalog): string {
-  if (catalog.models.has(model)) return model;
-  const slash = model.indexOf('/');
-  return slash > 0 && catalog.providers.has(model.slice(0, slash)) ? `${model.slice(0, slash)}/*` : 'unknown';
+function labelCatalog(catalog: RoutingCatalog) {
+  return { isConfiguredModel: (name: string) => catalog.models.has(name), isProvider: (name: string) => catalog.providers.has(name) };
 }

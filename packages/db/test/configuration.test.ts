@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gateway/contracts';
 import {
   createSecretBox,
@@ -16,21 +16,12 @@ import {
   upsertProvider,
   type FileConfig,
 } from '../src/index.ts';
-import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
+import { backends, useMigratedDatabase } from './harness.ts';
 
 const box = createSecretBox(randomBytes(32).toString('base64'));
 
 describe.each(backends)('providers and models on %s', (backend) => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await openMigratedDatabase(backend);
-  });
-  afterEach(async () => {
-    await test.clean();
-  });
-  afterAll(async () => {
-    await test?.dispose();
-  });
+  const test = useMigratedDatabase(backend);
 
   describe('providers', () => {
     it('encrypts the API key and headers, and lists without them', async () => {

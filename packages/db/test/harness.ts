@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { UsageRecord } from '@gateway/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,29 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
     dispose: async () => {
       await database.close();
       await remove();
+    },
+  };
+}
+
+/**
+ * Registers the usual hooks of a test file: a migrated database of this kind for the whole describe
+ * block, emptied after every test and disposed of at the end.
+ */
+export function useMigratedDatabase(backend: Backend): { readonly database: Database } {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await openMigratedDatabase(backend);
+  });
+  afterEach(async () => {
+    await current?.clean();
+  });
+  afterAll(async () => {
+    await current?.dispose();
+  });
+  return {
+    get database(): Database {
+      if (!current) throw new Error('the test database is opened in beforeAll');
+      return current.database;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createKey,
   findKeyByPlaintext,
@@ -11,19 +11,10 @@ import {
   touchKeysLastUsed,
   updateKey,
 } from '../src/index.ts';
-import { backends, openMigratedDatabase, type TestDatabase } from './harness.ts';
+import { backends, useMigratedDatabase } from './harness.ts';
 
 describe.each(backends)('gateway keys on %s', (backend) => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await openMigratedDatabase(backend);
-  });
-  afterEach(async () => {
-    await test.clean();
-  });
-  afterAll(async () => {
-    await test?.dispose();
-  });
+  const test = useMigratedDatabase(backend);
 
   it('creates a key, stores only its hash, and finds it by the plaintext', async () => {
     const db = test.database.db;

@@ -1,19 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gateway/contracts';
 import { insertUsageRecords, listUsage, summarizeUsage } from '../src/index.ts';
-import { backends, openMigratedDatabase, usageRecord, type TestDatabase } from './harness.ts';
+import { backends, useMigratedDatabase, usageRecord } from './harness.ts';
 
 describe.each(backends)('usage records on %s', (backend) => {
-  let test: TestDatabase;
-  beforeAll(async () => {
-    test = await openMigratedDatabase(backend);
-  });
-  afterEach(async () => {
-    await test.clean();
-  });
-  afterAll(async () => {
-    await test?.dispose();
-  });
+  const test = useMigratedDatabase(backend);
 
   it('writes each request id once, counting only new rows', async () => {
     const db = test.database.db;

@@ -11,8 +11,9 @@ export const supportedProviderTypes: readonly ProviderType[] = [
 
 /**
  * The adapter for a configured provider. Throws GatewayError('invalid_request') for settings it cannot
- * work with (no base URL where one is needed, no key where one is required) and for the provider
- * types that are declared but not implemented yet.
+ * work with (no base URL where one is needed, no key where one is required) and for `anthropic`,
+ * `gemini` and `bedrock`, which config accepts already and whose adapters come with the providers
+ * issue (see README, Status).
  */
 export function createAdapter(settings: ProviderSettings, options: AdapterOptions = {}): ProviderAdapter {
   const type = settings.type;

@@ -33,6 +33,20 @@ export function createMetrics(settings: { service: string; prefix?: string }): M
   return { registry, requests, requestDuration };
 }
 
+/**
+ * The `model` label of a request. Clients choose the model string, and every distinct label value is a
+ * new time series, so only configured names are used as they are: `<provider>/*` stands for direct
+ * addressing of a known provider, anything else is `unknown`.
+ */
+export function modelMetricLabel(
+  model: string,
+  catalog: { isConfiguredModel(name: string): boolean; isProvider(name: string): boolean },
+): string {
+  if (catalog.isConfiguredModel(model)) return model;
+  const slash = model.indexOf('/');
+  return slash > 0 && catalog.isProvider(model.slice(0, slash)) ? `${model.slice(0, slash)}/*` : 'unknown';
+}
+
 /** Records one handled request in both the counter and the histogram. */
 export function observeRequest(
   metrics: Metrics,

@@ -12,7 +12,9 @@ export interface ProviderCatalog {
   providerTypes: ReadonlyMap<string, ProviderType>;
   /** Price overrides per configured model name. */
   modelPrices: ReadonlyMap<string, ModelPrice>;
-  /** Configured model names, as `GET /v1/models` lists them. */
+  /** Configured model names, for lookups on the request path. */
+  modelNames: ReadonlySet<string>;
+  /** Configured models, as `GET /v1/models` lists them. */
   models: ReadonlyArray<{ id: string; object: 'model'; created: number; owned_by: string }>;
   /** Providers whose adapter could not be built, with the reason (logged at start). */
   unavailable: ReadonlyMap<string, string>;
@@ -59,5 +61,5 @@ export async function loadProviderCatalog(
     created: Math.floor(model.createdAt.getTime() / 1000),
     owned_by: 'gateway',
   }));
-  return { adapters, providerTypes, modelPrices, models: listed, unavailable };
+  return { adapters, providerTypes, modelPrices, modelNames: new Set(models.map((model) => model.name)), models: listed, unavailable };
 }

@@ -9,7 +9,7 @@ export function newRequestId(): string {
 }
 
 /** The caller's `x-request-id`, if it is one we can safely reuse. */
-export function incomingRequestId(request: IncomingMessage): string | undefined {
+function incomingRequestId(request: IncomingMessage): string | undefined {
   const incoming = request.headers['x-request-id'];
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
   return value && acceptableRequestId.test(value) ? value : undefined;

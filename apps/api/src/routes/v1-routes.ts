@@ -14,7 +14,7 @@ import type { Bus } from '@gateway/bus';
 import { chunkVisibleToClient, type Execution, type Executor, type Usage } from '@gateway/providers';
 import { extractApiKey } from '../auth/extract-key.ts';
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts';
-import { incomingRequestId, newRequestId } from '../http/request-id.ts';
+import { newRequestId } from '../http/request-id.ts';
 import { endRequestSpan } from '../http/request-span.ts';
 import { SseWriter } from '../http/sse.ts';
 import { newRequestState, overheadMs, type RequestState } from '../usage/request-state.ts';
@@ -48,7 +48,9 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
   // Authentication comes first (onRequest, before the body is even parsed): a caller without a valid
   // key learns nothing about the API beyond 401, and costs no usage record.
   app.addHook('onRequest', async (request, reply) => {
-    const clientRequestId = incomingRequestId(request.raw) ?? null;
+    // genReqId already chose: the caller's x-request-id when usable, else a new id.
+    const sent = request.headers['x-request-id'];
+    const clientRequestId = (Array.isArray(sent) ? sent[0] : sent) === request.id ? request.id : null;
     // A caller-chosen id cannot be the usage key (two requests could share it); ours always is.
     const state = newRequestState({ requestId: clientRequestId ? newRequestId() : request.id, clientRequestId }, endpointOf(request));
     request.gateway = state;
