@@ -61,6 +61,24 @@ export const openAiErrorTypeByCode = {
   internal_error: 'api_error',
 } as const satisfies Record<ErrorCode, string>;
 
+/** Anthropic's `error.type` for each code, for the Anthropic surface (`/v1/messages`). */
+export const anthropicErrorTypeByCode = {
+  invalid_request: 'invalid_request_error',
+  invalid_api_key: 'authentication_error',
+  model_not_allowed: 'permission_error',
+  model_not_found: 'not_found_error',
+  not_found: 'not_found_error',
+  conflict: 'invalid_request_error',
+  request_too_large: 'request_too_large',
+  rate_limited: 'rate_limit_error',
+  provider_error: 'api_error',
+  provider_timeout: 'timeout_error',
+  provider_unavailable: 'overloaded_error',
+  dependency_unavailable: 'api_error',
+  request_cancelled: 'invalid_request_error',
+  internal_error: 'api_error',
+} as const satisfies Record<ErrorCode, string>;
+
 /** NATS service error codes (sent in the `Nats-Service-Error-Code` header): HTTP-like numbers. */
 export const natsErrorCodeByCode = httpStatusByCode;
 

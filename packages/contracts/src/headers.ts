@@ -8,6 +8,10 @@ export const headerNames = {
   overheadMs: 'x-gateway-overhead-ms',
   target: 'x-gateway-target',
   attempts: 'x-gateway-attempts',
+  /** What the provider could not do of what the request asked (JSON array of warnings). */
+  warnings: 'x-gateway-warnings',
+  /** `true`: answer 400 instead of dropping or approximating what the provider cannot do. */
+  strict: 'x-gateway-strict',
   /** NATS micro error reply headers. */
   serviceError: 'Nats-Service-Error',
   serviceErrorCode: 'Nats-Service-Error-Code',

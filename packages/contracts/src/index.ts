@@ -6,3 +6,4 @@ export * from './usage.ts';
 export * from './config-events.ts';
 export * from './openai.ts';
 export * from './model-access.ts';
+export * from './anthropic.ts';

@@ -19,3 +19,5 @@ export { costUsd, priceFor, type Price } from './prices.ts';
 export { chunkVisibleToClient, clientAskedForUsage } from './stream-usage.ts';
 export { defaultAzureApiVersion } from './azure-openai/index.ts';
 export { openAiCompatibleVendors, type OpenAiCompatibleType } from './openai-compatible/index.ts';
+export { enforceStrict, unsupportedSetting } from './warnings.ts';
+export { fetchImage } from './images/fetch-image.ts';

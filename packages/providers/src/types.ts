@@ -1,5 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type {
+  AnthropicCountTokensRequest,
+  AnthropicMessage,
+  AnthropicMessagesRequest,
+  AnthropicStreamEvent,
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionRequest,
@@ -25,7 +29,6 @@ export const providerTypes = [
   'fireworks',
   'xai',
   'ollama',
-  // Declared now so config and the adapter interface are shaped for them; implemented in a later issue.
   'anthropic',
   'gemini',
   'bedrock',
@@ -44,11 +47,35 @@ export interface ProviderSettings {
   headers?: Record<string, string>;
   /** Per-attempt timeout in ms (default 60000). */
   timeoutMs?: number;
+  /** AWS region (bedrock), e.g. `us-east-1`; default: the standard AWS environment (`AWS_REGION`). */
+  region?: string;
+  /**
+   * AWS credentials (bedrock). Absent: the standard AWS credential chain (environment, shared files,
+   * container and instance roles). With `apiKey` set instead, Bedrock is called with that API key.
+   */
+  aws?: AwsCredentials;
 }
 
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * Token usage, normalised across providers: `inputTokens` counts every input token (cached ones
+ * included), `outputTokens` every output token (reasoning included); the optional parts say how many of
+ * them were read from or written to a prompt cache, or spent on reasoning, so cost can be priced right.
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, read from the provider's prompt cache. */
+  cachedInputTokens?: number;
+  /** Of `inputTokens`, written to the provider's prompt cache (Anthropic, Bedrock). */
+  cacheWriteInputTokens?: number;
+  /** Of `outputTokens`, spent on reasoning. */
+  reasoningTokens?: number;
 }
 
 export const unifiedFinishReasons = ['stop', 'length', 'tool_calls', 'content_filter', 'error', 'other'] as const;
@@ -72,6 +99,11 @@ export interface CallOptions {
   model: string;
   requestId: string;
   signal?: AbortSignal;
+  /**
+   * Strict mode: a request asking for something the provider cannot do fails with invalid_request
+   * (400) naming it, instead of going ahead with a warning (see `enforceStrict`).
+   */
+  strict?: boolean;
 }
 
 export interface ChatCall extends CallOptions {
@@ -109,6 +141,31 @@ export interface ChatStreamResult {
   warnings: Warning[];
 }
 
+export interface MessagesCall extends CallOptions {
+  request: AnthropicMessagesRequest;
+}
+
+export interface CountTokensCall extends CallOptions {
+  request: AnthropicCountTokensRequest;
+}
+
+export interface MessagesResult {
+  response: AnthropicMessage;
+  usage: Usage;
+  finishReason: FinishReason;
+  warnings: Warning[];
+}
+
+/** Parts of a streamed Anthropic message: its events as the client gets them, then a finish part. */
+export type MessagesStreamPart =
+  | { type: 'event'; event: AnthropicStreamEvent }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage | null };
+
+export interface MessagesStreamResult {
+  parts: AsyncIterable<MessagesStreamPart>;
+  warnings: Warning[];
+}
+
 export interface EmbeddingsResult {
   response: EmbeddingsResponse;
   usage: Usage;
@@ -120,7 +177,30 @@ export interface ProviderAdapter {
   chat(call: ChatCall): Promise<ChatResult>;
   chatStream(call: ChatCall): Promise<ChatStreamResult>;
   embeddings(call: EmbeddingsCall): Promise<EmbeddingsResult>;
+  /**
+   * The Anthropic Messages protocol spoken natively (an Anthropic upstream): the request passes through
+   * with only `model` replaced. Adapters without it are reached from `/v1/messages` through the
+   * translation in `anthropic-surface/`.
+   */
+  messages?(call: MessagesCall): Promise<MessagesResult>;
+  messagesStream?(call: MessagesCall): Promise<MessagesStreamResult>;
+  countTokens?(call: CountTokensCall): Promise<{ inputTokens: number }>;
+  /**
+   * Where pass-through calls (`/passthrough/<provider>/*`) go and the headers that authenticate them;
+   * absent when the provider cannot be reached that way (e.g. Bedrock, whose requests are signed).
+   */
+  passthrough?(): PassthroughTarget;
 }
+
+export interface PassthroughTarget {
+  /** The provider's base URL: the pass-through path is appended to it, never replaces its origin. */
+  baseUrl: string;
+  /** Headers that carry the provider's credential (and version headers); they replace the client's. */
+  headers: Record<string, string>;
+}
+
+/** Fetches an image the request only names by URL, for providers that need the bytes (SSRF-guarded). */
+export type ImageFetcher = (url: string, signal?: AbortSignal) => Promise<{ mediaType: string; data: Buffer }>;
 
 export interface AdapterOptions {
   /**
@@ -128,4 +208,6 @@ export interface AdapterOptions {
    * (`sharedDispatcher()`). Tests can inject a MockAgent or a dedicated Agent.
    */
   dispatcher?: Dispatcher;
+  /** How images given by URL are fetched for providers that need bytes; default: `fetchImage` (SSRF-guarded). */
+  fetchImage?: ImageFetcher;
 }
