@@ -21,3 +21,4 @@ export { defaultAzureApiVersion } from './azure-openai/index.ts';
 export { openAiCompatibleVendors, type OpenAiCompatibleType } from './openai-compatible/index.ts';
 export { enforceStrict, unsupportedSetting } from './warnings.ts';
 export { fetchImage } from './images/fetch-image.ts';
+export { imageBytes, parseDataUrl, type ImageBytes } from './images/image-source.ts';
