@@ -1,9 +1,3 @@
-import { GatewayError } from '@gateway/contracts';
-import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
-
-/** Placeholder replaced by the anthropic adapter in this change. */
-export function createAnthropicAdapter(settings: ProviderSettings, _options: AdapterOptions = {}): ProviderAdapter {
-  throw new GatewayError('invalid_request', `Provider type anthropic is not implemented yet (provider ${settings.name})`);
-}
-
-export const anthropicDefaultBaseUrl: string | undefined = undefined;
+export { createAnthropicAdapter } from './adapter.ts';
+export { anthropicDefaultBaseUrl, defaultAnthropicVersion } from './api.ts';
+export { defaultMaxTokens } from './chat-request.ts';
