@@ -87,7 +87,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     const latencyMs = now - state.startedAt;
     observeRequest(
       metrics,
-      { route: `/v1/${state.endpoint === 'chat' ? 'chat/completions' : state.endpoint}`, provider: state.provider ?? '', model: state.model ? modelMetricLabel(state.model, metricCatalog) : '', status },
+      { route: routeLabel(state.endpoint), provider: state.provider ?? '', model: state.model ? modelMetricLabel(state.model, metricCatalog) : '', status },
       latencyMs / 1000,
     );
     // Unauthenticated calls are counted in metrics only: anonymous traffic must not fill the ledger.
@@ -104,6 +104,8 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       stream: state.stream,
       inputTokens: state.inputTokens,
       outputTokens: state.outputTokens,
+      cachedInputTokens: state.cachedInputTokens,
+      reasoningTokens: state.reasoningTokens,
       costUsd: state.costUsd,
       latencyMs,
       overheadMs: overheadMs(state, now),
@@ -158,4 +160,18 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       catalog.stop();
     },
   };
+}
+
+/** The metric `route` label of a /v1 request: its path, one per endpoint. */
+function routeLabel(endpoint: RequestState['endpoint']): string {
+  switch (endpoint) {
+    case 'chat':
+      return '/v1/chat/completions';
+    case 'count_tokens':
+      return '/v1/messages/count_tokens';
+    case 'passthrough':
+      return '/passthrough';
+    default:
+      return `/v1/${endpoint}`;
+  }
 }

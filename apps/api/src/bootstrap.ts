@@ -5,6 +5,7 @@ import { configChanged, routerPing } from '@gateway/contracts';
 import type { KeyValueStore } from '@gateway/kv';
 import type { ReadinessChecks } from '@gateway/telemetry';
 import type { Bus } from '@gateway/bus';
+import { awsCredentials } from './config-cache/aws-credentials.ts';
 import type { Environment, GatewayConfig } from '@gateway/config';
 import {
   createSecretBox,
@@ -95,6 +96,8 @@ export async function prepareDatabase(options: {
       apiVersion: provider.api_version ?? null,
       headers: provider.headers ?? null,
       timeoutMs: provider.timeout_ms ?? null,
+      region: provider.region ?? null,
+      aws: awsCredentials(provider),
     })),
     models: options.config.models.map((model) => ({
       name: model.name,
@@ -106,3 +109,4 @@ export async function prepareDatabase(options: {
   options.bus.publish(configChanged, { entity: 'all', action: 'updated' });
   return { migrations: executed, reconciled };
 }
+

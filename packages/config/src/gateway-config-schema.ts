@@ -44,6 +44,12 @@ export const providerFieldsSchema = z.strictObject({
     .optional(),
   /** Per-attempt timeout in milliseconds. */
   timeout_ms: z.number().int().positive().max(600_000).optional(),
+  /** AWS region (bedrock), e.g. us-east-1; default: AWS_REGION of the API's environment. */
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1').optional(),
+  /** AWS credentials (bedrock); without them the standard AWS credential chain is used. Secrets. */
+  aws_access_key_id: z.string().min(16).optional(),
+  aws_secret_access_key: z.string().min(1).optional(),
+  aws_session_token: z.string().min(1).optional(),
 });
 export type ProviderConfig = z.infer<typeof providerFieldsSchema>;
 
@@ -53,9 +59,25 @@ export interface ProviderConfigProblem {
   message: string;
 }
 
+type ProviderTypeFields = Pick<
+  ProviderConfig,
+  'type' | 'base_url' | 'api_version' | 'region' | 'aws_access_key_id' | 'aws_secret_access_key' | 'aws_session_token'
+>;
+
+const awsFields = ['region', 'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
+
 /** What a provider's fields miss for its type; empty when nothing does. */
-export function providerConfigProblems(provider: Pick<ProviderConfig, 'type' | 'base_url' | 'api_version'>): ProviderConfigProblem[] {
+export function providerConfigProblems(provider: ProviderTypeFields): ProviderConfigProblem[] {
   const problems: ProviderConfigProblem[] = [];
+  if (provider.type !== 'bedrock') {
+    for (const field of awsFields) {
+      if (provider[field] !== undefined) problems.push({ path: [field], message: `${field} is only for type bedrock` });
+    }
+  } else if ((provider.aws_access_key_id === undefined) !== (provider.aws_secret_access_key === undefined)) {
+    problems.push({ path: ['aws_secret_access_key'], message: 'aws_access_key_id and aws_secret_access_key go together' });
+  } else if (provider.aws_session_token !== undefined && provider.aws_access_key_id === undefined) {
+    problems.push({ path: ['aws_session_token'], message: 'aws_session_token needs aws_access_key_id and aws_secret_access_key' });
+  }
   if ((provider.type === 'openai-compatible' || provider.type === 'azure-openai') && !provider.base_url) {
     problems.push({ path: ['base_url'], message: `base_url is required for type ${provider.type}` });
   }
@@ -64,8 +86,6 @@ export function providerConfigProblems(provider: Pick<ProviderConfig, 'type' | '
   }
   return problems;
 }
-
-type ProviderTypeFields = Pick<ProviderConfig, 'type' | 'base_url' | 'api_version'>;
 
 /**
  * A provider object schema (`providerFieldsSchema` or one derived from it, e.g. without `name`) that

@@ -19,10 +19,14 @@ export const usageRecordSchema = z.object({
   /** The provider name and upstream model that served it (null if none did). */
   provider: z.string().nullable(),
   providerModel: z.string().nullable(),
-  endpoint: z.enum(['chat', 'embeddings', 'models']),
+  endpoint: z.enum(['chat', 'embeddings', 'models', 'messages', 'count_tokens', 'passthrough']),
   stream: z.boolean(),
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
+  /** Of inputTokens, read from the provider's prompt cache (optional: older producers do not send it). */
+  cachedInputTokens: z.number().int().nonnegative().optional(),
+  /** Of outputTokens, spent on reasoning. */
+  reasoningTokens: z.number().int().nonnegative().optional(),
   /** Cost in USD, from the price catalog; null when the model has no price. */
   costUsd: z.number().nonnegative().nullable(),
   latencyMs: z.number().nonnegative(),

@@ -24,6 +24,8 @@ export interface GatewayKeysTable {
   key_prefix: string;
   models: NullableJson<string[]>;
   metadata: DefaultedJson<Record<string, unknown>>;
+  /** Strict mode for every request of the key. Added by 0003. */
+  strict: ColumnType<boolean, boolean | undefined, boolean>;
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
@@ -39,6 +41,10 @@ export interface ProviderSettingsColumn {
   header_names?: string[];
   /** The whole header map, JSON-encoded and encrypted with the secret box. */
   headers_ciphertext?: string;
+  /** AWS region (bedrock). */
+  region?: string;
+  /** AWS credentials (bedrock), JSON-encoded and encrypted with the secret box. */
+  aws_ciphertext?: string;
 }
 
 export interface ProvidersTable {
@@ -88,6 +94,10 @@ export interface UsageRecordsTable {
   stream: boolean;
   input_tokens: number;
   output_tokens: number;
+  /** Of input_tokens, read from a provider's prompt cache. Added by 0003. */
+  cached_input_tokens: ColumnType<number, number | undefined, number>;
+  /** Of output_tokens, spent on reasoning. Added by 0003. */
+  reasoning_tokens: ColumnType<number, number | undefined, number>;
   /** numeric(18,8): the drivers read it as a string to keep every digit. */
   cost_usd: ColumnType<string | null, number | null, number | null>;
   latency_ms: number;

@@ -1,5 +1,7 @@
 import {
   GatewayError,
+  type AnthropicCountTokensRequest,
+  type AnthropicMessagesRequest,
   type ChatCompletionRequest,
   type EmbeddingsRequest,
   type ErrorCode,
@@ -7,7 +9,17 @@ import {
 } from '@gateway/contracts';
 import { timeoutReason } from './abort.ts';
 import { ProviderError } from './errors.ts';
-import type { ChatResult, ChatStreamResult, EmbeddingsResult, ProviderAdapter, StreamPart } from './types.ts';
+import { chatCompletionToMessage, chatStreamToMessageEvents, messagesToChatRequest } from './anthropic-surface/index.ts';
+import type {
+  ChatResult,
+  ChatStreamResult,
+  EmbeddingsResult,
+  MessagesResult,
+  MessagesStreamResult,
+  ProviderAdapter,
+  Warning,
+} from './types.ts';
+import { enforceStrict } from './warnings.ts';
 
 /**
  * Runs a plan: tries its targets in order, one attempt each, and moves to the next target only when
@@ -55,6 +67,8 @@ export type ExecutionError = GatewayError & { attempts: AttemptRecord[] };
 export interface ExecuteOptions {
   requestId: string;
   signal?: AbortSignal;
+  /** Strict mode: what a provider cannot do fails the request (400) instead of becoming a warning. */
+  strict?: boolean;
 }
 
 /** The subset of a pino logger the executor uses. */
@@ -72,6 +86,14 @@ export interface Executor {
   chat(plan: Plan, request: ChatCompletionRequest, options: ExecuteOptions): Promise<Execution<ChatResult>>;
   chatStream(plan: Plan, request: ChatCompletionRequest, options: ExecuteOptions): Promise<Execution<ChatStreamResult>>;
   embeddings(plan: Plan, request: EmbeddingsRequest, options: ExecuteOptions): Promise<Execution<EmbeddingsResult>>;
+  /**
+   * The Anthropic surface: an adapter that speaks Anthropic's protocol gets the request as it came;
+   * any other is reached through the translation in `anthropic-surface/` (both directions).
+   */
+  messages(plan: Plan, request: AnthropicMessagesRequest, options: ExecuteOptions): Promise<Execution<MessagesResult>>;
+  messagesStream(plan: Plan, request: AnthropicMessagesRequest, options: ExecuteOptions): Promise<Execution<MessagesStreamResult>>;
+  /** Only providers that count tokens themselves (Anthropic) answer; others are a 400 naming the provider. */
+  countTokens(plan: Plan, request: AnthropicCountTokensRequest, options: ExecuteOptions): Promise<Execution<{ inputTokens: number }>>;
 }
 
 /** The attempts attached to an error thrown by the executor, if any. */
@@ -157,15 +179,15 @@ function attemptStatus(error: GatewayError): number {
  * The rest of a stream whose first part was already read: re-arms the attempt's timer while waiting on
  * the upstream and pauses it while the consumer works on a part.
  */
-async function* guardedParts(
-  first: IteratorResult<StreamPart>,
-  iterator: AsyncIterator<StreamPart>,
+async function* guardedParts<Part>(
+  first: IteratorResult<Part>,
+  iterator: AsyncIterator<Part>,
   attempt: AttemptSignal,
-): AsyncGenerator<StreamPart> {
+): AsyncGenerator<Part> {
   let finished = first.done === true;
   try {
     if (finished) return;
-    yield first.value as StreamPart;
+    yield first.value as Part;
     for (;;) {
       attempt.arm();
       const next = await iterator.next();
@@ -257,7 +279,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     chat(plan, request, execute) {
       return run(plan, execute, async (adapter, target, attempt) => {
         try {
-          return await adapter.chat({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
+          return await adapter.chat({ request, ...callOptions(target, execute, attempt) });
         } finally {
           attempt.dispose();
         }
@@ -265,39 +287,120 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
 
     chatStream(plan, request, execute) {
-      return run(plan, execute, async (adapter, target, attempt) => {
-        let opened: ChatStreamResult;
-        try {
-          opened = await adapter.chatStream({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
-        } catch (error) {
-          attempt.dispose();
-          throw error;
-        }
-        // The stream counts as open once its first part arrived: until then nothing reached the client,
-        // so a stream that dies right after its headers still falls back to the next target.
-        const iterator = opened.parts[Symbol.asyncIterator]();
-        let first: IteratorResult<StreamPart>;
-        try {
-          first = await iterator.next();
-        } catch (error) {
-          attempt.dispose();
-          await iterator.return?.();
-          throw error;
-        } finally {
-          attempt.pause();
-        }
-        return { ...opened, parts: guardedParts(first, iterator, attempt) };
-      });
+      return run(plan, execute, (adapter, target, attempt) =>
+        openStream(attempt, () => adapter.chatStream({ request, ...callOptions(target, execute, attempt) })),
+      );
     },
 
     embeddings(plan, request, execute) {
       return run(plan, execute, async (adapter, target, attempt) => {
         try {
-          return await adapter.embeddings({ request, model: target.model, requestId: execute.requestId, ...signalOf(attempt) });
+          return await adapter.embeddings({ request, ...callOptions(target, execute, attempt) });
+        } finally {
+          attempt.dispose();
+        }
+      });
+    },
+
+    messages(plan, request, execute) {
+      return run(plan, execute, async (adapter, target, attempt) => {
+        try {
+          const call = callOptions(target, execute, attempt);
+          if (adapter.messages) return await adapter.messages({ ...call, request });
+          const translated = translateMessages(adapter, request, execute);
+          const result = await adapter.chat({ ...call, request: translated.request });
+          return {
+            response: chatCompletionToMessage(result.response, { model: request.model, usage: result.usage, finishReason: result.finishReason }),
+            usage: result.usage,
+            finishReason: result.finishReason,
+            warnings: [...translated.warnings, ...result.warnings],
+          };
+        } finally {
+          attempt.dispose();
+        }
+      });
+    },
+
+    messagesStream(plan, request, execute) {
+      return run(plan, execute, (adapter, target, attempt) => {
+        const call = callOptions(target, execute, attempt);
+        if (adapter.messagesStream) {
+          const native = adapter.messagesStream.bind(adapter);
+          return openStream(attempt, () => native({ ...call, request }));
+        }
+        const translated = translateMessages(adapter, request, execute);
+        return openStream(attempt, async () => {
+          const opened = await adapter.chatStream({ ...call, request: translated.request });
+          return {
+            parts: chatStreamToMessageEvents(opened.parts, { model: request.model }),
+            warnings: [...translated.warnings, ...opened.warnings],
+          };
+        });
+      });
+    },
+
+    countTokens(plan, request, execute) {
+      return run(plan, execute, async (adapter, target, attempt) => {
+        try {
+          if (!adapter.countTokens) {
+            throw new GatewayError(
+              'invalid_request',
+              `count_tokens is answered by Anthropic upstreams only; model ${plan.model} is served by provider ${target.provider} (type ${adapter.settings.type})`,
+              { param: 'model' },
+            );
+          }
+          return await adapter.countTokens({ request, ...callOptions(target, execute, attempt) });
         } finally {
           attempt.dispose();
         }
       });
     },
   };
+}
+
+/** What every adapter call gets: the upstream model, the request id, strict mode and the attempt's signal. */
+function callOptions(target: ExecutionTarget, execute: ExecuteOptions, attempt: AttemptSignal) {
+  return {
+    model: target.model,
+    requestId: execute.requestId,
+    ...(execute.strict === undefined ? {} : { strict: execute.strict }),
+    ...signalOf(attempt),
+  };
+}
+
+/** An Anthropic request for an OpenAI-protocol adapter; strict mode refuses what the translation loses. */
+function translateMessages(adapter: ProviderAdapter, request: AnthropicMessagesRequest, execute: ExecuteOptions) {
+  const translated = messagesToChatRequest(request, { provider: adapter.settings.name });
+  enforceStrict(translated.warnings, execute.strict, adapter.settings.name);
+  return translated;
+}
+
+/**
+ * Opens a stream and waits for its first part. The stream counts as open once its first part arrived:
+ * until then nothing reached the client, so a stream that dies right after its headers still falls
+ * back to the next target.
+ */
+async function openStream<Part>(
+  attempt: AttemptSignal,
+  open: () => Promise<{ parts: AsyncIterable<Part>; warnings: Warning[] }>,
+): Promise<{ parts: AsyncIterable<Part>; warnings: Warning[] }> {
+  let opened: { parts: AsyncIterable<Part>; warnings: Warning[] };
+  try {
+    opened = await open();
+  } catch (error) {
+    attempt.dispose();
+    throw error;
+  }
+  const iterator = opened.parts[Symbol.asyncIterator]();
+  let first: IteratorResult<Part>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    attempt.dispose();
+    await iterator.return?.();
+    throw error;
+  } finally {
+    attempt.pause();
+  }
+  return { ...opened, parts: guardedParts(first, iterator, attempt) };
 }

@@ -4,15 +4,24 @@ import type { ProviderType, Usage } from './types.ts';
 export interface Price {
   inputPerMillion: number;
   outputPerMillion: number;
+  /** Input read from the provider's prompt cache; default: the input price. */
+  cachedInputPerMillion?: number;
+  /** Input written to the provider's prompt cache (Anthropic, Bedrock); default: the input price. */
+  cacheWriteInputPerMillion?: number;
 }
 
 type Catalog = Readonly<Record<string, Price>>;
 
-const price = (inputPerMillion: number, outputPerMillion: number): Price => ({ inputPerMillion, outputPerMillion });
+const price = (inputPerMillion: number, outputPerMillion: number, cache?: { read: number; write?: number }): Price => ({
+  inputPerMillion,
+  outputPerMillion,
+  ...(cache ? { cachedInputPerMillion: cache.read } : {}),
+  ...(cache?.write !== undefined ? { cacheWriteInputPerMillion: cache.write } : {}),
+});
 
 /*
  * List prices as the vendors published them on their pricing pages, checked 2025-06 (standard tier,
- * no cache discounts, no batch discounts). Prices change: config overrides them per model, and a model
+ * no batch discounts; prompt-cache prices where a vendor lists them and the catalog says so). Prices change: config overrides them per model, and a model
  * missing here simply has no cost (null) rather than a guessed one.
  */
 const openAi: Catalog = {
@@ -58,6 +67,38 @@ const xai: Catalog = {
   'grok-3-mini': price(0.3, 0.5),
 };
 
+/* Anthropic: cache reads at 0.1× and 5-minute cache writes at 1.25× the input price. */
+const anthropic: Catalog = {
+  'claude-opus-4-1': price(15, 75, { read: 1.5, write: 18.75 }),
+  'claude-opus-4-0': price(15, 75, { read: 1.5, write: 18.75 }),
+  'claude-sonnet-4-5': price(3, 15, { read: 0.3, write: 3.75 }),
+  'claude-sonnet-4-0': price(3, 15, { read: 0.3, write: 3.75 }),
+  'claude-3-7-sonnet-latest': price(3, 15, { read: 0.3, write: 3.75 }),
+  'claude-haiku-4-5': price(1, 5, { read: 0.1, write: 1.25 }),
+  'claude-3-5-haiku-latest': price(0.8, 4, { read: 0.08, write: 1 }),
+};
+
+/* Gemini: standard tier, prompts up to 200k tokens; cached input at the context-cache price. */
+const gemini: Catalog = {
+  'gemini-2.5-pro': price(1.25, 10, { read: 0.31 }),
+  'gemini-2.5-flash': price(0.3, 2.5, { read: 0.075 }),
+  'gemini-2.5-flash-lite': price(0.1, 0.4, { read: 0.025 }),
+  'gemini-2.0-flash': price(0.1, 0.4, { read: 0.025 }),
+  'text-embedding-004': price(0, 0),
+};
+
+/* Bedrock on-demand, us-east-1, by model id. */
+const bedrock: Catalog = {
+  'anthropic.claude-3-5-haiku-20241022-v1:0': price(0.8, 4, { read: 0.08, write: 1 }),
+  'anthropic.claude-3-7-sonnet-20250219-v1:0': price(3, 15, { read: 0.3, write: 3.75 }),
+  'anthropic.claude-sonnet-4-20250514-v1:0': price(3, 15, { read: 0.3, write: 3.75 }),
+  'amazon.nova-micro-v1:0': price(0.035, 0.14),
+  'amazon.nova-lite-v1:0': price(0.06, 0.24),
+  'amazon.nova-pro-v1:0': price(0.8, 3.2),
+  'meta.llama3-1-8b-instruct-v1:0': price(0.22, 0.22),
+  'meta.llama3-1-70b-instruct-v1:0': price(0.72, 0.72),
+};
+
 const together: Catalog = {
   'meta-llama/Llama-3.3-70B-Instruct-Turbo': price(0.88, 0.88),
 };
@@ -71,11 +112,18 @@ const catalogs: Partial<Record<ProviderType, Catalog>> = {
   deepseek,
   xai,
   together,
+  anthropic,
+  gemini,
+  bedrock,
 };
 
-/** `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`: dated snapshots cost what their model costs unless listed. */
+/**
+ * `gpt-4o-mini-2024-07-18` → `gpt-4o-mini`, `claude-sonnet-4-5-20250929` → `claude-sonnet-4-5`: dated
+ * snapshots cost what their model costs unless listed. Bedrock's cross-region inference profiles
+ * (`us.anthropic.…`) cost what the model costs.
+ */
 function withoutDateSuffix(model: string): string {
-  return model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
+  return model.replace(/^(?:us|eu|apac|global)\.(?=[a-z]+\.)/, '').replace(/-(?:\d{4}-\d{2}-\d{2}|\d{8})$/, '');
 }
 
 /** The list price of an upstream model, or undefined when the catalog does not know it. */
@@ -86,7 +134,18 @@ export function priceFor(providerType: ProviderType, upstreamModel: string): Pri
   return lookup(upstreamModel) ?? lookup(withoutDateSuffix(upstreamModel));
 }
 
-/** The cost in USD of the usage at the price. */
+/**
+ * The cost in USD of the usage at the price: cached and cache-write input at their own prices where the
+ * price has them, the rest of the input at the input price, all output (reasoning included) at the
+ * output price.
+ */
 export function costUsd(price: Price, usage: Usage): number {
-  return (usage.inputTokens * price.inputPerMillion + usage.outputTokens * price.outputPerMillion) / 1_000_000;
+  const cached = usage.cachedInputTokens ?? 0;
+  const cacheWrite = usage.cacheWriteInputTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - cached - cacheWrite);
+  const input =
+    uncached * price.inputPerMillion +
+    cached * (price.cachedInputPerMillion ?? price.inputPerMillion) +
+    cacheWrite * (price.cacheWriteInputPerMillion ?? price.inputPerMillion);
+  return (input + usage.outputTokens * price.outputPerMillion) / 1_000_000;
 }

@@ -7,6 +7,7 @@ export interface CachedKey {
   name: string;
   models: string[] | null;
   metadata: Record<string, unknown>;
+  strict: boolean;
   expiresAt: Date | null;
   revokedAt: Date | null;
 }

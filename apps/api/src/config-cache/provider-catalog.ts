@@ -43,6 +43,8 @@ export async function loadProviderCatalog(
             ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
             ...(provider.headers ? { headers: provider.headers } : {}),
             ...(provider.timeoutMs ? { timeoutMs: provider.timeoutMs } : {}),
+            ...(provider.region ? { region: provider.region } : {}),
+            ...(provider.aws ? { aws: provider.aws } : {}),
           },
           adapterOptions,
         ),

@@ -1,12 +1,16 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '@gateway/contracts';
-import { openAiErrorBody } from './error-body.ts';
+import { errorBodyFor, surfaceOf } from './error-body.ts';
 import { toGatewayError } from './to-gateway-error.ts';
 
-/** Sends a GatewayError in the OpenAI shape with the request id and Retry-After when known. */
+/**
+ * Sends a GatewayError in the request's surface's shape (OpenAI's, or Anthropic's on `/v1/messages`) with
+ * the request id and Retry-After when known.
+ */
 export function sendError(reply: FastifyReply, error: GatewayError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
-  return reply.code(error.status).type('application/json').send(openAiErrorBody(error, reply.request.id));
+  const body = errorBodyFor(surfaceOf(reply.request), error, reply.request.id);
+  return reply.code(error.status).type('application/json').send(body);
 }
 
 /**

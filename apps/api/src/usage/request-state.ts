@@ -20,6 +20,8 @@ export interface RequestState {
   stream: boolean;
   inputTokens: number;
   outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
   costUsd: number | null;
   /** Milliseconds spent waiting on providers (the rest is gateway overhead). */
   providerMs: number;
@@ -50,6 +52,8 @@ export function newRequestState(
     stream: false,
     inputTokens: 0,
     outputTokens: 0,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
     costUsd: null,
     providerMs: 0,
     attempts: 0,

@@ -34,6 +34,7 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
         baseUrl: provider.baseUrl ?? null,
         apiKey: provider.apiKey ?? null,
         headers: provider.headers ?? null,
+        aws: provider.aws ?? null,
         source: 'file',
       });
     }

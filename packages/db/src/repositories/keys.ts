@@ -12,6 +12,8 @@ export interface KeyRecord {
   /** Model names the key may use; null means every model. */
   models: string[] | null;
   metadata: Record<string, unknown>;
+  /** Strict mode for every request: what a provider cannot do fails the request instead of warning. */
+  strict: boolean;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -23,6 +25,7 @@ export interface CreateKeyInput {
   name: string;
   models?: string[] | null;
   metadata?: Record<string, unknown>;
+  strict?: boolean;
   expiresAt?: Date | null;
 }
 
@@ -30,6 +33,7 @@ export interface UpdateKeyInput {
   name?: string;
   models?: string[] | null;
   metadata?: Record<string, unknown>;
+  strict?: boolean;
   expiresAt?: Date | null;
 }
 
@@ -41,6 +45,7 @@ const keyColumns = [
   'key_prefix',
   'models',
   'metadata',
+  'strict',
   'expires_at',
   'revoked_at',
   'created_at',
@@ -55,6 +60,7 @@ function toKeyRecord(row: Omit<GatewayKeyRow, 'key_hash'>): KeyRecord {
     keyPrefix: row.key_prefix,
     models: row.models,
     metadata: row.metadata,
+    strict: row.strict,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
@@ -85,6 +91,7 @@ export async function createKey(
       key_prefix: gatewayKeyDisplayPrefix(plaintextKey),
       models: input.models == null ? null : JSON.stringify(input.models),
       metadata: JSON.stringify(input.metadata ?? {}),
+      strict: input.strict ?? false,
       expires_at: input.expiresAt ?? null,
     })
     .returning(keyColumns)
@@ -140,6 +147,7 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
       ...(input.name !== undefined && { name: input.name }),
       ...(input.models !== undefined && { models: input.models === null ? null : JSON.stringify(input.models) }),
       ...(input.metadata !== undefined && { metadata: JSON.stringify(input.metadata) }),
+      ...(input.strict !== undefined && { strict: input.strict }),
       ...(input.expiresAt !== undefined && { expires_at: input.expiresAt }),
       updated_at: new Date(),
     })

@@ -18,8 +18,18 @@ export interface ProviderInput {
   /** Extra headers sent upstream; treated as secrets. */
   headers?: Record<string, string> | null;
   timeoutMs?: number | null;
+  /** AWS region (bedrock). */
+  region?: string | null;
+  /** AWS credentials (bedrock); secrets, write-only like `apiKey`. */
+  aws?: AwsCredentialsInput | null;
   /** Who manages it: `api` (default) for the admin API and dashboard, `file` for gateway.yaml. */
   source?: Source;
+}
+
+export interface AwsCredentialsInput {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 /** A provider without its secrets: what admin screens and logs may see. */
@@ -30,7 +40,9 @@ export interface ProviderRecord {
   baseUrl: string | null;
   apiVersion: string | null;
   timeoutMs: number | null;
+  region: string | null;
   hasApiKey: boolean;
+  hasAwsCredentials: boolean;
   /** Names of the extra headers; their values are secrets. */
   headerNames: string[];
   source: Source;
@@ -42,6 +54,7 @@ export interface ProviderRecord {
 export interface ProviderWithSecrets extends ProviderRecord {
   apiKey: string | null;
   headers: Record<string, string>;
+  aws: AwsCredentialsInput | null;
 }
 
 function toProviderRecord(row: ProviderRow): ProviderRecord {
@@ -52,7 +65,9 @@ function toProviderRecord(row: ProviderRow): ProviderRecord {
     baseUrl: row.base_url,
     apiVersion: row.settings.api_version ?? null,
     timeoutMs: row.settings.timeout_ms ?? null,
+    region: row.settings.region ?? null,
     hasApiKey: row.api_key_ciphertext !== null,
+    hasAwsCredentials: row.settings.aws_ciphertext !== undefined,
     headerNames: row.settings.header_names ?? [],
     source: row.source,
     createdAt: row.created_at,
@@ -66,6 +81,7 @@ function withSecrets(row: ProviderRow, box: SecretBox): ProviderWithSecrets {
     ...toProviderRecord(row),
     apiKey: row.api_key_ciphertext === null ? null : box.decrypt(row.api_key_ciphertext),
     headers: sealedHeaders === undefined ? {} : (JSON.parse(box.decrypt(sealedHeaders)) as Record<string, string>),
+    aws: row.settings.aws_ciphertext === undefined ? null : (JSON.parse(box.decrypt(row.settings.aws_ciphertext)) as AwsCredentialsInput),
   };
 }
 
@@ -73,6 +89,8 @@ function settingsColumn(input: ProviderInput, box: SecretBox): ProviderSettingsC
   const settings: ProviderSettingsColumn = {};
   if (input.apiVersion != null) settings.api_version = input.apiVersion;
   if (input.timeoutMs != null) settings.timeout_ms = input.timeoutMs;
+  if (input.region != null) settings.region = input.region;
+  if (input.aws != null) settings.aws_ciphertext = box.encrypt(JSON.stringify(input.aws));
   if (input.headers != null && Object.keys(input.headers).length > 0) {
     settings.header_names = Object.keys(input.headers).sort();
     settings.headers_ciphertext = box.encrypt(JSON.stringify(input.headers));
@@ -107,12 +125,11 @@ export async function upsertProvider(db: Kysely<Schema>, box: SecretBox, input: 
         source: eb.ref('excluded.source'),
         updated_at: eb.ref('excluded.updated_at'),
         ...(input.apiKey !== undefined && { api_key_ciphertext: eb.ref('excluded.api_key_ciphertext') }),
-        settings:
-          input.headers !== undefined
-            ? eb.ref('excluded.settings')
-            : sql<string>`excluded.settings || jsonb_strip_nulls(jsonb_build_object(
-                'header_names', providers.settings -> 'header_names',
-                'headers_ciphertext', providers.settings -> 'headers_ciphertext'))`,
+        // Secrets left undefined keep their stored values (write-only fields).
+        settings: sql<string>`excluded.settings || jsonb_strip_nulls(jsonb_build_object(
+          'header_names', ${input.headers === undefined ? sql`providers.settings -> 'header_names'` : sql`null::jsonb`},
+          'headers_ciphertext', ${input.headers === undefined ? sql`providers.settings -> 'headers_ciphertext'` : sql`null::jsonb`},
+          'aws_ciphertext', ${input.aws === undefined ? sql`providers.settings -> 'aws_ciphertext'` : sql`null::jsonb`}))`,
       }));
       return source === 'file' ? update : update.where('providers.source', '=', 'api');
     })

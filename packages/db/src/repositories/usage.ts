@@ -38,7 +38,7 @@ export interface UsageSummary {
   errors: number;
 }
 
-/** Rows per INSERT: at 18 parameters a row this stays far below Postgres's 65535 bound parameters. */
+/** Rows per INSERT: at 20 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
 /** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
@@ -69,6 +69,8 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       stream: record.stream,
       input_tokens: record.inputTokens,
       output_tokens: record.outputTokens,
+      cached_input_tokens: record.cachedInputTokens ?? 0,
+      reasoning_tokens: record.reasoningTokens ?? 0,
       cost_usd: record.costUsd,
       latency_ms: record.latencyMs,
       overhead_ms: record.overheadMs,
@@ -114,6 +116,8 @@ function toUsageRecord(row: UsageRecordRow): UsageRecord {
     stream: row.stream,
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
+    cachedInputTokens: row.cached_input_tokens,
+    reasoningTokens: row.reasoning_tokens,
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,

@@ -13,6 +13,7 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     key_prefix: record.keyPrefix,
     models: record.models,
     metadata: record.metadata,
+    strict: record.strict,
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
     state: keyState(record),
@@ -49,6 +50,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         name: body.name,
         models: body.models ?? null,
         metadata: body.metadata ?? {},
+        strict: body.strict ?? false,
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
       });
       changed(record.id, 'created');
@@ -78,7 +80,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     {
       schema: {
         tags: ['keys'],
-        summary: 'Change a key’s name, allowed models, expiry or metadata',
+        summary: 'Change a key’s name, allowed models, expiry, strict mode or metadata',
         params: idParamsSchema,
         body: updateKeyBodySchema,
         response: { 200: keySchema, ...errorResponses },
@@ -90,6 +92,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.models !== undefined ? { models: body.models } : {}),
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
+        ...(body.strict !== undefined ? { strict: body.strict } : {}),
         ...(body.expires_at !== undefined ? { expiresAt: body.expires_at ? new Date(body.expires_at) : null } : {}),
       });
       if (!record) throw keyNotFound(request.params.id);

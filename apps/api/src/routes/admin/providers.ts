@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
 import { providerFieldsSchema, withProviderConfigChecks } from '@gateway/config';
-import { supportedProviderTypes } from '@gateway/providers';
 import { deleteProvider, getProviderByName, listModels, listProviders, upsertProvider, type ProviderRecord } from '@gateway/db';
+import { awsCredentials } from '../../config-cache/aws-credentials.ts';
 import type { AdminContext } from './admin-context.ts';
 import { errorResponses, nameParamsSchema, providerSchema } from './schemas.ts';
 
@@ -16,23 +16,14 @@ function providerResponse(record: ProviderRecord): z.infer<typeof providerSchema
     base_url: record.baseUrl,
     api_version: record.apiVersion,
     timeout_ms: record.timeoutMs,
+    region: record.region,
     has_api_key: record.hasApiKey,
+    has_aws_credentials: record.hasAwsCredentials,
     header_names: record.headerNames,
     source: record.source,
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),
   };
-}
-
-/** Refuses a provider type the gateway has no adapter for yet (the fields are checked by the schema). */
-function assertUsable(body: z.infer<typeof providerFieldsSchema>): void {
-  if (!supportedProviderTypes.includes(body.type)) {
-    throw new GatewayError(
-      'invalid_request',
-      `Provider type ${body.type} is not supported yet; supported types: ${supportedProviderTypes.join(', ')}`,
-      { param: 'type' },
-    );
-  }
 }
 
 const notFound = (name: string) => new GatewayError('not_found', `No provider named "${name}"`, { param: 'name' });
@@ -44,7 +35,6 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
   const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
     context.bus.publish(configChanged, { entity: 'provider', id, action });
   const save = (body: z.infer<typeof providerFieldsSchema>) => {
-    assertUsable(body);
     return upsertProvider(db, context.secretBox, {
       name: body.name,
       type: body.type,
@@ -53,6 +43,8 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
       apiVersion: body.api_version ?? null,
       ...(body.headers !== undefined ? { headers: body.headers } : {}),
       timeoutMs: body.timeout_ms ?? null,
+      region: body.region ?? null,
+      ...(body.aws_access_key_id !== undefined ? { aws: awsCredentials(body) } : {}),
       source: 'api',
     });
   };

@@ -26,6 +26,7 @@ export const keySchema = z.object({
   key_prefix: z.string().describe('The first characters of the key, to tell keys apart'),
   models: z.array(z.string()).nullable().describe('Model names the key may use; null = all'),
   metadata: z.record(z.string(), z.unknown()),
+  strict: z.boolean().describe('Strict mode for every request: what a provider cannot do is a 400, not a warning'),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   state: z.enum(['active', 'revoked', 'expired']),
@@ -43,6 +44,7 @@ export const createKeyBodySchema = z.strictObject({
   models: z.array(z.string().min(1)).nullable().optional(),
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  strict: z.boolean().optional(),
 });
 
 export const updateKeyBodySchema = createKeyBodySchema.partial();
@@ -57,7 +59,9 @@ export const providerSchema = z.object({
   base_url: z.string().nullable(),
   api_version: z.string().nullable(),
   timeout_ms: z.number().nullable(),
+  region: z.string().nullable(),
   has_api_key: z.boolean().describe('Credentials are write-only: never returned'),
+  has_aws_credentials: z.boolean().describe('AWS credentials (bedrock) are write-only: never returned'),
   header_names: z.array(z.string()),
   source: z.enum(['file', 'api']).describe('file = from gateway.yaml, read-only here'),
   created_at: z.string(),

@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  anthropicCountTokensRequestSchema,
+  anthropicMessagesRequestSchema,
+  type AnthropicMessagesRequest,
+  type Plan,
+} from '@gateway/contracts';
+import { anthropicErrorBody } from '../http/error-body.ts';
+import type { GatewayCalls } from './gateway-calls.ts';
+import { relayStream } from './relay-stream.ts';
+
+/**
+ * Anthropic's Messages API, for clients on the official Anthropic SDK: any configured provider answers,
+ * an Anthropic upstream natively, the others through the translation the executor applies.
+ */
+export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const { options } = calls;
+
+  typed.post(
+    '/v1/messages',
+    { schema: { body: anthropicMessagesRequestSchema, tags: ['anthropic'], summary: 'Create a message (Anthropic-compatible)' } },
+    async (request, reply) => {
+      const body = request.body as AnthropicMessagesRequest;
+      const state = request.gateway;
+      state.model = body.model;
+      state.stream = body.stream === true;
+      const chosen = await calls.plan(request, body.model, 'chat');
+      if (state.stream) return streamMessages(request, reply, body, chosen);
+      const strict = calls.strict(request);
+      const result = await calls.callProvider(request, reply, chosen, (signal) =>
+        options.executor.messages(chosen, body, { requestId: request.id, signal, strict }),
+      );
+      return result.response;
+    },
+  );
+
+  typed.post(
+    '/v1/messages/count_tokens',
+    {
+      schema: {
+        body: anthropicCountTokensRequestSchema,
+        tags: ['anthropic'],
+        summary: 'Count the input tokens of a message (Anthropic upstreams)',
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      request.gateway.model = body.model;
+      const chosen = await calls.plan(request, body.model, 'chat');
+      const result = await calls.callProvider(request, reply, chosen, async (signal) => {
+        const counted = await options.executor.countTokens(chosen, body, { requestId: request.id, signal });
+        // Counting is free: no tokens are billed on the record.
+        return { ...counted, result: { ...counted.result, usage: { inputTokens: 0, outputTokens: 0 } } };
+      });
+      return { input_tokens: result.inputTokens };
+    },
+  );
+
+  async function streamMessages(request: FastifyRequest, reply: FastifyReply, body: AnthropicMessagesRequest, chosen: Plan) {
+    const strict = calls.strict(request);
+    const opened = await calls.openStream(request, (signal) =>
+      options.executor.messagesStream(chosen, body, { requestId: request.id, signal, strict }),
+    );
+    await relayStream(calls, request, reply, chosen, opened, {
+      send: (sse, part) => sse.send(part.event.data, part.event.event),
+      // Anthropic's SDK raises an `error` event as an APIError of the error's type.
+      error: (sse, error) => sse.send(anthropicErrorBody(error, request.id), 'error'),
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { headerNames, routerPlan, type Plan } from '@gateway/contracts';
+import type { Bus } from '@gateway/bus';
+import type { AttemptRecord, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
+import type { KeyCache } from '../auth/key-cache.ts';
+import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
+import { costUsd } from '../usage/cost.ts';
+import type { RequestState } from '../usage/request-state.ts';
+
+export interface V1RouteOptions {
+  bus: Bus;
+  keys: KeyCache;
+  executor: Executor;
+  catalog: () => ProviderCatalog;
+  finish: (state: RequestState, status: number) => void;
+}
+
+/** What the /v1 route files share: planning, running a provider call, and settling its usage. */
+export interface GatewayCalls {
+  options: V1RouteOptions;
+  plan(request: FastifyRequest, model: string, operation: 'chat' | 'embeddings'): Promise<Plan>;
+  /** Runs a non-streaming provider call, timing it and noting what served it on the reply and the record. */
+  callProvider<Result extends { usage: Usage; warnings?: Warning[] }>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    chosen: Plan,
+    run: (signal: AbortSignal) => Promise<Execution<Result>>,
+  ): Promise<Result>;
+  /** Opens a stream (no reply written yet): times the opening, notes attempts when it fails. */
+  openStream<Result>(request: FastifyRequest, run: (signal: AbortSignal) => Promise<Execution<Result>>): Promise<Execution<Result>>;
+  /** Headers of a stream's response: ids, what served it, warnings, overhead so far. */
+  streamHeaders(request: FastifyRequest, opened: Execution<{ warnings: Warning[] }>): Record<string, string>;
+  /** Tokens and cost of a finished call on the request's record. */
+  settleUsage(state: RequestState, requestedModel: string, target: ExecutionTarget, usage: Usage): void;
+  /** Whether the request asked for strict mode (`x-gateway-strict: true`) or its key always does. */
+  strict(request: FastifyRequest): boolean;
+}
+
+export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
+  const settleUsage = (state: RequestState, requestedModel: string, target: ExecutionTarget, usage: Usage): void => {
+    state.inputTokens = usage.inputTokens;
+    state.outputTokens = usage.outputTokens;
+    state.cachedInputTokens = usage.cachedInputTokens ?? 0;
+    state.reasoningTokens = usage.reasoningTokens ?? 0;
+    state.costUsd = costUsd(options.catalog(), requestedModel, target, usage);
+  };
+
+  const noteTarget = (state: RequestState, target: ExecutionTarget, attempts: AttemptRecord[]): void => {
+    state.provider = target.provider;
+    state.providerModel = target.model;
+    state.attempts = attempts.length;
+  };
+
+  return {
+    options,
+
+    plan(request, model, operation) {
+      const key = request.gateway.key!;
+      return options.bus.request(
+        routerPlan,
+        {
+          requestId: request.id,
+          model,
+          operation,
+          key: { id: key.id, ...(key.models ? { models: key.models } : {}), metadata: key.metadata },
+        },
+        { context: { requestId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) } },
+      );
+    },
+
+    async callProvider(request, reply, chosen, run) {
+      const state = request.gateway;
+      const providerStarted = performance.now();
+      try {
+        const outcome = await run(cancelSignal(state));
+        state.providerMs = performance.now() - providerStarted;
+        noteTarget(state, outcome.target, outcome.attempts);
+        settleUsage(state, chosen.model, outcome.target, outcome.result.usage);
+        reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
+        reply.header(headerNames.attempts, String(outcome.attempts.length));
+        const warnings = warningsHeader(outcome.result.warnings ?? []);
+        if (warnings) reply.header(headerNames.warnings, warnings);
+        return outcome.result;
+      } catch (error) {
+        state.providerMs = performance.now() - providerStarted;
+        noteAttempts(state, error);
+        throw error;
+      }
+    },
+
+    async openStream(request, run) {
+      const state = request.gateway;
+      const providerStarted = performance.now();
+      try {
+        const opened = await run(cancelSignal(state));
+        noteTarget(state, opened.target, opened.attempts);
+        return opened;
+      } catch (error) {
+        noteAttempts(state, error);
+        throw error;
+      } finally {
+        state.providerMs = performance.now() - providerStarted;
+      }
+    },
+
+    streamHeaders(request, opened) {
+      const state = request.gateway;
+      const headers: Record<string, string> = {
+        [headerNames.requestId]: request.id,
+        [headerNames.gatewayRequestId]: state.requestId,
+        [headerNames.target]: `${opened.target.provider}/${opened.target.model}`,
+        [headerNames.attempts]: String(opened.attempts.length),
+      };
+      const warnings = warningsHeader(opened.result.warnings);
+      if (warnings) headers[headerNames.warnings] = warnings;
+      return headers;
+    },
+
+    settleUsage,
+
+    strict(request) {
+      return request.headers[headerNames.strict] === 'true' || request.gateway.key?.strict === true;
+    },
+  };
+}
+
+/**
+ * `x-gateway-warnings`: a JSON array of `{ setting?, message }`, non-ASCII escaped so the header stays
+ * valid; undefined when there is nothing to say.
+ */
+export function warningsHeader(warnings: readonly Warning[]): string | undefined {
+  if (warnings.length === 0) return undefined;
+  const json = JSON.stringify(warnings.map(({ setting, message }) => (setting === undefined ? { message } : { setting, message })));
+  return json.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The signal that aborts provider calls when the client leaves (made only for calls that need one). */
+export function cancelSignal(state: RequestState): AbortSignal {
+  state.cancel ??= new AbortController();
+  return state.cancel.signal;
+}
+
+function noteAttempts(state: RequestState, error: unknown): void {
+  const attempts = (error as { attempts?: unknown[] }).attempts;
+  if (Array.isArray(attempts)) state.attempts = attempts.length;
+}
