@@ -1,9 +1,4 @@
-import { GatewayError } from '@gateway/contracts';
-import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
+export { createBedrockAdapter, type BedrockAdapterOptions } from './adapter.ts';
 
-/** Placeholder replaced by the bedrock adapter in this change. */
-export function createBedrockAdapter(settings: ProviderSettings, _options: AdapterOptions = {}): ProviderAdapter {
-  throw new GatewayError('invalid_request', `Provider type bedrock is not implemented yet (provider ${settings.name})`);
-}
-
+/** Bedrock has no single default: the endpoint follows from the region (see api.ts). */
 export const bedrockDefaultBaseUrl: string | undefined = undefined;
