@@ -24,5 +24,7 @@ export function azureOpenAiApi(settings: ProviderSettings, baseUrl: string): Ope
     embeddingsUrl: (model) => deploymentUrl(model, 'embeddings'),
     headers: (call) => commonHeaders(settings, auth, call),
     streamOptions: true,
+    // The resource endpoint: clients send `/openai/…` paths with their own `api-version`.
+    passthrough: () => ({ baseUrl: base, headers: { ...settings.headers, ...auth } }),
   };
 }

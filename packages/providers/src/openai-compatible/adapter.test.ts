@@ -307,6 +307,30 @@ describe('OpenAI-compatible vendors as data', () => {
   });
 });
 
+describe('openai-compatible adapter: strict mode, token details and pass-through', () => {
+  it('refuses in strict mode what it would otherwise only warn about, before calling the provider', async () => {
+    const mistral = createAdapter({ name: 'mistral', type: 'mistral', baseUrl: fake.url, apiKey });
+    const refused = await mistral
+      .chatStream({ request: { ...hello, stream: true, stream_options: { include_usage: true } }, model: 'm', requestId: 'r', strict: true })
+      .catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ code: 'invalid_request', param: 'stream_options' });
+    expect((refused as Error).message).toMatch(/^strict mode: provider mistral cannot/);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('reads cached and reasoning tokens from the usage details', async () => {
+    fake.script({ usage: { prompt_tokens: 100, completion_tokens: 40, prompt_tokens_details: { cached_tokens: 64 }, completion_tokens_details: { reasoning_tokens: 30 } } });
+    const result = await adapter.chat({ request: hello, model: 'o3-mini', requestId: 'r' });
+    expect(result.usage).toEqual({ inputTokens: 100, outputTokens: 40, cachedInputTokens: 64, reasoningTokens: 30 });
+  });
+
+  it('points pass-through calls at the configured base URL with the provider key', () => {
+    expect(adapter.passthrough?.()).toEqual({ baseUrl: fake.url, headers: { authorization: `Bearer ${apiKey}` } });
+    const azure = createAdapter({ name: 'az', type: 'azure-openai', baseUrl: 'https://r.openai.azure.com/', apiKey: 'azure-key', apiVersion: 'v' });
+    expect(azure.passthrough?.()).toEqual({ baseUrl: 'https://r.openai.azure.com', headers: { 'api-key': 'azure-key' } });
+  });
+});
+
 describe('openai-compatible adapter: an error event inside a stream', () => {
   it("fails from the parts with a public message that leaves out the provider's words", async () => {
     const events = [

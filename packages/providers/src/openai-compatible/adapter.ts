@@ -2,6 +2,7 @@ import { settingsSecrets } from '../errors.ts';
 import { sharedDispatcher } from '../dispatcher.ts';
 import { postJson, readJson, type UpstreamClient } from '../http.ts';
 import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
+import { enforceStrict } from '../warnings.ts';
 import type { OpenAiCompatibleApi } from './api.ts';
 import { chatRequestBody, toChatCompletion, upstreamChatCompletionSchema } from './chat.ts';
 import { chatStreamParts } from './chat-stream.ts';
@@ -28,12 +29,15 @@ export function createOpenAiCompatibleAdapter(
   return {
     settings,
 
+    passthrough: () => api.passthrough(),
+
     async chat(call) {
       const { body, warnings } = chatRequestBody(call.request, call.model, {
         stream: false,
         streamOptions: api.streamOptions,
         provider,
       });
+      enforceStrict(warnings, call.strict, provider);
       const headers = api.headers({ requestId: call.requestId, stream: false });
       const response = await postJson(client, api.chatUrl(call.model), headers, body, call.signal);
       const upstream = await readJson(client, response, upstreamChatCompletionSchema, call.signal);
@@ -52,6 +56,7 @@ export function createOpenAiCompatibleAdapter(
         streamOptions: api.streamOptions,
         provider,
       });
+      enforceStrict(warnings, call.strict, provider);
       const headers = api.headers({ requestId: call.requestId, stream: true });
       const response = await postJson(client, api.chatUrl(call.model), headers, body, call.signal);
       return { parts: chatStreamParts(client, response, call.signal), warnings };

@@ -1,4 +1,4 @@
-import type { ProviderSettings } from '../types.ts';
+import type { PassthroughTarget, ProviderSettings } from '../types.ts';
 
 /**
  * Where to call an OpenAI-protocol upstream: URLs and headers. The mapping (chat.ts, chat-stream.ts,
@@ -10,6 +10,8 @@ export interface OpenAiCompatibleApi {
   headers(call: { requestId: string; stream: boolean }): Record<string, string>;
   /** Whether the upstream accepts `stream_options.include_usage` (see vendors.ts). */
   streamOptions: boolean;
+  /** Where `/passthrough/<provider>/*` goes: the configured base URL, with the provider's credential. */
+  passthrough(): PassthroughTarget;
 }
 
 export function trimTrailingSlashes(url: string): string {
@@ -41,5 +43,6 @@ export function openAiCompatibleApi(settings: ProviderSettings, baseUrl: string,
     embeddingsUrl: () => `${base}/embeddings`,
     headers: (call) => commonHeaders(settings, auth, call),
     streamOptions,
+    passthrough: () => ({ baseUrl: base, headers: { ...settings.headers, ...auth } }),
   };
 }

@@ -7,11 +7,19 @@ export const usageSchema = z.looseObject({
   prompt_tokens: z.number().nonnegative().optional(),
   completion_tokens: z.number().nonnegative().optional(),
   total_tokens: z.number().nonnegative().optional(),
+  prompt_tokens_details: z.looseObject({ cached_tokens: z.number().nonnegative().nullable().optional() }).nullable().optional(),
+  completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nonnegative().nullable().optional() }).nullable().optional(),
 });
 export type UpstreamUsage = z.infer<typeof usageSchema>;
 
+/** OpenAI counts cached and reasoning tokens inside prompt and completion tokens, as Usage does. */
 export function toUsage(usage: UpstreamUsage): Usage {
-  return { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 };
+  const normalised: Usage = { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 };
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
+  if (cached) normalised.cachedInputTokens = cached;
+  if (reasoning) normalised.reasoningTokens = reasoning;
+  return normalised;
 }
 
 /** The upstream usage with the three standard numbers always present. */
