@@ -7,3 +7,5 @@ export {
   embeddingVector,
   type FakeUsage,
 } from './fake-openai-content.ts';
+export { startFakeAnthropic, anthropicError, defaultAnthropicErrorBody, type FakeAnthropic, type FakeAnthropicFault, type FakeAnthropicOptions } from './fake-anthropic.ts';
+export { startFakeBedrock, type FakeBedrock, type FakeBedrockFault, type FakeBedrockOptions, type FakeStreamException } from './fake-bedrock.ts';
