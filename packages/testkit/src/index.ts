@@ -9,3 +9,4 @@ export {
 } from './fake-openai-content.ts';
 export { startFakeAnthropic, anthropicError, defaultAnthropicErrorBody, type FakeAnthropic, type FakeAnthropicFault, type FakeAnthropicOptions } from './fake-anthropic.ts';
 export { startFakeBedrock, type FakeBedrock, type FakeBedrockFault, type FakeBedrockOptions, type FakeStreamException } from './fake-bedrock.ts';
+export { defaultGoogleErrorBody, googleError, startFakeGemini, type FakeGemini, type FakeGeminiOptions } from './fake-gemini.ts';
