@@ -6,7 +6,7 @@ describe('createAdapter', () => {
   it('builds every declared type', () => {
     for (const type of providerTypes) {
       expect(supportedProviderTypes).toContain(type);
-      const adapter = createAdapter({ name: type, type, apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v1' });
+      const adapter = createAdapter({ name: type, type, apiKey: 'k', baseUrl: 'http://127.0.0.1:9/v1', region: 'us-east-1' });
       expect(adapter.settings.type).toBe(type);
     }
   });
