@@ -136,7 +136,7 @@ describe('anthropic adapter against the fake server: chat', () => {
       requestId: 'r',
     });
     expect(result.response.choices[0]?.message.reasoning_content).toBe('Thinking about: describe');
-    expect(result.warnings.map((warning) => warning.setting)).toEqual(['temperature', 'temperature']);
+    expect(result.warnings).toEqual([expect.objectContaining({ setting: 'temperature', message: expect.stringContaining('reasoning_effort') })]);
     const prefilled = await adapter.chat({
       request: { model: 'alias', messages: [{ role: 'user', content: 'count' }, { role: 'assistant', content: 'One,' }] },
       model: 'm',

@@ -18,6 +18,7 @@ export const defaultMaxTokens = 4096;
 
 /** Thinking budgets for `reasoning_effort` (Anthropic's minimum budget is 1024 tokens). */
 const thinkingBudgets: Record<string, number> = { low: 1024, medium: 4096, high: 16384, xhigh: 32768 };
+const minimumThinkingBudget = 1024;
 
 type Json = Record<string, unknown>;
 
@@ -272,39 +273,57 @@ function unsupportedFields(request: ChatCompletionRequest, provider: string, war
   }
 }
 
-/** `reasoning_effort` → extended thinking, with the constraints Anthropic puts on it. */
-function applyThinking(body: Json, effort: unknown, provider: string, warnings: Warning[], maxTokensGiven: boolean): void {
-  if (effort === undefined || effort === null || effort === 'none' || effort === 'minimal') return;
+/**
+ * `reasoning_effort` → extended thinking, with the constraints Anthropic puts on it (a budget of at
+ * least 1024 tokens below max_tokens, no forced tool). Returns whether thinking was turned on.
+ */
+function applyThinking(body: Json, effort: unknown, provider: string, warnings: Warning[], maxTokensGiven: boolean): boolean {
+  if (effort === undefined || effort === null || effort === 'none' || effort === 'minimal') return false;
   const budget = typeof effort === 'string' ? thinkingBudgets[effort] : undefined;
   if (budget === undefined) {
     warnings.push(unsupportedSetting(provider, 'reasoning_effort', `effort ${String(effort)}`));
-    return;
+    return false;
   }
   const choice = body.tool_choice;
   if (isRecord(choice) && (choice.type === 'any' || choice.type === 'tool')) {
     warnings.push(unsupportedSetting(provider, 'reasoning_effort', 'thinking cannot be combined with a forced tool (tool_choice or response_format)'));
-    return;
+    return false;
   }
-  let maxTokens = body.max_tokens as number;
+  const maxTokens = body.max_tokens as number;
   let thinkingBudget = budget;
   if (!maxTokensGiven) {
     // The default leaves room for the answer after the thinking.
-    maxTokens = budget + defaultMaxTokens;
-    body.max_tokens = maxTokens;
+    body.max_tokens = budget + defaultMaxTokens;
   } else if (maxTokens <= budget) {
     thinkingBudget = maxTokens - 1;
-    if (thinkingBudget < thinkingBudgets.low!) {
-      warnings.push(unsupportedSetting(provider, 'reasoning_effort', 'thinking needs max_tokens above 1024'));
-      return;
+    if (thinkingBudget < minimumThinkingBudget) {
+      warnings.push(unsupportedSetting(provider, 'reasoning_effort', `thinking needs max_tokens above ${minimumThinkingBudget}`));
+      return false;
     }
   }
   body.thinking = { type: 'enabled', budget_tokens: thinkingBudget };
-  // With thinking on, Anthropic accepts neither a temperature other than 1 nor top_k.
-  for (const field of ['temperature', 'top_k'] as const) {
-    if (body[field] !== undefined) {
-      delete body[field];
-      warnings.push(unsupportedSetting(provider, field, 'not accepted together with reasoning_effort'));
+  return true;
+}
+
+/** temperature (0–1 at Anthropic, clamped with a warning) and top_k, neither of which thinking accepts. */
+function applySampling(request: ChatCompletionRequest, body: Json, thinking: boolean, provider: string, warnings: Warning[]): void {
+  if (typeof request.temperature === 'number') {
+    if (thinking) {
+      warnings.push(unsupportedSetting(provider, 'temperature', 'not accepted together with reasoning_effort'));
+    } else {
+      if (request.temperature > 1) {
+        warnings.push({
+          type: 'unsupported-setting',
+          setting: 'temperature',
+          message: `provider ${provider} accepts temperature from 0 to 1; ${request.temperature} was sent as 1`,
+        });
+      }
+      body.temperature = Math.min(request.temperature, 1);
     }
+  }
+  if (typeof request.top_k === 'number') {
+    if (thinking) warnings.push(unsupportedSetting(provider, 'top_k', 'not accepted together with reasoning_effort'));
+    else body.top_k = request.top_k;
   }
 }
 
@@ -359,18 +378,7 @@ export function chatRequestBody(
   if (systemValue !== undefined) body.system = systemValue;
   if (options.stream) body.stream = true;
 
-  if (typeof request.temperature === 'number') {
-    if (request.temperature > 1) {
-      warnings.push({
-        type: 'unsupported-setting',
-        setting: 'temperature',
-        message: `provider ${provider} accepts temperature from 0 to 1; ${request.temperature} was sent as 1`,
-      });
-    }
-    body.temperature = Math.min(request.temperature, 1);
-  }
   if (typeof request.top_p === 'number') body.top_p = request.top_p;
-  if (typeof request.top_k === 'number') body.top_k = request.top_k;
   const stop = request.stop;
   if (typeof stop === 'string') body.stop_sequences = [stop];
   else if (Array.isArray(stop) && stop.length > 0) body.stop_sequences = stop;
@@ -384,7 +392,8 @@ export function chatRequestBody(
     body.tool_choice = { ...(toolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true };
   }
   const responseTool = applyResponseFormat(request, body, provider, warnings);
-  applyThinking(body, request.reasoning_effort, provider, warnings, maxTokens !== undefined && maxTokens !== null);
+  const thinking = applyThinking(body, request.reasoning_effort, provider, warnings, maxTokens !== undefined && maxTokens !== null);
+  applySampling(request, body, thinking, provider, warnings);
   unsupportedFields(request, provider, warnings);
   return { body, warnings, ...(responseTool !== undefined && { responseTool }) };
 }
