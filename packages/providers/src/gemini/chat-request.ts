@@ -298,7 +298,8 @@ function toolConfigOf(choice: unknown): GeminiToolConfig | undefined {
     const names = (Array.isArray(tools) ? tools : [])
       .map((tool: unknown) => (isRecord(tool) && isRecord(tool.function) ? tool.function.name : undefined))
       .filter((name): name is string => typeof name === 'string');
-    return { functionCallingConfig: { mode: mode === 'required' ? 'ANY' : 'AUTO', allowedFunctionNames: names } };
+    // allowedFunctionNames may only be set with ANY or VALIDATED; VALIDATED keeps "auto" (text or a call).
+    return { functionCallingConfig: { mode: mode === 'required' ? 'ANY' : 'VALIDATED', allowedFunctionNames: names } };
   }
   throw invalid('tool_choice must be auto, none, required or a function', 'tool_choice');
 }

@@ -27,7 +27,8 @@ export interface GeminiFunctionDeclaration {
 }
 
 export interface GeminiToolConfig {
-  functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] };
+  /** VALIDATED: the model may answer in text or call a function, but only one of `allowedFunctionNames`. */
+  functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE' | 'VALIDATED'; allowedFunctionNames?: string[] };
 }
 
 export interface GeminiThinkingConfig {
