@@ -28,8 +28,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function gatewayYaml(fakeUrl: string): string {
+/** More providers and models for a harness (YAML list items, indented as under `providers:`/`models:`). */
+export interface ExtraConfig {
+  providers?: string;
+  models?: string;
+}
+
+export function gatewayYaml(fakeUrl: string, extra: ExtraConfig = {}): string {
   return `providers:
+${extra.providers ?? ''}
   - name: fake
     type: openai-compatible
     base_url: ${fakeUrl}
@@ -56,7 +63,7 @@ models:
     targets:
       - { provider: fake, model: primary-model }
       - { provider: fake-backup, model: backup-model }
-`;
+${extra.models ?? ''}`;
 }
 
 /**
@@ -64,11 +71,11 @@ models:
  * (PGlite, in-process bus, memory store) or on the machine's real Postgres, NATS and Redis (a fresh
  * database and NATS namespace per harness, so runs never see each other).
  */
-export async function startHarness(mode: Mode): Promise<Harness> {
+export async function startHarness(mode: Mode, extra: ExtraConfig = {}): Promise<Harness> {
   const fake = await startFakeOpenAi({ apiKey: canarySecret });
   const directory = await mkdtemp(join(tmpdir(), 'gateway-e2e-'));
   const configPath = join(directory, 'gateway.yaml');
-  await writeFile(configPath, gatewayYaml(fake.url));
+  await writeFile(configPath, gatewayYaml(fake.url, extra));
   const masterKey = `master-${randomBytes(12).toString('hex')}`;
   process.env.FAKE_PROVIDER_KEY = canarySecret;
 

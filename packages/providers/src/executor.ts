@@ -310,7 +310,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
           const translated = translateMessages(adapter, request, execute);
           const result = await adapter.chat({ ...call, request: translated.request });
           return {
-            response: chatCompletionToMessage(result.response, { model: request.model, usage: result.usage, finishReason: result.finishReason }),
+            response: chatCompletionToMessage(result.response, { model: target.model, usage: result.usage, finishReason: result.finishReason }),
             usage: result.usage,
             finishReason: result.finishReason,
             warnings: [...translated.warnings, ...result.warnings],
@@ -332,7 +332,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         return openStream(attempt, async () => {
           const opened = await adapter.chatStream({ ...call, request: translated.request });
           return {
-            parts: chatStreamToMessageEvents(opened.parts, { model: request.model }),
+            parts: chatStreamToMessageEvents(opened.parts, { model: target.model }),
             warnings: [...translated.warnings, ...opened.warnings],
           };
         });
