@@ -1,13 +1,19 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-/** The gateway key from `Authorization: Bearer <key>` (OpenAI SDK) or `x-api-key` (Anthropic SDK). */
+/**
+ * The gateway key from `Authorization: Bearer <key>` (OpenAI SDK), `x-api-key` (Anthropic SDK) or
+ * `x-goog-api-key` (Google's SDKs, on `/passthrough/<gemini provider>/…`).
+ */
 export function extractApiKey(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headers.authorization;
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (match) return match[1];
   }
-  const apiKey = headers['x-api-key'];
-  const value = Array.isArray(apiKey) ? apiKey[0] : apiKey;
-  return value?.trim() || undefined;
+  for (const name of ['x-api-key', 'x-goog-api-key'] as const) {
+    const sent = headers[name];
+    const value = (Array.isArray(sent) ? sent[0] : sent)?.trim();
+    if (value) return value;
+  }
+  return undefined;
 }

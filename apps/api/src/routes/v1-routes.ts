@@ -7,6 +7,7 @@ import { newRequestState, type RequestState } from '../usage/request-state.ts';
 import { anthropicRoutes } from './anthropic-routes.ts';
 import { createGatewayCalls, type V1RouteOptions } from './gateway-calls.ts';
 import { openAiRoutes } from './openai-routes.ts';
+import { passthroughRoutes } from './passthrough-routes.ts';
 
 export type { V1RouteOptions } from './gateway-calls.ts';
 
@@ -69,6 +70,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
   const calls = createGatewayCalls(options);
   openAiRoutes(app, calls);
   anthropicRoutes(app, calls);
+  passthroughRoutes(app, calls);
 }
 
 function endpointOf(request: FastifyRequest): RequestState['endpoint'] {
