@@ -396,7 +396,8 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
     expect(readOnly.status, JSON.stringify(readOnly.body)).toBe(409);
 
     for (const [body, param] of [
-      [{ name: 'anth', type: 'anthropic', api_key: 'x' }, 'type'],
+      [{ name: 'reg', type: 'openai', region: 'us-east-1' }, 'region'],
+      [{ name: 'half', type: 'bedrock', region: 'us-east-1', aws_access_key_id: 'AKIAIOSFODNN7EXAMPLE' }, 'aws_secret_access_key'],
       [{ name: 'nourl', type: 'openai-compatible' }, 'base_url'],
       [{ name: 'creds', type: 'openai-compatible', base_url: 'http://user:pass@proxy.example/v1' }, 'base_url'],
       [{ name: 'crlf', type: 'openai', headers: { 'x-extra': 'a\r\nx-injected: 1' } }, 'headers.x-extra'],

@@ -211,6 +211,28 @@ describe.each(modes)('provider conformance with the official SDKs (%s)', (mode) 
     });
   });
 
+  it('a strict key refuses what a provider cannot do on every request, on either surface', async () => {
+    const strictKey = (await harness.createKey({ name: `strict ${mode}`, strict: true })).key;
+    const strictOpenAi = new OpenAI({ baseURL: harness.baseUrl, apiKey: strictKey, maxRetries: 0 });
+    const refused = await strictOpenAi.chat.completions
+      .create({ model: 'gemini', messages: [{ role: 'user', content: 'hi' }], user: 'someone' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ code: 'invalid_request', param: 'user' });
+
+    const strictAnthropic = new Anthropic({ baseURL: harness.gateway.url, apiKey: strictKey, maxRetries: 0 });
+    const topK = await strictAnthropic.messages
+      .create({ model: 'fast', max_tokens: 10, top_k: 5, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    expect(topK).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((topK as InstanceType<typeof Anthropic.BadRequestError>).message).toMatch(/strict mode.*top_k/);
+    // The same request without strict mode goes through, with the warning.
+    const { response } = await anthropic.messages
+      .create({ model: 'fast', max_tokens: 10, top_k: 5, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    expect(response.headers.get('x-gateway-warnings')).toContain('top_k');
+  });
+
   it('Anthropic SDK: count_tokens answers for an Anthropic upstream and says why not for others', async () => {
     const counted = await anthropic.messages.countTokens({ model: 'claude', messages: [{ role: 'user', content: 'count these four words' }] });
     expect(counted.input_tokens).toBe(4);

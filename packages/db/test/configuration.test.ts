@@ -76,6 +76,24 @@ describe.each(backends)('providers and models on %s', (backend) => {
       expect(await getProviderWithSecrets(db, box, 'p')).toMatchObject({ apiKey: null, headers: {} });
     });
 
+    it('stores a bedrock region in the clear and AWS credentials encrypted, write-only like the API key', async () => {
+      const db = test.database.db;
+      const aws = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'aws-secret-value-123', sessionToken: 'aws-session-token-456' };
+      const created = await upsertProvider(db, box, { name: 'aws', type: 'bedrock', region: 'eu-west-1', aws });
+      expect(created).toMatchObject({ region: 'eu-west-1', hasAwsCredentials: true, hasApiKey: false });
+      const row = await db.selectFrom('providers').selectAll().where('name', '=', 'aws').executeTakeFirstOrThrow();
+      expect(JSON.stringify(row)).not.toMatch(/aws-secret-value|aws-session-token|AKIAIOSFODNN7EXAMPLE/);
+      expect(JSON.stringify(await listProviders(db))).not.toMatch(/aws-secret-value|aws-session-token/);
+      expect((await getProviderWithSecrets(db, box, 'aws'))?.aws).toEqual(aws);
+
+      // Left out on an update: kept. Null: cleared.
+      await upsertProvider(db, box, { name: 'aws', type: 'bedrock', region: 'us-east-1' });
+      expect(await getProviderWithSecrets(db, box, 'aws')).toMatchObject({ region: 'us-east-1', aws });
+      const cleared = await upsertProvider(db, box, { name: 'aws', type: 'bedrock', region: 'us-east-1', aws: null });
+      expect(cleared.hasAwsCredentials).toBe(false);
+      expect((await getProviderWithSecrets(db, box, 'aws'))?.aws).toBeNull();
+    });
+
     it('deletes API providers and reports unknown ones', async () => {
       const db = test.database.db;
       await upsertProvider(db, box, { name: 'gone', type: 'openai' });

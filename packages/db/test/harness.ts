@@ -96,6 +96,8 @@ export function usageRecord(requestId: string, overrides: Partial<UsageRecord> =
     stream: false,
     inputTokens: 10,
     outputTokens: 20,
+    cachedInputTokens: 4,
+    reasoningTokens: 5,
     costUsd: 0.00012345,
     latencyMs: 812.5,
     overheadMs: 3.25,

@@ -78,13 +78,14 @@ describe.each(backends)('gateway keys on %s', (backend) => {
     const db = test.database.db;
     const { record } = await createKey(db, { name: 'before', models: ['a'], metadata: { x: 1 } });
     const expiresAt = new Date(Date.now() - 1000);
-    const updated = await updateKey(db, record.id, { name: 'after', expiresAt });
-    expect(updated).toMatchObject({ name: 'after', models: ['a'], metadata: { x: 1 }, expiresAt });
+    expect(record.strict).toBe(false);
+    const updated = await updateKey(db, record.id, { name: 'after', expiresAt, strict: true });
+    expect(updated).toMatchObject({ name: 'after', models: ['a'], metadata: { x: 1 }, expiresAt, strict: true });
     expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(record.updatedAt.getTime());
     expect(keyState(updated!)).toBe('expired');
 
     const cleared = await updateKey(db, record.id, { models: null, metadata: { nested: { snake_case: true } }, expiresAt: null });
-    expect(cleared).toMatchObject({ name: 'after', models: null, metadata: { nested: { snake_case: true } }, expiresAt: null });
+    expect(cleared).toMatchObject({ name: 'after', models: null, metadata: { nested: { snake_case: true } }, expiresAt: null, strict: true });
     expect(await updateKey(db, 'key_missing', { name: 'x' })).toBeUndefined();
   });
 
