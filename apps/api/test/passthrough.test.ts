@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request as undiciRequest } from 'undici';
@@ -351,6 +352,19 @@ describe('pass-through: bodies and answers', () => {
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ error: { code: 'request_too_large' } });
     expect(echoRequests).toHaveLength(0);
+  });
+
+  it('stops a chunked body without a length once it passes the body limit', async () => {
+    const key = await createKey();
+    const chunk = Buffer.alloc(16 * 1024, 1);
+    const response = await undiciRequest(`${gatewayUrl}/passthrough/echo/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/octet-stream' },
+      body: Readable.from([chunk, chunk, chunk, chunk, chunk]),
+    });
+    expect(response.statusCode).toBe(413);
+    expect(await response.body.json()).toMatchObject({ error: { code: 'request_too_large' } });
+    expect(echoRequests.filter((request) => request.body.length > 64 * 1024)).toHaveLength(0);
   });
 
   it('keeps the provider’s cookies and request id to itself', async () => {
