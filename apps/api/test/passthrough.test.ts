@@ -42,6 +42,8 @@ let evilOrigin: string;
 const evilRequests: string[] = [];
 /** Released by a test to let the echo server finish its slow SSE answer. */
 let releaseStream: () => void = () => undefined;
+/** Resolves when the connection of the last slow SSE answer closed. */
+let streamClosed: Promise<void> = Promise.resolve();
 let gatewayUrl: string;
 
 function startServer(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; origin: string }> {
@@ -74,6 +76,7 @@ beforeAll(async () => {
     request.on('end', () => {
       echoRequests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
       if (request.url?.startsWith('/base/v1/slow-stream')) {
+        streamClosed = new Promise((resolve) => response.once('close', () => resolve()));
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.write('data: {"type":"response.created"}\n\n');
         releaseStream = () => {
@@ -460,5 +463,23 @@ describe('pass-through: streams', () => {
     expect(rest).toContain('[DONE]');
     const record = await usageRecord(String(response.headers['x-gateway-request-id']));
     expect(record).toMatchObject({ provider: 'echo', model: 'echo-model', stream: true, input_tokens: 11, output_tokens: 7, status: 200 });
+  });
+
+  it('aborts the upstream call when the client leaves, and records the request once as 499', async () => {
+    const key = await createKey();
+    const controller = new AbortController();
+    const response = await undiciRequest(`${gatewayUrl}/passthrough/echo/slow-stream`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo-model', stream: true }),
+      signal: controller.signal,
+    });
+    const chunks = response.body[Symbol.asyncIterator]();
+    expect(Buffer.from((await chunks.next()).value as Buffer).toString()).toContain('response.created');
+    controller.abort();
+    await chunks.next().catch(() => undefined);
+    await streamClosed;
+    const record = await usageRecord(String(response.headers['x-gateway-request-id']));
+    expect(record).toMatchObject({ provider: 'echo', status: 499, error_code: 'request_cancelled' });
   });
 });
