@@ -10,7 +10,7 @@ import { createMemoryBus, type Bus } from '@gateway/bus';
 import { parseEnvironment } from '@gateway/config';
 import { createDatabase, createSecretBox, migrateToLatest, upsertProvider, type Database } from '@gateway/db';
 import { createLogger, createMetrics } from '@gateway/telemetry';
-import { startFakeAnthropic, startFakeOpenAi, type FakeAnthropic, type FakeOpenAi } from '@gateway/testkit';
+import { startFakeAnthropic, startFakeGemini, startFakeOpenAi, type FakeAnthropic, type FakeGemini, type FakeOpenAi } from '@gateway/testkit';
 import { buildApi, type Api } from '../src/index.ts';
 
 /** A provider's own upstream as the pass-through sees it: every request it gets, raw. */
@@ -24,6 +24,7 @@ interface RecordedRaw {
 const openAiKey = 'sk-openai-provider-key-0123456789';
 const anthropicKey = 'sk-ant-provider-key-0123456789';
 const echoKey = 'echo-provider-key-0123456789';
+const geminiKey = 'gemini-provider-key-0123456789';
 const masterKey = 'master-key-for-passthrough-tests';
 
 let directory: string;
@@ -32,6 +33,7 @@ let bus: Bus;
 let api: Api;
 let fakeOpenAi: FakeOpenAi;
 let fakeAnthropic: FakeAnthropic;
+let fakeGemini: FakeGemini;
 /** An OpenAI-compatible upstream under `/base/v1` that records raw requests and answers scripted bodies. */
 let echo: Server;
 let echoOrigin: string;
@@ -66,6 +68,7 @@ beforeAll(async () => {
   bus = createMemoryBus();
   fakeOpenAi = await startFakeOpenAi({ apiKey: openAiKey });
   fakeAnthropic = await startFakeAnthropic({ apiKey: anthropicKey });
+  fakeGemini = await startFakeGemini({ apiKey: geminiKey });
   ({ server: evil, origin: evilOrigin } = await startServer((request, response) => {
     evilRequests.push(request.url ?? '');
     response.end('evil');
@@ -98,6 +101,7 @@ beforeAll(async () => {
   const secretBox = createSecretBox(Buffer.alloc(32, 7).toString('base64'));
   await upsertProvider(database.db, secretBox, { name: 'openai', type: 'openai', baseUrl: fakeOpenAi.url, apiKey: openAiKey });
   await upsertProvider(database.db, secretBox, { name: 'claude', type: 'anthropic', baseUrl: fakeAnthropic.url, apiKey: anthropicKey });
+  await upsertProvider(database.db, secretBox, { name: 'google', type: 'gemini', baseUrl: fakeGemini.url, apiKey: geminiKey });
   await upsertProvider(database.db, secretBox, { name: 'echo', type: 'openai-compatible', baseUrl: `${echoOrigin}/base/v1`, apiKey: echoKey });
   await upsertProvider(database.db, secretBox, {
     name: 'aws',
@@ -125,6 +129,7 @@ afterAll(async () => {
   await database?.close();
   await fakeOpenAi?.close();
   await fakeAnthropic?.close();
+  await fakeGemini?.close();
   await closeServer(echo);
   await closeServer(evil);
   await rm(directory, { recursive: true, force: true });
@@ -133,6 +138,7 @@ afterAll(async () => {
 beforeEach(() => {
   fakeOpenAi.reset();
   fakeAnthropic.reset();
+  fakeGemini.reset();
   echoRequests.length = 0;
   evilRequests.length = 0;
 });
@@ -427,6 +433,27 @@ describe('pass-through: Anthropic', () => {
     expect(record).toMatchObject({ provider: 'claude', model: 'claude-sonnet-4-5', stream: true, status: 200 });
     expect(record.input_tokens).toBeGreaterThan(0);
     expect(record.output_tokens).toBeGreaterThan(0);
+  });
+});
+
+describe('pass-through: Gemini', () => {
+  it('takes the gateway key in x-goog-api-key, sends the provider key, and records the model of the path', async () => {
+    const key = await createKey();
+    const response = await api.app.inject({
+      method: 'POST',
+      url: `/passthrough/google/v1beta/models/gemini-2.5-flash:generateContent?key=${key}`,
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      payload: { contents: [{ role: 'user', parts: [{ text: 'hello big world' }] }] },
+    });
+    expect(response.statusCode).toBe(200);
+    const received = fakeGemini.requests.at(-1)!;
+    expect(received.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    expect(received.headers['x-goog-api-key']).toBe(geminiKey);
+    expect(received.query).toEqual({});
+    const usage = (response.json() as { usageMetadata: { promptTokenCount: number; candidatesTokenCount: number } }).usageMetadata;
+    const record = await usageRecord(String(response.headers['x-gateway-request-id']));
+    expect(record).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash', input_tokens: usage.promptTokenCount, status: 200 });
+    expect(record.output_tokens).toBeGreaterThanOrEqual(usage.candidatesTokenCount);
   });
 });
 

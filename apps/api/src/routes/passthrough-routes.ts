@@ -27,6 +27,19 @@ interface PassthroughCall {
 const prefix = '/passthrough/';
 
 /**
+ * The adapters' keep-alive pools (no body timeout, so streams may pause; reply-from passes the
+ * provider's timeout per call). Looked up per call, since a graceful shutdown replaces the shared
+ * Agent; both of undici's `request` forms are passed on as they come.
+ */
+type Pools = ReturnType<typeof sharedDispatcher>;
+const sharedPools = {
+  request: ((...args: unknown[]): unknown => {
+    const pools = sharedDispatcher();
+    return Reflect.apply(pools.request, pools, args);
+  }) as Pools['request'],
+};
+
+/**
  * `/passthrough/<provider>/<path>`: a provider's own endpoints that the unified surface does not cover
  * (OpenAI's Responses, audio, files and batches; Anthropic's batches; Gemini's own API), reached with a
  * gateway key. The call goes to the provider's pass-through base URL (its adapter's `passthrough()`)
@@ -63,8 +76,7 @@ export function passthroughRoutes(app: FastifyInstance, calls: GatewayCalls): vo
       proxyPayloads: false,
       internalRewriteLocationHeader: false,
       disableRequestLogging: true,
-      // The adapters' keep-alive pools; looked up per call, since a graceful shutdown may replace it.
-      undici: { request: ((options: unknown, callback: unknown) => sharedDispatcher().request(options as never, callback as never)) as never },
+      undici: sharedPools,
       preHandler(request, _reply, done) {
         try {
           decided.set(request, decide(request));
