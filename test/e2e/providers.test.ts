@@ -221,16 +221,14 @@ describe.each(modes)('provider conformance with the official SDKs (%s)', (mode) 
     expect((refused as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ code: 'invalid_request', param: 'user' });
 
     const strictAnthropic = new Anthropic({ baseURL: harness.gateway.url, apiKey: strictKey, maxRetries: 0 });
-    const topK = await strictAnthropic.messages
-      .create({ model: 'fast', max_tokens: 10, top_k: 5, messages: [{ role: 'user', content: 'hi' }] })
-      .catch((error: unknown) => error);
-    expect(topK).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((topK as InstanceType<typeof Anthropic.BadRequestError>).message).toMatch(/strict mode.*top_k/);
+    // An OpenAI-protocol upstream has no thinking budget: the translation approximates it, with a warning.
+    const thinking = { model: 'fast', max_tokens: 4000, thinking: { type: 'enabled' as const, budget_tokens: 2048 }, messages: [{ role: 'user' as const, content: 'hi' }] };
+    const approximated = await strictAnthropic.messages.create(thinking).catch((error: unknown) => error);
+    expect(approximated).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((approximated as InstanceType<typeof Anthropic.BadRequestError>).message).toMatch(/strict mode.*thinking/);
     // The same request without strict mode goes through, with the warning.
-    const { response } = await anthropic.messages
-      .create({ model: 'fast', max_tokens: 10, top_k: 5, messages: [{ role: 'user', content: 'hi' }] })
-      .withResponse();
-    expect(response.headers.get('x-gateway-warnings')).toContain('top_k');
+    const { response } = await anthropic.messages.create(thinking).withResponse();
+    expect(response.headers.get('x-gateway-warnings')).toContain('thinking');
   });
 
   it('Anthropic SDK: count_tokens answers for an Anthropic upstream and says why not for others', async () => {

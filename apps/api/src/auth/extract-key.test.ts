@@ -6,6 +6,8 @@ describe('extractApiKey', () => {
     expect(extractApiKey({ authorization: 'Bearer gw-abc' })).toBe('gw-abc');
     expect(extractApiKey({ authorization: 'bearer   gw-abc  ' })).toBe('gw-abc');
     expect(extractApiKey({ 'x-api-key': ' gw-xyz ' })).toBe('gw-xyz');
+    expect(extractApiKey({ 'x-goog-api-key': 'gw-goog' })).toBe('gw-goog');
+    expect(extractApiKey({ 'x-api-key': 'gw-first', 'x-goog-api-key': 'gw-second' })).toBe('gw-first');
   });
 
   it('prefers Authorization and ignores other schemes', () => {

@@ -57,7 +57,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
   async function authenticate(headers: FastifyRequest['headers']): Promise<CachedKey> {
     const plaintext = extractApiKey(headers);
     if (!plaintext) {
-      throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>" or "x-api-key: <gateway key>"');
+      throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>", "x-api-key: <gateway key>" or (to a Gemini pass-through) "x-goog-api-key: <gateway key>"');
     }
     // Anything not shaped like a gateway key is refused without a lookup, so junk keys cost nothing.
     const key = wellFormedKey.test(plaintext) ? await options.keys.get(plaintext) : null;
