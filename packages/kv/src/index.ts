@@ -3,6 +3,7 @@ import { createRedisStore } from './redis-store.ts';
 import type { KeyValueStore } from './types.ts';
 
 export type { KeyValueStore } from './types.ts';
+export { luaWithClock, type AtomicScript, type ScriptKeys } from './atomic-script.ts';
 export { createMemoryStore } from './memory-store.ts';
 export { createRedisStore } from './redis-store.ts';
 

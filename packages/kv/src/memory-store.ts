@@ -1,3 +1,4 @@
+import type { ScriptKeys } from './atomic-script.ts';
 import type { KeyValueStore } from './types.ts';
 
 interface Entry {
@@ -21,6 +22,34 @@ export function createMemoryStore(options: { sweepIntervalMs?: number } = {}): K
     for (const [key, entry] of entries) if (entry.expiresAt !== null && entry.expiresAt <= now) entries.delete(key);
   }, options.sweepIntervalMs ?? 30_000);
   sweep.unref();
+  const scriptKeys: ScriptKeys = {
+    get: (key) => live(key)?.value ?? null,
+    set: (key, value, ttlMs) => {
+      entries.set(key, { value, expiresAt: ttlMs ? Date.now() + ttlMs : null });
+    },
+    del: (key) => {
+      entries.delete(key);
+    },
+    incrBy: (key, by) => addTo(key, by, true),
+    incrByFloat: (key, by) => addTo(key, by, false),
+    pttl: (key) => {
+      const entry = live(key);
+      if (!entry) return -2;
+      return entry.expiresAt === null ? -1 : Math.max(0, entry.expiresAt - Date.now());
+    },
+    pexpire: (key, ttlMs) => {
+      const entry = live(key);
+      if (entry) entry.expiresAt = Date.now() + ttlMs;
+    },
+  };
+  function addTo(key: string, by: number, integer: boolean): number {
+    const entry = live(key);
+    const current = entry ? Number(entry.value) : 0;
+    if (Number.isNaN(current) || (integer && !Number.isInteger(current))) throw new Error(`value at ${key} is not ${integer ? 'an integer' : 'a number'}`);
+    const next = current + by;
+    entries.set(key, { value: String(next), expiresAt: entry ? entry.expiresAt : null });
+    return next;
+  }
   return {
     kind: 'memory',
     async get(key) {
@@ -39,6 +68,10 @@ export function createMemoryStore(options: { sweepIntervalMs?: number } = {}): K
       const next = current + by;
       entries.set(key, { value: String(next), expiresAt: entry ? entry.expiresAt : settings?.ttlMs ? Date.now() + settings.ttlMs : null });
       return next;
+    },
+    async run(script, keys, args = []) {
+      // Synchronous from start to end: no other operation on this store can interleave.
+      return script.parse(script.memory(scriptKeys, keys, args.map(String), Date.now()));
     },
     async ping() {},
     async close() {
