@@ -12,6 +12,14 @@ export const headerNames = {
   warnings: 'x-gateway-warnings',
   /** `true`: answer 400 instead of dropping or approximating what the provider cannot do. */
   strict: 'x-gateway-strict',
+  /** The caller's deadline for the whole request, in ms. */
+  timeoutMs: 'x-gateway-timeout-ms',
+  /** An inline routing config (JSON), as far as the key allows. */
+  config: 'x-gateway-config',
+  /** JSON object of the caller's metadata, for conditional routing and analytics. */
+  metadata: 'x-gateway-metadata',
+  /** A repeated request with the same key within the window replays the first answer. */
+  idempotencyKey: 'idempotency-key',
   /** NATS micro error reply headers. */
   serviceError: 'Nats-Service-Error',
   serviceErrorCode: 'Nats-Service-Error-Code',

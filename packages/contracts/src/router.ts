@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { defineEndpoint } from './endpoint.ts';
 
-export const routingStrategies = ['single', 'loadbalance', 'fallback'] as const;
+export const routingStrategies = ['single', 'fallback', 'loadbalance', 'least-busy', 'latency', 'cost', 'usage', 'conditional'] as const;
 export const routingStrategySchema = z.enum(routingStrategies);
 export type RoutingStrategy = z.infer<typeof routingStrategySchema>;
+
+/** How the executor retries one target before it falls back to the next (gateway.yaml `retry`). */
+export const retryPolicySchema = z.object({
+  /** Retries after the first attempt (default 2): `attempts: 2` means up to 3 calls to this target. */
+  attempts: z.number().int().min(0).max(10),
+  /** Upstream statuses worth retrying and falling back on; connection errors and timeouts always are. */
+  onStatusCodes: z.array(z.number().int().min(100).max(599)),
+  /** Full-jitter exponential backoff: a random wait in [0, min(maxBackoffMs, initialBackoffMs · 2^retry)). */
+  initialBackoffMs: z.number().int().nonnegative(),
+  maxBackoffMs: z.number().int().nonnegative(),
+  /** A provider's Retry-After is honoured up to this; beyond it the target is left for the next one. */
+  maxRetryAfterMs: z.number().int().nonnegative(),
+});
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
 export const planTargetSchema = z.object({
   /** Name of the provider in config (e.g. `openai-main`). */
@@ -11,6 +25,15 @@ export const planTargetSchema = z.object({
   /** The model name the upstream provider expects. */
   model: z.string(),
   weight: z.number().nonnegative().optional(),
+  /** USD per million tokens for this deployment; overrides the catalog (and the model's price). */
+  price: z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative() }).optional(),
+  retry: retryPolicySchema.optional(),
+  /** Per-attempt timeouts in ms: the whole call, the first token of a stream, the gap between chunks. */
+  timeouts: z
+    .object({ requestMs: z.number().int().positive().optional(), ttftMs: z.number().int().positive().optional(), idleMs: z.number().int().positive().optional() })
+    .optional(),
+  /** Where in the model's routing tree the target sits (`0`, `1.2`…), for logs and the usage record. */
+  path: z.string().optional(),
 });
 export type PlanTarget = z.infer<typeof planTargetSchema>;
 
@@ -26,6 +49,12 @@ export const planRequestSchema = z.object({
     models: z.array(z.string()).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
   }),
+  /** `x-gateway-metadata`: the caller's metadata, for conditional routing (and analytics). */
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The request body's scalar parameters (temperature, max_tokens, stream, …), for conditional routing. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+  /** `x-gateway-config`, parsed JSON: an inline routing config, checked by the router against the key. */
+  inlineConfig: z.unknown().optional(),
 });
 export type PlanRequest = z.infer<typeof planRequestSchema>;
 
@@ -33,8 +62,18 @@ export const planSchema = z.object({
   /** The model name resolved (the configured name, or the `<provider>/<model>` string). */
   model: z.string(),
   strategy: routingStrategySchema,
-  /** Targets in the order the executor should try them. */
+  /** Targets in the order the executor should try them (nested groups already flattened). */
   targets: z.array(planTargetSchema).min(1),
+  /** Why this order, in a few words (`weighted pick`, `least busy: 2 in flight`, `rule 1 matched`…). */
+  reason: z.string().optional(),
+  /** Tried instead of the rest of `targets` when a target says the context window is exceeded, or refuses on content policy. */
+  fallbacks: z
+    .object({ contextWindow: z.array(planTargetSchema).optional(), contentPolicy: z.array(planTargetSchema).optional() })
+    .optional(),
+  /** Hedging: after this long without an answer, one duplicate goes to the next target; the first success wins. */
+  hedge: z.object({ afterMs: z.number().int().positive() }).optional(),
+  /** The model's default deadline for the whole request (the client's `x-gateway-timeout-ms` may shorten it). */
+  deadlineMs: z.number().int().positive().optional(),
 });
 export type Plan = z.infer<typeof planSchema>;
 

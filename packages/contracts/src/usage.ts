@@ -27,6 +27,11 @@ export const usageRecordSchema = z.object({
   cachedInputTokens: z.number().int().nonnegative().optional(),
   /** Of outputTokens, spent on reasoning. */
   reasoningTokens: z.number().int().nonnegative().optional(),
+  /** The router's strategy and its reason for the order (optional: older producers do not send them). */
+  strategy: z.string().nullable().optional(),
+  routingReason: z.string().nullable().optional(),
+  /** What happened beyond a plain call: `retried`, `hedged`, `continued`, `idempotent_replay`. */
+  flags: z.array(z.string()).optional(),
   /** Cost in USD, from the price catalog; null when the model has no price. */
   costUsd: z.number().nonnegative().nullable(),
   latencyMs: z.number().nonnegative(),

@@ -26,6 +26,15 @@ export interface GatewayKeysTable {
   metadata: DefaultedJson<Record<string, unknown>>;
   /** Strict mode for every request of the key. Added by 0003. */
   strict: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Limits and budget (null: none). Added by 0004. */
+  rpm_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  tpm_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  max_parallel: ColumnType<number | null, number | null | undefined, number | null>;
+  /** numeric(18,8): read as a string. */
+  budget_max_usd: ColumnType<string | null, number | null | undefined, number | null>;
+  budget_period: ColumnType<'daily' | 'weekly' | 'monthly' | null, 'daily' | 'weekly' | 'monthly' | null | undefined, 'daily' | 'weekly' | 'monthly' | null>;
+  /** Per model: { "<model>": { rpm_limit?, tpm_limit?, max_parallel?, budget? } }. */
+  model_limits: NullableJson<Record<string, unknown>>;
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
@@ -76,6 +85,8 @@ export interface ModelsTable {
   strategy: string;
   targets: Json<ModelTargetColumn[]>;
   price: NullableJson<ModelPriceColumn>;
+  /** Routing settings (retry, hedge, fallbacks, conditions, timeout_ms…), as gateway.yaml gives them. Added by 0004. */
+  routing: DefaultedJson<Record<string, unknown>>;
   source: Source;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
@@ -98,6 +109,11 @@ export interface UsageRecordsTable {
   cached_input_tokens: ColumnType<number, number | undefined, number>;
   /** Of output_tokens, spent on reasoning. Added by 0003. */
   reasoning_tokens: ColumnType<number, number | undefined, number>;
+  /** The router's strategy and why it chose the order it did. Added by 0004. */
+  strategy: ColumnType<string | null, string | null | undefined, string | null>;
+  routing_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** What happened beyond a plain call (`hedged`, `continued`, `idempotent_replay`, `retried`). Added by 0004. */
+  flags: DefaultedJson<string[]>;
   /** numeric(18,8): the drivers read it as a string to keep every digit. */
   cost_usd: ColumnType<string | null, number | null, number | null>;
   latency_ms: number;

@@ -21,16 +21,19 @@ describe.each(backends)('migrations on %s', (backend) => {
   });
 
   it('migrates an empty database to the latest schema, then has nothing left to do', async () => {
-    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys'] });
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys', '0004-routing-limits-budgets'] });
     expect(await migrateToLatest(test.database.db)).toEqual({ executed: [] });
 
     const tables = await test.database.db.introspection.getTables();
     const columns = Object.fromEntries(tables.map((table) => [table.name, table.columns.map((column) => column.name).sort()]));
     expect(Object.keys(columns)).toEqual(expect.arrayContaining(['gateway_keys', 'providers', 'models', 'usage_records']));
     expect(columns.gateway_keys).toEqual(
-      ['created_at', 'expires_at', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'metadata', 'models', 'name', 'revoked_at', 'strict', 'updated_at'],
+      [
+        'budget_max_usd', 'budget_period', 'created_at', 'expires_at', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'max_parallel',
+        'metadata', 'model_limits', 'models', 'name', 'revoked_at', 'rpm_limit', 'strict', 'tpm_limit', 'updated_at',
+      ],
     );
-    expect(columns.usage_records).toEqual(expect.arrayContaining(['cost_usd', 'client_request_id', 'cached_input_tokens', 'reasoning_tokens']));
+    expect(columns.usage_records).toEqual(expect.arrayContaining(['cost_usd', 'client_request_id', 'cached_input_tokens', 'reasoning_tokens', 'strategy', 'routing_reason', 'flags']));
 
     const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'usage_records'`.execute(test.database.db);
     expect(indexes.rows.map((row) => row.indexname)).toEqual(

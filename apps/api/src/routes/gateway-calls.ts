@@ -4,6 +4,7 @@ import type { Bus } from '@gateway/bus';
 import type { AttemptRecord, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
 import type { KeyCache } from '../auth/key-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
+import { readSteering, scalarParams } from '../http/steering-headers.ts';
 import { costUsd } from '../usage/cost.ts';
 import type { RequestState } from '../usage/request-state.ts';
 
@@ -56,6 +57,7 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
 
     plan(request, model, operation) {
       const key = request.gateway.key!;
+      const steering = readSteering(request);
       return options.bus.request(
         routerPlan,
         {
@@ -63,6 +65,9 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
           model,
           operation,
           key: { id: key.id, ...(key.models ? { models: key.models } : {}), metadata: key.metadata },
+          ...(steering.metadata ? { metadata: steering.metadata } : {}),
+          ...(steering.inlineConfig !== undefined ? { inlineConfig: steering.inlineConfig } : {}),
+          params: scalarParams(request.body),
         },
         { context: { requestId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) } },
       );

@@ -53,7 +53,7 @@ const keyColumns = [
   'last_used_at',
 ] as const;
 
-function toKeyRecord(row: Omit<GatewayKeyRow, 'key_hash'>): KeyRecord {
+function toKeyRecord(row: Pick<GatewayKeyRow, (typeof keyColumns)[number]>): KeyRecord {
   return {
     id: row.id,
     name: row.name,

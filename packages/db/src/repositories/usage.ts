@@ -38,7 +38,7 @@ export interface UsageSummary {
   errors: number;
 }
 
-/** Rows per INSERT: at 20 parameters a row this stays far below Postgres's 65535 bound parameters. */
+/** Rows per INSERT: at 23 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
 /** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
@@ -71,6 +71,9 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       output_tokens: record.outputTokens,
       cached_input_tokens: record.cachedInputTokens ?? 0,
       reasoning_tokens: record.reasoningTokens ?? 0,
+      strategy: record.strategy ?? null,
+      routing_reason: record.routingReason ?? null,
+      flags: JSON.stringify(record.flags ?? []),
       cost_usd: record.costUsd,
       latency_ms: record.latencyMs,
       overhead_ms: record.overheadMs,
@@ -118,6 +121,9 @@ function toUsageRecord(row: UsageRecordRow): UsageRecord {
     outputTokens: row.output_tokens,
     cachedInputTokens: row.cached_input_tokens,
     reasoningTokens: row.reasoning_tokens,
+    strategy: row.strategy,
+    routingReason: row.routing_reason,
+    flags: row.flags,
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,
