@@ -27,6 +27,8 @@ export interface RequestState {
   providerMs: number;
   attempts: number;
   errorCode: ErrorCode | null;
+  /** What happened beyond a plain call, for the usage record (`continued`, `idempotent_replay`…). */
+  flags: string[];
   /** Aborts provider calls when the client leaves; created on first use. */
   cancel?: AbortController;
   /** True once a stream has taken over the response; the stream then records the request itself. */
@@ -58,6 +60,7 @@ export function newRequestState(
     providerMs: 0,
     attempts: 0,
     errorCode: null,
+    flags: [],
     streaming: false,
     recorded: false,
   };
