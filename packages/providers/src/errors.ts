@@ -11,6 +11,12 @@ import { isTimeoutReason } from './abort.ts';
  * and the detail goes to `cause`, which the root error handler logs.
  */
 
+/**
+ * Refusals another deployment may not repeat: the input does not fit the model's context window, or the
+ * provider's content policy blocked it. The executor switches to the plan's dedicated fallbacks on them.
+ */
+export type ProviderErrorKind = 'context_window' | 'content_policy';
+
 export interface ProviderErrorOptions {
   provider: string;
   /** Whether another target (or a later retry) may succeed where this attempt failed. */
@@ -22,6 +28,7 @@ export interface ProviderErrorOptions {
   param?: string | null;
   /** The provider's own message, scrubbed and cut short (`safeUpstreamMessage`): for logs. */
   upstreamMessage?: string;
+  kind?: ProviderErrorKind;
   cause?: unknown;
 }
 
@@ -31,6 +38,7 @@ export class ProviderError extends GatewayError {
   readonly upstreamStatus: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly upstreamMessage: string | undefined;
+  readonly kind: ProviderErrorKind | undefined;
 
   constructor(code: ErrorCode, message: string, options: ProviderErrorOptions) {
     super(code, message, {
@@ -45,6 +53,7 @@ export class ProviderError extends GatewayError {
     this.upstreamStatus = options.upstreamStatus;
     this.retryAfterMs = options.retryAfterMs;
     this.upstreamMessage = options.upstreamMessage;
+    this.kind = options.kind;
   }
 }
 
@@ -195,6 +204,52 @@ export function withheldUpstreamMessage(
   return { upstreamMessage, cause: new Error(`provider ${provider} said: ${upstreamMessage}`) };
 }
 
+/** `error.code`, `error.type` and Azure's `error.innererror.code` of an upstream error body, lower-cased. */
+function errorCodesOf(bodyText: string): string[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return [];
+  }
+  if (Array.isArray(body)) body = body[0];
+  if (!isRecord(body)) return [];
+  const error = isRecord(body.error) ? body.error : body;
+  const inner = isRecord(error.innererror) ? error.innererror : {};
+  return [error.code, error.type, error.status, inner.code, body.code, body.type]
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => value.toLowerCase());
+}
+
+const contextWindowCodes = new Set(['context_length_exceeded', 'string_above_max_length']);
+const contentPolicyCodes = new Set(['content_filter', 'content_policy_violation', 'responsibleaipolicyviolation']);
+/**
+ * How providers word an input that does not fit: OpenAI and the OpenAI-compatible servers (vLLM,
+ * DeepSeek, Mistral), Anthropic ("prompt is too long", "input length and `max_tokens` exceed context
+ * limit"), Gemini ("input token count … exceeds the maximum number of tokens"), Bedrock
+ * (ValidationException "Input is too long for requested model", "too many input tokens").
+ */
+const contextWindowWords =
+  /maximum context length|context (?:length|window|limit)|prompt is too long|input is too long|too many (?:input )?tokens|exceeds? the maximum (?:number of )?tokens|input token count .* exceeds|reduce the length of the (?:messages|prompt)/i;
+/** OpenAI's and Azure's content management policy, Anthropic's output filter, safety-system refusals. */
+const contentPolicyWords = /content (?:management |filtering )?policy|content filter|safety system|flagged as potentially violating/i;
+
+/**
+ * Whether a refused request is a context-window overflow or a content-policy block, from the provider's
+ * error code first and its message second. Only refusals of the request itself (400, 413, 422) are
+ * looked at: a 5xx or 429 never is one.
+ */
+export function refusalKind(status: number, bodyText: string, message: string | undefined): ProviderErrorKind | undefined {
+  if (![400, 413, 422].includes(status)) return undefined;
+  const codes = errorCodesOf(bodyText);
+  if (codes.some((code) => contextWindowCodes.has(code))) return 'context_window';
+  if (codes.some((code) => contentPolicyCodes.has(code))) return 'content_policy';
+  const text = message ?? upstreamErrorMessage(bodyText) ?? '';
+  if (contextWindowWords.test(text)) return 'context_window';
+  if (contentPolicyWords.test(text)) return 'content_policy';
+  return undefined;
+}
+
 /** Maps an upstream answer with a non-2xx status. */
 export function providerErrorFromStatus(
   context: UpstreamFailureContext,
@@ -205,7 +260,13 @@ export function providerErrorFromStatus(
   const { provider } = context;
   const detail = safeUpstreamMessage(upstreamErrorMessage(bodyText), context.secrets);
   const retryAfterMs = retryAfterMsFrom(headers);
-  const answered = { provider, upstreamStatus: status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  const kind = refusalKind(status, bodyText, upstreamErrorMessage(bodyText));
+  const answered = {
+    provider,
+    upstreamStatus: status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(kind === undefined ? {} : { kind }),
+  };
   // The client's mistake: the provider's words tell them what to fix, so they are shown.
   const shown = { ...answered, ...(detail !== undefined && { upstreamMessage: detail }) };
   // Anything else is for operators: the words go to logs only.
