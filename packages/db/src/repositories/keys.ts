@@ -3,6 +3,28 @@ import { gatewayKeyDisplayPrefix, generateGatewayKey, hashesEqual, hashGatewayKe
 import { newId } from '../ids.ts';
 import type { GatewayKeyRow, Schema } from '../schema.ts';
 
+export type BudgetPeriod = 'daily' | 'weekly' | 'monthly';
+
+/** A USD budget per calendar period (UTC). */
+export interface Budget {
+  maxUsd: number;
+  period: BudgetPeriod;
+}
+
+/** Limits of a key, or of one model for a key; null (or absent, per model) means no limit of that kind. */
+export interface Limits {
+  /** Requests per minute. */
+  rpmLimit: number | null;
+  /** Tokens (input + output) per minute. */
+  tpmLimit: number | null;
+  /** Requests in flight at once. */
+  maxParallel: number | null;
+  budget: Budget | null;
+}
+
+/** Per model name (the `model` a request names): limits on top of the key's own. */
+export type ModelLimits = Record<string, Partial<Limits>>;
+
 /** A gateway key as the rest of the gateway sees it: never the key itself, nor its hash. */
 export interface KeyRecord {
   id: string;
@@ -14,6 +36,10 @@ export interface KeyRecord {
   metadata: Record<string, unknown>;
   /** Strict mode for every request: what a provider cannot do fails the request instead of warning. */
   strict: boolean;
+  /** The key's own limits and budget. */
+  limits: Limits;
+  /** Limits per model for this key; null when there are none. */
+  modelLimits: ModelLimits | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -27,6 +53,8 @@ export interface CreateKeyInput {
   metadata?: Record<string, unknown>;
   strict?: boolean;
   expiresAt?: Date | null;
+  limits?: Partial<Limits>;
+  modelLimits?: ModelLimits | null;
 }
 
 export interface UpdateKeyInput {
@@ -35,6 +63,9 @@ export interface UpdateKeyInput {
   metadata?: Record<string, unknown>;
   strict?: boolean;
   expiresAt?: Date | null;
+  /** Only the given kinds change; a kind given as null is removed. */
+  limits?: Partial<Limits>;
+  modelLimits?: ModelLimits | null;
 }
 
 export type KeyState = 'active' | 'revoked' | 'expired';
@@ -46,6 +77,12 @@ const keyColumns = [
   'models',
   'metadata',
   'strict',
+  'rpm_limit',
+  'tpm_limit',
+  'max_parallel',
+  'budget_max_usd',
+  'budget_period',
+  'model_limits',
   'expires_at',
   'revoked_at',
   'created_at',
@@ -61,12 +98,77 @@ function toKeyRecord(row: Pick<GatewayKeyRow, (typeof keyColumns)[number]>): Key
     models: row.models,
     metadata: row.metadata,
     strict: row.strict,
+    limits: {
+      rpmLimit: row.rpm_limit,
+      tpmLimit: row.tpm_limit,
+      maxParallel: row.max_parallel,
+      budget: row.budget_max_usd !== null && row.budget_period !== null ? { maxUsd: Number(row.budget_max_usd), period: row.budget_period } : null,
+    },
+    modelLimits: row.model_limits === null ? null : modelLimitsFromColumn(row.model_limits),
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsedAt: row.last_used_at,
   };
+}
+
+/** model_limits as stored: snake_case, like the admin API and gateway.yaml. */
+interface StoredLimits {
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
+  max_parallel?: number | null;
+  budget?: { max_usd: number; period: BudgetPeriod } | null;
+}
+
+function modelLimitsFromColumn(column: Record<string, unknown>): ModelLimits {
+  const result: ModelLimits = {};
+  for (const [model, value] of Object.entries(column)) {
+    const stored = value as StoredLimits;
+    result[model] = {
+      ...(stored.rpm_limit != null ? { rpmLimit: stored.rpm_limit } : {}),
+      ...(stored.tpm_limit != null ? { tpmLimit: stored.tpm_limit } : {}),
+      ...(stored.max_parallel != null ? { maxParallel: stored.max_parallel } : {}),
+      ...(stored.budget != null ? { budget: { maxUsd: Number(stored.budget.max_usd), period: stored.budget.period } } : {}),
+    };
+  }
+  return result;
+}
+
+function modelLimitsColumn(modelLimits: ModelLimits | null | undefined): string | null {
+  if (modelLimits == null) return null;
+  const stored: Record<string, StoredLimits> = {};
+  for (const [model, limits] of Object.entries(modelLimits)) {
+    stored[model] = {
+      ...(limits.rpmLimit != null ? { rpm_limit: limits.rpmLimit } : {}),
+      ...(limits.tpmLimit != null ? { tpm_limit: limits.tpmLimit } : {}),
+      ...(limits.maxParallel != null ? { max_parallel: limits.maxParallel } : {}),
+      ...(limits.budget != null ? { budget: { max_usd: limits.budget.maxUsd, period: limits.budget.period } } : {}),
+    };
+  }
+  return JSON.stringify(stored);
+}
+
+/** The columns of the given limit kinds (absent kinds are left out, so an update keeps them). */
+function limitColumns(limits: Partial<Limits> | undefined) {
+  if (!limits) return {};
+  return {
+    ...(limits.rpmLimit !== undefined && { rpm_limit: limits.rpmLimit }),
+    ...(limits.tpmLimit !== undefined && { tpm_limit: limits.tpmLimit }),
+    ...(limits.maxParallel !== undefined && { max_parallel: limits.maxParallel }),
+    ...(limits.budget !== undefined && {
+      budget_max_usd: limits.budget?.maxUsd ?? null,
+      budget_period: limits.budget?.period ?? null,
+    }),
+  };
+}
+
+/** Whether the key, or the key for this model, has any limit or budget (a key with none needs no counters). */
+export function hasLimits(record: Pick<KeyRecord, 'limits' | 'modelLimits'>, model?: string | null): boolean {
+  const { rpmLimit, tpmLimit, maxParallel, budget } = record.limits;
+  if (rpmLimit !== null || tpmLimit !== null || maxParallel !== null || budget !== null) return true;
+  const forModel = model != null && record.modelLimits && Object.hasOwn(record.modelLimits, model) ? record.modelLimits[model] : undefined;
+  return forModel !== undefined && Object.values(forModel).some((value) => value != null);
 }
 
 /** Whether a key may be used now. Lookups return revoked and expired keys too; callers decide with this. */
@@ -92,6 +194,8 @@ export async function createKey(
       models: input.models == null ? null : JSON.stringify(input.models),
       metadata: JSON.stringify(input.metadata ?? {}),
       strict: input.strict ?? false,
+      ...limitColumns(input.limits),
+      model_limits: modelLimitsColumn(input.modelLimits),
       expires_at: input.expiresAt ?? null,
     })
     .returning(keyColumns)
@@ -149,6 +253,8 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
       ...(input.metadata !== undefined && { metadata: JSON.stringify(input.metadata) }),
       ...(input.strict !== undefined && { strict: input.strict }),
       ...(input.expiresAt !== undefined && { expires_at: input.expiresAt }),
+      ...limitColumns(input.limits),
+      ...(input.modelLimits !== undefined && { model_limits: modelLimitsColumn(input.modelLimits) }),
       updated_at: new Date(),
     })
     .where('id', '=', id)
@@ -180,4 +286,44 @@ export async function touchKeysLastUsed(db: Kysely<Schema>, lastUsed: ReadonlyMa
     where gateway_keys.id = used.id
       and (gateway_keys.last_used_at is null or gateway_keys.last_used_at < used.at)
   `.execute(db);
+}
+
+/** A key's (or a key's model's) spend in the ledger over one period. */
+export interface LedgerSpend {
+  keyId: string;
+  /** The requested model; null for requests without one (e.g. some pass-through calls). */
+  model: string | null;
+  costUsd: number;
+}
+
+/**
+ * What the given keys spent in [from, to) according to the usage records (the truth for budgets),
+ * per key and model. Keys without records are absent. Uses the (key_id, created_at) index.
+ */
+export async function ledgerSpend(db: Kysely<Schema>, keyIds: readonly string[], from: Date, to: Date): Promise<LedgerSpend[]> {
+  if (keyIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('usage_records')
+    .select((eb) => ['key_id', 'model', eb.fn.sum<string | number | null>('cost_usd').as('cost')])
+    .where('key_id', 'in', [...keyIds])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .groupBy(['key_id', 'model'])
+    .execute();
+  return rows.map((row) => ({ keyId: row.key_id!, model: row.model, costUsd: Number(row.cost ?? 0) }));
+}
+
+/**
+ * Keys that are not revoked and have a budget of their own or per model (model_limits may hold one):
+ * what budget reconciliation looks at. Expired keys are included; they cost nothing to check.
+ */
+export async function listKeysWithBudgets(db: Kysely<Schema>): Promise<KeyRecord[]> {
+  const rows = await db
+    .selectFrom('gateway_keys')
+    .select(keyColumns)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('budget_max_usd', 'is not', null), eb('model_limits', 'is not', null)]))
+    .orderBy('id')
+    .execute();
+  return rows.map(toKeyRecord).filter((record) => record.limits.budget !== null || Object.values(record.modelLimits ?? {}).some((limits) => limits.budget != null));
 }
