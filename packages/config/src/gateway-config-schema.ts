@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { providerTypes } from '@gateway/providers';
 import { routingStrategies } from '@gateway/contracts';
+import { configQueryLimits, inlineQueryLimits, queryProblems, type QueryLimits } from './routing-query.ts';
 
 /** Names appear in URLs (`/passthrough/<provider>`) and as `<provider>/<model>`: keep them simple. */
 const nameSchema = z
@@ -105,19 +106,232 @@ export const priceSchema = z.strictObject({
 });
 export type PriceConfig = z.infer<typeof priceSchema>;
 
-export const targetConfigSchema = z.strictObject({
-  provider: nameSchema,
-  model: z.string().min(1),
-  weight: z.number().nonnegative().default(1),
+/** A price per target accepts both spellings: `input_per_mtok` (issue 4, portable) and `input_per_million`. */
+export const targetPriceSchema = z.strictObject({
+  input_per_mtok: z.number().nonnegative().optional(),
+  output_per_mtok: z.number().nonnegative().optional(),
+  input_per_million: z.number().nonnegative().optional(),
+  output_per_million: z.number().nonnegative().optional(),
 });
+export type TargetPriceConfig = z.infer<typeof targetPriceSchema>;
 
-export const modelConfigSchema = z.strictObject({
-  name: z.string().min(1).max(200),
+/** USD per million tokens of a target price, whichever spelling it used; undefined when incomplete. */
+export function targetPricePerMillion(price: TargetPriceConfig | undefined): { inputPerMillion: number; outputPerMillion: number } | undefined {
+  if (!price) return undefined;
+  const input = price.input_per_mtok ?? price.input_per_million;
+  const output = price.output_per_mtok ?? price.output_per_million;
+  return input === undefined || output === undefined ? undefined : { inputPerMillion: input, outputPerMillion: output };
+}
+
+/** `retry`: every field optional; what is left out comes from the enclosing group, the model, then the defaults. */
+export const retryConfigSchema = z.strictObject({
+  /** Retries after the first attempt on the same target (default 2). */
+  attempts: z.number().int().min(0).max(10).optional(),
+  on_status_codes: z.array(z.number().int().min(100).max(599)).optional(),
+  initial_backoff_ms: z.number().int().nonnegative().max(600_000).optional(),
+  max_backoff_ms: z.number().int().nonnegative().max(600_000).optional(),
+  max_retry_after_ms: z.number().int().nonnegative().max(3_600_000).optional(),
+});
+export type RetryConfig = z.infer<typeof retryConfigSchema>;
+
+/** The defaults of `retry` (documented in docs/routing.md). */
+export const defaultRetry = {
+  attempts: 2,
+  on_status_codes: [408, 409, 429, 500, 502, 503, 504],
+  initial_backoff_ms: 250,
+  max_backoff_ms: 8000,
+  max_retry_after_ms: 30_000,
+} as const;
+
+/** One `conditions` rule of the conditional strategy: the first whose `when` matches picks `then`. */
+export const conditionSchema = z.strictObject({
+  /** A query (see routing-query.ts): checked by `queryProblems` in the model checks. */
+  when: z.record(z.string(), z.unknown()),
+  /** The `name` of one of the group's own targets (a leaf or a group). */
+  then: z.string().min(1),
+});
+export type ConditionConfig = z.infer<typeof conditionSchema>;
+
+const timeoutSchema = z.number().int().positive().max(3_600_000);
+
+/**
+ * A target is a deployment (`provider` + `model`) or a group (`targets`, with its own `strategy`):
+ * one schema for both, so unknown fields and bad values are reported at their position; which fields
+ * go with which kind is checked by `targetProblems`.
+ */
+export const targetConfigSchema = z.strictObject({
+  /** Needed to be named by `conditions[].then` or `default`; unique within the group. */
+  name: z.string().min(1).max(100).optional(),
+  provider: nameSchema.optional(),
+  model: z.string().min(1).optional(),
+  weight: z.number().nonnegative().default(1),
+  price: targetPriceSchema.optional(),
+  /** The deployment's own limits, for the `usage` strategy. */
+  rpm: z.number().int().positive().optional(),
+  tpm: z.number().int().positive().optional(),
+  /** Per attempt: the whole call, the first token of a stream, the gap between chunks. */
+  timeout_ms: timeoutSchema.optional(),
+  ttft_timeout_ms: timeoutSchema.optional(),
+  idle_timeout_ms: timeoutSchema.optional(),
+  retry: retryConfigSchema.optional(),
+  /** A group: its strategy orders its own targets. */
+  strategy: z.enum(routingStrategies).optional(),
+  conditions: z.array(conditionSchema).optional(),
+  default: z.string().min(1).optional(),
+  get targets(): z.ZodOptional<z.ZodArray<typeof targetConfigSchema>> {
+    return z.array(targetConfigSchema).min(1, 'a group needs at least one target').optional();
+  },
+});
+export type TargetConfig = z.infer<typeof targetConfigSchema>;
+
+/** A model's routing settings: everything but its name, targets and price (stored as models.routing). */
+export const routingSettingsSchema = z.strictObject({
+  retry: retryConfigSchema.optional(),
+  /** The request's default deadline; `x-gateway-timeout-ms` may shorten it. */
+  timeout_ms: timeoutSchema.optional(),
+  hedge: z.strictObject({ after_ms: z.number().int().positive().max(600_000) }).optional(),
+  fallbacks: z
+    .strictObject({ context_window: z.array(targetConfigSchema).min(1).optional(), content_policy: z.array(targetConfigSchema).min(1).optional() })
+    .optional(),
+  conditions: z.array(conditionSchema).optional(),
+  default: z.string().min(1).optional(),
+});
+export type RoutingSettings = z.infer<typeof routingSettingsSchema>;
+
+const modelFields = {
   strategy: z.enum(routingStrategies).optional(),
   targets: z.array(targetConfigSchema).min(1, 'a model needs at least one target'),
+  ...routingSettingsSchema.shape,
+};
+
+export interface ModelProblem {
+  /** Relative to the model entry (or the inline config). */
+  path: Array<string | number>;
+  message: string;
+}
+
+const leafOnly = ['provider', 'model', 'price', 'rpm', 'tpm', 'timeout_ms', 'ttft_timeout_ms', 'idle_timeout_ms'] as const;
+const groupOnly = ['strategy', 'conditions', 'default'] as const;
+
+/** The checks between fields of a group (a model, a nested group or an inline config) and its targets. */
+function groupProblems(
+  group: { strategy?: string | undefined; targets: readonly TargetConfig[]; conditions?: readonly ConditionConfig[] | undefined; default?: string | undefined },
+  path: Array<string | number>,
+  limits: QueryLimits,
+  problems: ModelProblem[],
+): void {
+  const names = new Set<string>();
+  group.targets.forEach((target, index) => {
+    if (target.name === undefined) return;
+    if (names.has(target.name)) problems.push({ path: [...path, 'targets', index, 'name'], message: `duplicate target name "${target.name}" in this group` });
+    names.add(target.name);
+  });
+  if (group.strategy === 'conditional') {
+    if (!group.conditions || group.conditions.length === 0) {
+      problems.push({ path: [...path, 'strategy'], message: 'strategy conditional needs conditions: [{ when, then }]' });
+    }
+  } else {
+    if (group.conditions) problems.push({ path: [...path, 'conditions'], message: 'conditions are only for strategy conditional' });
+    if (group.default !== undefined) problems.push({ path: [...path, 'default'], message: 'default is only for strategy conditional' });
+  }
+  group.conditions?.forEach((condition, index) => {
+    for (const problem of queryProblems(condition.when, limits)) problems.push({ path: [...path, 'conditions', index, 'when', ...problem.path], message: problem.message });
+    if (!names.has(condition.then)) {
+      problems.push({ path: [...path, 'conditions', index, 'then'], message: `"${condition.then}" names no target of this group (give one of its targets name: ${condition.then})` });
+    }
+  });
+  if (group.default !== undefined && !names.has(group.default)) {
+    problems.push({ path: [...path, 'default'], message: `"${group.default}" names no target of this group` });
+  }
+  group.targets.forEach((target, index) => targetProblems(target, [...path, 'targets', index], limits, problems));
+}
+
+function targetProblems(target: TargetConfig, path: Array<string | number>, limits: QueryLimits, problems: ModelProblem[]): void {
+  if (target.targets) {
+    for (const field of leafOnly) {
+      if (target[field] !== undefined) problems.push({ path: [...path, field], message: `${field} is for a deployment, not a group (a target has either provider and model, or targets)` });
+    }
+    groupProblems({ ...target, targets: target.targets }, path, limits, problems);
+    return;
+  }
+  if (target.provider === undefined) problems.push({ path: [...path, 'provider'], message: 'a target needs provider and model (or targets, for a group)' });
+  if (target.model === undefined) problems.push({ path: [...path, 'model'], message: 'a target needs provider and model (or targets, for a group)' });
+  for (const field of groupOnly) {
+    if (target[field] !== undefined) problems.push({ path: [...path, field], message: `${field} is for a group of targets` });
+  }
+  if (target.price && !targetPricePerMillion(target.price)) {
+    problems.push({ path: [...path, 'price'], message: 'a price needs input_per_mtok and output_per_mtok (or input_per_million and output_per_million)' });
+  }
+}
+
+type RoutingTree = {
+  strategy?: string | undefined;
+  targets: readonly TargetConfig[];
+  conditions?: readonly ConditionConfig[] | undefined;
+  default?: string | undefined;
+  fallbacks?: RoutingSettings['fallbacks'];
+};
+
+/**
+ * Everything about a model's routing that one field alone cannot say: group versus deployment fields,
+ * conditions, their queries and the target names they pick, at any depth and in `fallbacks`.
+ */
+export function modelRoutingProblems(model: RoutingTree, limits: QueryLimits = configQueryLimits): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  groupProblems(model, [], limits, problems);
+  for (const kind of ['context_window', 'content_policy'] as const) {
+    model.fallbacks?.[kind]?.forEach((target, index) => targetProblems(target, ['fallbacks', kind, index], limits, problems));
+  }
+  return problems;
+}
+
+/** Every deployment of a model (at any depth, and in `fallbacks`), with its path from the model entry. */
+export function modelDeployments(model: RoutingTree): Array<{ provider: string; model: string; path: Array<string | number> }> {
+  const found: Array<{ provider: string; model: string; path: Array<string | number> }> = [];
+  const visit = (target: TargetConfig, path: Array<string | number>) => {
+    if (target.provider !== undefined && target.model !== undefined) found.push({ provider: target.provider, model: target.model, path });
+    target.targets?.forEach((child, index) => visit(child, [...path, 'targets', index]));
+  };
+  model.targets.forEach((target, index) => visit(target, ['targets', index]));
+  for (const kind of ['context_window', 'content_policy'] as const) {
+    model.fallbacks?.[kind]?.forEach((target, index) => visit(target, ['fallbacks', kind, index]));
+  }
+  return found;
+}
+
+/** Targets naming a provider not in `providers`, with the path of their `provider` field. */
+export function unknownProviderProblems(model: RoutingTree, providers: ReadonlySet<string>): ModelProblem[] {
+  return modelDeployments(model)
+    .filter((deployment) => !providers.has(deployment.provider))
+    .map((deployment) => ({ path: [...deployment.path, 'provider'], message: `unknown provider "${deployment.provider}" (declare it under providers)` }));
+}
+
+/** A model entry's fields, each checked on its own (`.omit()` works); see `modelConfigSchema` for the whole checks. */
+export const modelFieldsSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  ...modelFields,
+  /** The model's price when a target has none (USD per million tokens); overrides the catalog. */
   price: priceSchema.optional(),
 });
-export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+function withModelChecks<Schema extends z.ZodType<RoutingTree>>(schema: Schema, limits: QueryLimits): Schema {
+  return schema.superRefine((model, context) => {
+    for (const problem of modelRoutingProblems(model, limits)) context.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  });
+}
+
+/** A model as gateway.yaml and the admin API take it (providers are checked by the caller, who knows them). */
+export const modelConfigSchema = withModelChecks(modelFieldsSchema, configQueryLimits);
+export type ModelConfig = z.infer<typeof modelFieldsSchema>;
+/** The admin API's PUT body: a model without its name. */
+export const modelReplaceSchema = withModelChecks(modelFieldsSchema.omit({ name: true }), configQueryLimits);
+
+/**
+ * `x-gateway-config`: a model entry without `name` (nor `price`), with tighter limits on client-written
+ * regular expressions. Providers and the key's rights are checked by the router.
+ */
+export const inlineRoutingConfigSchema = withModelChecks(z.strictObject(modelFields), inlineQueryLimits);
+export type InlineRoutingConfig = z.infer<typeof inlineRoutingConfigSchema>;
 
 export const gatewayConfigSchema = z
   .strictObject({
@@ -141,15 +355,9 @@ export const gatewayConfigSchema = z
         context.addIssue({ code: 'custom', path: ['models', modelIndex, 'name'], message: `duplicate model name "${model.name}"` });
       }
       modelNames.add(model.name);
-      model.targets.forEach((target, targetIndex) => {
-        if (!providerNames.has(target.provider)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['models', modelIndex, 'targets', targetIndex, 'provider'],
-            message: `unknown provider "${target.provider}" (declare it under providers)`,
-          });
-        }
-      });
+      for (const problem of unknownProviderProblems(model, providerNames)) {
+        context.addIssue({ code: 'custom', path: ['models', modelIndex, ...problem.path], message: problem.message });
+      }
     });
   });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

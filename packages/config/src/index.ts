@@ -2,3 +2,4 @@ export * from './environment.ts';
 export * from './gateway-config-schema.ts';
 export * from './load-gateway-config.ts';
 export * from './live-config.ts';
+export * from './routing-query.ts';
