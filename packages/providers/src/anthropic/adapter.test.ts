@@ -99,6 +99,12 @@ describe('anthropic adapter against the fake server: chat', () => {
     expect(parallelOff.response.choices[0]?.message.tool_calls).toHaveLength(1);
   });
 
+  it('answers a request whose tool_choice comes without tools (Anthropic refuses tool_choice alone)', async () => {
+    const result = await adapter.chat({ request: { ...hello, tool_choice: 'auto', parallel_tool_calls: false }, model: 'm', requestId: 'r' });
+    expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');
+    expect(fake.requests[0]?.body).not.toHaveProperty('tool_choice');
+  });
+
   it('answers a json_schema response_format as JSON text', async () => {
     const result = await adapter.chat({
       request: {

@@ -172,6 +172,14 @@ describe('anthropic request mapping: settings', () => {
     });
   });
 
+  it('sends tool_choice and parallel_tool_calls only with tools, which Anthropic requires', () => {
+    for (const tool_choice of ['auto', 'required', 'none'] as const) {
+      const { body } = map({ messages: hi, tool_choice, parallel_tool_calls: false });
+      expect(body).not.toHaveProperty('tool_choice');
+      expect(body).not.toHaveProperty('tools');
+    }
+  });
+
   it('maps limits, sampling, stop and user', () => {
     const { body, warnings } = map({
       messages: hi,

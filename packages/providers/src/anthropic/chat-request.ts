@@ -385,11 +385,15 @@ export function chatRequestBody(
   if (typeof request.user === 'string') body.metadata = { user_id: request.user };
 
   const tools = toolsField(request.tools, provider, warnings);
-  if (tools.length > 0) body.tools = tools;
+  // Anthropic refuses tool_choice without tools ("tool_choice may only be specified while providing
+  // tools"), so it and parallel_tool_calls only travel with tools; without tools they ask for nothing.
   const toolChoice = toolChoiceField(request.tool_choice);
-  if (toolChoice) body.tool_choice = toolChoice;
-  if (request.parallel_tool_calls === false && toolChoice?.type !== 'none') {
-    body.tool_choice = { ...(toolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+  if (tools.length > 0) {
+    body.tools = tools;
+    if (toolChoice) body.tool_choice = toolChoice;
+    if (request.parallel_tool_calls === false && toolChoice?.type !== 'none') {
+      body.tool_choice = { ...(toolChoice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+    }
   }
   const responseTool = applyResponseFormat(request, body, provider, warnings);
   const thinking = applyThinking(body, request.reasoning_effort, provider, warnings, maxTokens !== undefined && maxTokens !== null);
