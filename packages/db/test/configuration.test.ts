@@ -149,6 +149,39 @@ describe.each(backends)('providers and models on %s', (backend) => {
       expect(await deleteModel(db, 'smart')).toBe(true);
       expect(await deleteModel(db, 'smart')).toBe(false);
     });
+    it('round-trips nested targets and routing settings as given (snake_case)', async () => {
+      const db = test.database.db;
+      const targets = [
+        {
+          name: 'premium',
+          provider: 'openai',
+          model: 'gpt-4o',
+          weight: 2,
+          price: { input_per_mtok: 2.5, output_per_mtok: 10 },
+          rpm: 500,
+          timeout_ms: 60000,
+          retry: { attempts: 1 },
+        },
+        { name: 'cheap', strategy: 'loadbalance', weight: 1, targets: [{ provider: 'groq', model: 'llama', weight: 1 }, { provider: 'together', model: 'llama', weight: 3 }] },
+      ];
+      const routing = {
+        retry: { attempts: 2, on_status_codes: [429, 503] },
+        timeout_ms: 120000,
+        hedge: { after_ms: 3000 },
+        fallbacks: { context_window: [{ provider: 'anthropic', model: 'claude', weight: 1 }] },
+        conditions: [{ when: { 'metadata.plan': { $eq: 'free' } }, then: 'cheap' }],
+        default: 'premium',
+      };
+      const saved = await upsertModel(db, { name: 'resilient', strategy: 'conditional', targets, routing });
+      expect(saved).toMatchObject({ strategy: 'conditional', targets, routing });
+      expect(await getModel(db, 'resilient')).toEqual(saved);
+      const row = await db.selectFrom('models').select(['routing', 'targets']).where('name', '=', 'resilient').executeTakeFirstOrThrow();
+      expect(row.routing).toEqual(routing);
+      expect(row.targets).toEqual(targets);
+
+      // Replacing without routing clears it; a model that never had any reads as {}.
+      expect((await upsertModel(db, { name: 'resilient', strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o' }] })).routing).toEqual({});
+    });
   });
 
   describe('reconcileFileConfig', () => {
@@ -158,7 +191,13 @@ describe.each(backends)('providers and models on %s', (backend) => {
         { name: 'shared', type: 'openai-compatible', baseUrl: 'https://file.test/v1' },
       ],
       models: [
-        { name: 'gpt', strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o' }], price: { inputPerMillion: 1, outputPerMillion: 2 } },
+        {
+          name: 'gpt',
+          strategy: 'single',
+          targets: [{ provider: 'openai', model: 'gpt-4o' }],
+          price: { inputPerMillion: 1, outputPerMillion: 2 },
+          routing: { retry: { attempts: 0 }, timeout_ms: 30000 },
+        },
         { name: 'shared-model', strategy: 'single', targets: [{ provider: 'shared', model: 'm' }] },
       ],
     };
@@ -184,6 +223,7 @@ describe.each(backends)('providers and models on %s', (backend) => {
         ['shared', 'file', null],
       ]);
       expect(providers.find((provider) => provider.name === 'shared')).toMatchObject({ type: 'openai-compatible', baseUrl: 'https://file.test/v1' });
+      expect(await getModel(db, 'gpt')).toMatchObject({ routing: { retry: { attempts: 0 }, timeout_ms: 30000 } });
       expect((await listModels(db)).map((model) => [model.name, model.source, model.strategy])).toEqual([
         ['dashboard-model', 'api', 'single'],
         ['gpt', 'file', 'single'],

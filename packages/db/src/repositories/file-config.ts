@@ -39,7 +39,7 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
       });
     }
     for (const model of config.models) {
-      await upsertModel(transaction, { ...model, price: model.price ?? null, source: 'file' });
+      await upsertModel(transaction, { ...model, price: model.price ?? null, routing: model.routing ?? {}, source: 'file' });
     }
 
     const providerNames = config.providers.map((provider) => provider.name);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { PlanTarget, RoutingStrategy } from '@gateway/contracts';
+import type { RoutingStrategy } from '@gateway/contracts';
 import { newId } from '../ids.ts';
 import type { ModelRow, Schema, Source } from '../schema.ts';
 import { fileManagedError } from './read-only.ts';
@@ -10,11 +10,30 @@ export interface ModelPrice {
   outputPerMillion: number;
 }
 
+/**
+ * A target as gateway.yaml and the admin API give it (snake_case): a deployment (`provider`, `model`,
+ * `weight`, `price`, `rpm`, `timeout_ms`, `retry`…) or a group (`strategy`, `targets`, `conditions`…).
+ * Stored as given; validated by @gateway/config before it gets here and again when the router loads it.
+ */
+export interface ModelTarget {
+  name?: string;
+  provider?: string;
+  model?: string;
+  weight?: number;
+  targets?: ModelTarget[];
+  [setting: string]: unknown;
+}
+
+/** A model's routing settings (`retry`, `timeout_ms`, `hedge`, `fallbacks`, `conditions`, `default`), snake_case as in gateway.yaml. */
+export type ModelRouting = Record<string, unknown>;
+
 export interface ModelInput {
   name: string;
   strategy: RoutingStrategy;
-  targets: PlanTarget[];
+  targets: ModelTarget[];
   price?: ModelPrice | null;
+  /** Absent: none (`{}`). */
+  routing?: ModelRouting;
   /** Who manages it: `api` (default) or `file` (gateway.yaml). */
   source?: Source;
 }
@@ -23,8 +42,9 @@ export interface ModelRecord {
   id: string;
   name: string;
   strategy: RoutingStrategy;
-  targets: PlanTarget[];
+  targets: ModelTarget[];
   price: ModelPrice | null;
+  routing: ModelRouting;
   source: Source;
   createdAt: Date;
   updatedAt: Date;
@@ -35,12 +55,10 @@ function toModelRecord(row: ModelRow): ModelRecord {
     id: row.id,
     name: row.name,
     strategy: row.strategy as RoutingStrategy,
-    targets: row.targets.map((target) => ({
-      provider: target.provider,
-      model: target.model,
-      ...(target.weight !== undefined && { weight: target.weight }),
-    })),
+    // The column type only knows the first shape (deployments); nested groups and settings came with 0004.
+    targets: row.targets as unknown as ModelTarget[],
     price: row.price && { inputPerMillion: row.price.input_per_million, outputPerMillion: row.price.output_per_million },
+    routing: row.routing,
     source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -60,13 +78,8 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
       id: newId('model'),
       name: input.name,
       strategy: input.strategy,
-      targets: JSON.stringify(
-        input.targets.map((target) => ({
-          provider: target.provider,
-          model: target.model,
-          ...(target.weight !== undefined && { weight: target.weight }),
-        })),
-      ),
+      targets: JSON.stringify(input.targets),
+      routing: JSON.stringify(input.routing ?? {}),
       price:
         input.price == null
           ? null
@@ -80,6 +93,7 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
         strategy: eb.ref('excluded.strategy'),
         targets: eb.ref('excluded.targets'),
         price: eb.ref('excluded.price'),
+        routing: eb.ref('excluded.routing'),
         source: eb.ref('excluded.source'),
         updated_at: eb.ref('excluded.updated_at'),
       }));
