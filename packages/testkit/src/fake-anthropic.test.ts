@@ -226,6 +226,27 @@ describe('fake Anthropic with the official SDK', () => {
     expect(final.content[1]).toMatchObject({ type: 'text', text: 'Echo: why' });
   });
 
+  it('accepts thinking in a tool loop whose assistant turn starts with its signed thinking block', async () => {
+    const answer = await rawPost('/v1/messages', {
+      model: 'm',
+      max_tokens: 2048,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      tools: [weatherTool],
+      messages: [
+        { role: 'user', content: 'a' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Weather needed.', signature: 'EqQBCgIYAhIM' },
+            { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Oslo', days: 1 } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+      ],
+    });
+    expect(answer.status).toBe(200);
+  });
+
   it('lists models and creates and reads a batch', async () => {
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toContain('claude-sonnet-4-5-20250929');
@@ -294,6 +315,21 @@ describe('fake Anthropic refuses what Anthropic refuses', () => {
       'a thinking budget not below max_tokens',
       { model: 'm', max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: 'a' }] },
       'budget_tokens',
+    ],
+    [
+      'thinking with a tool loop whose assistant turn has no thinking block',
+      {
+        model: 'm',
+        max_tokens: 2048,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools: [weatherTool],
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+        ],
+      },
+      'Expected `thinking` or `redacted_thinking`, but found `tool_use`',
     ],
     [
       'final assistant text ending in whitespace',

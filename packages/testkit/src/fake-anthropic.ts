@@ -253,7 +253,27 @@ function invalidThinking(body: Json): string | undefined {
   if (isRecord(choice) && (choice.type === 'any' || choice.type === 'tool')) {
     return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
-  return undefined;
+  return unsignedToolLoop(body.messages);
+}
+
+/**
+ * With thinking on, the last assistant message that called tools must start with the thinking (or
+ * redacted thinking) block Anthropic answered with, as the real API checks.
+ */
+function unsignedToolLoop(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  const index = messages.findLastIndex((message) => isRecord(message) && message.role === 'assistant');
+  if (index < 0) return undefined;
+  const blocks = blocksOf((messages[index] as Json).content);
+  if (!blocks.some((block) => block.type === 'tool_use')) return undefined;
+  const first = String(blocks[0]?.type);
+  if (first === 'thinking' || first === 'redacted_thinking') return undefined;
+  return (
+    `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first}\`. ` +
+    'When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of ' +
+    '`tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns. To avoid this ' +
+    'requirement, disable `thinking`.'
+  );
 }
 
 function invalidNumber(body: Json, field: string, min: number, max: number): string | undefined {

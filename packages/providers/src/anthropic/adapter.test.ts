@@ -99,6 +99,23 @@ describe('anthropic adapter against the fake server: chat', () => {
     expect(parallelOff.response.choices[0]?.message.tool_calls).toHaveLength(1);
   });
 
+  it('continues a tool loop with reasoning_effort set, thinking left off with a warning (no signed thinking to send back)', async () => {
+    const request: ChatCompletionRequest = {
+      model: 'alias',
+      reasoning_effort: 'low',
+      tools: [weather],
+      messages: [
+        { role: 'user', content: 'weather in Oslo' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+      ],
+    };
+    const result = await adapter.chat({ request, model: 'm', requestId: 'r' });
+    expect(result.response.choices[0]?.message.content).toBe('Echo: sunny');
+    expect(result.warnings).toEqual([expect.objectContaining({ setting: 'reasoning_effort', message: expect.stringContaining('signed thinking') })]);
+    expect(fake.requests[0]?.body).not.toHaveProperty('thinking');
+  });
+
   it('answers a request whose tool_choice comes without tools (Anthropic refuses tool_choice alone)', async () => {
     const result = await adapter.chat({ request: { ...hello, tool_choice: 'auto', parallel_tool_calls: false }, model: 'm', requestId: 'r' });
     expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');

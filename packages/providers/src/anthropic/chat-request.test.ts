@@ -264,6 +264,26 @@ describe('anthropic request mapping: settings', () => {
     expect(withTemperature.warnings).toEqual([expect.objectContaining({ setting: 'temperature' })]);
   });
 
+  it('leaves thinking off while the last assistant turn called tools, which would need its signed thinking back', () => {
+    const loop = [
+      { role: 'user' as const, content: 'weather?' },
+      { role: 'assistant' as const, content: null, tool_calls: [{ id: 'toolu_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{}' } }] },
+      { role: 'tool' as const, tool_call_id: 'toolu_1', content: 'sunny' },
+    ];
+    const inLoop = map({ messages: loop, tools: [weather], reasoning_effort: 'high' });
+    expect(inLoop.body).not.toHaveProperty('thinking');
+    expect(inLoop.body.max_tokens).toBe(defaultMaxTokens);
+    expect(inLoop.warnings).toEqual([expect.objectContaining({ setting: 'reasoning_effort', message: expect.stringContaining('signed thinking') })]);
+    // Once the loop is closed by an assistant answer, a new user turn may think again.
+    const closed = map({
+      messages: [...loop, { role: 'assistant', content: 'Sunny.' }, { role: 'user', content: 'and tomorrow?' }],
+      tools: [weather],
+      reasoning_effort: 'high',
+    });
+    expect(closed.body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 16384 } });
+    expect(closed.warnings).toEqual([]);
+  });
+
   it('sets stream only for streams', () => {
     expect(map({ messages: hi, stream: true }, true).body.stream).toBe(true);
     expect(map({ messages: hi, stream: true, stream_options: { include_usage: true } }).body).not.toHaveProperty('stream');

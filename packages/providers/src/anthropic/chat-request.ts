@@ -274,14 +274,44 @@ function unsupportedFields(request: ChatCompletionRequest, provider: string, war
 }
 
 /**
- * `reasoning_effort` → extended thinking, with the constraints Anthropic puts on it (a budget of at
- * least 1024 tokens below max_tokens, no forced tool). Returns whether thinking was turned on.
+ * With thinking on, Anthropic wants the last assistant turn that called tools to start with the signed
+ * thinking block it answered with ("Expected thinking or redacted_thinking, but found tool_use").
+ * OpenAI-shaped history carries no signed thinking, so a tool loop in progress cannot have thinking.
  */
-function applyThinking(body: Json, effort: unknown, provider: string, warnings: Warning[], maxTokensGiven: boolean): boolean {
+function toolLoopWithoutThinking(turns: readonly Turn[]): boolean {
+  const lastAssistant = turns.findLast((turn) => turn.role === 'assistant');
+  if (!lastAssistant?.content.some((block) => block.type === 'tool_use')) return false;
+  const first = lastAssistant.content[0]?.type;
+  return first !== 'thinking' && first !== 'redacted_thinking';
+}
+
+/**
+ * `reasoning_effort` → extended thinking, with the constraints Anthropic puts on it (a budget of at
+ * least 1024 tokens below max_tokens, no forced tool, signed thinking leading the current tool loop).
+ * Returns whether thinking was turned on.
+ */
+function applyThinking(
+  body: Json,
+  turns: readonly Turn[],
+  effort: unknown,
+  provider: string,
+  warnings: Warning[],
+  maxTokensGiven: boolean,
+): boolean {
   if (effort === undefined || effort === null || effort === 'none' || effort === 'minimal') return false;
   const budget = typeof effort === 'string' ? thinkingBudgets[effort] : undefined;
   if (budget === undefined) {
     warnings.push(unsupportedSetting(provider, 'reasoning_effort', `effort ${String(effort)}`));
+    return false;
+  }
+  if (toolLoopWithoutThinking(turns)) {
+    warnings.push(
+      unsupportedSetting(
+        provider,
+        'reasoning_effort',
+        'thinking cannot be turned on while the last assistant turn called tools without a signed thinking block, which chat messages cannot carry',
+      ),
+    );
     return false;
   }
   const choice = body.tool_choice;
@@ -396,7 +426,7 @@ export function chatRequestBody(
     }
   }
   const responseTool = applyResponseFormat(request, body, provider, warnings);
-  const thinking = applyThinking(body, request.reasoning_effort, provider, warnings, maxTokens !== undefined && maxTokens !== null);
+  const thinking = applyThinking(body, turns, request.reasoning_effort, provider, warnings, maxTokens !== undefined && maxTokens !== null);
   applySampling(request, body, thinking, provider, warnings);
   unsupportedFields(request, provider, warnings);
   return { body, warnings, ...(responseTool !== undefined && { responseTool }) };
