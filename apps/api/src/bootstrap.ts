@@ -99,11 +99,12 @@ export async function prepareDatabase(options: {
       region: provider.region ?? null,
       aws: awsCredentials(provider),
     })),
-    models: options.config.models.map((model) => ({
-      name: model.name,
-      strategy: model.strategy ?? 'loadbalance',
-      targets: model.targets,
-      price: model.price ? { inputPerMillion: model.price.input_per_million, outputPerMillion: model.price.output_per_million } : null,
+    models: options.config.models.map(({ name, strategy, targets, price, ...routing }) => ({
+      name,
+      strategy: strategy ?? 'loadbalance',
+      targets,
+      price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
+      routing,
     })),
   });
   options.bus.publish(configChanged, { entity: 'all', action: 'updated' });

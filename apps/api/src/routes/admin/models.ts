@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
-import { modelConfigSchema } from '@gateway/config';
+import { modelConfigSchema, modelReplaceSchema, unknownProviderProblems, type ModelConfig, type RoutingSettings } from '@gateway/config';
 import { deleteModel, getModel, listModels, listProviders, upsertModel, type ModelRecord } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
 import { errorResponses, modelSchema, nameParamsSchema } from './schemas.ts';
@@ -12,7 +12,9 @@ function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
     id: record.id,
     name: record.name,
     strategy: record.strategy,
-    targets: record.targets,
+    // Stored as validated by the same schemas (gateway.yaml or this API).
+    targets: record.targets as ModelConfig['targets'],
+    ...(record.routing as RoutingSettings),
     price: record.price ? { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } : null,
     source: record.source,
     created_at: record.createdAt.toISOString(),
@@ -29,18 +31,16 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
   const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
     context.bus.publish(configChanged, { entity: 'model', id, action });
 
-  const save = async (body: z.infer<typeof modelConfigSchema>) => {
+  const save = async ({ name, strategy, targets, price, ...routing }: ModelConfig) => {
     const providers = new Set((await listProviders(db)).map((provider) => provider.name));
-    body.targets.forEach((target, index) => {
-      if (!providers.has(target.provider)) {
-        throw new GatewayError('invalid_request', `Unknown provider "${target.provider}"`, { param: `targets.${index}.provider` });
-      }
-    });
+    const [unknown] = unknownProviderProblems({ targets, ...routing }, providers);
+    if (unknown) throw new GatewayError('invalid_request', unknown.message, { param: unknown.path.join('.') });
     return upsertModel(db, {
-      name: body.name,
-      strategy: body.strategy ?? 'loadbalance',
-      targets: body.targets,
-      price: body.price ? { inputPerMillion: body.price.input_per_million, outputPerMillion: body.price.output_per_million } : null,
+      name,
+      strategy: strategy ?? 'loadbalance',
+      targets,
+      price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
+      routing,
       source: 'api',
     });
   };
@@ -79,9 +79,9 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
     {
       schema: {
         tags: ['models'],
-        summary: 'Replace a model’s strategy, targets and price',
+        summary: 'Replace a model’s strategy, targets, routing settings and price',
         params: nameParamsSchema,
-        body: modelConfigSchema.omit({ name: true }),
+        body: modelReplaceSchema,
         response: { 200: modelSchema, ...errorResponses },
       },
     },

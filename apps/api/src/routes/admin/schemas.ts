@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routingSettingsSchema, targetConfigSchema } from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
 export const errorResponseSchema = z.object({
@@ -72,7 +73,8 @@ export const modelSchema = z.object({
   id: z.string(),
   name: z.string(),
   strategy: z.string(),
-  targets: z.array(z.object({ provider: z.string(), model: z.string(), weight: z.number().optional() })),
+  targets: z.array(targetConfigSchema).describe('Deployments (provider, model…) or nested groups (strategy, targets…), as in gateway.yaml'),
+  ...routingSettingsSchema.shape,
   price: z.object({ input_per_million: z.number(), output_per_million: z.number() }).nullable(),
   source: z.enum(['file', 'api']),
   created_at: z.string(),
