@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headerNames, routerPlan, type Plan } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
+import type { KeyValueStore } from '@gateway/kv';
 import type { AttemptRecord, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
 import type { KeyCache } from '../auth/key-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
@@ -14,6 +15,8 @@ export interface V1RouteOptions {
   executor: Executor;
   catalog: () => ProviderCatalog;
   finish: (state: RequestState, status: number) => void;
+  /** Shared state across replicas (Idempotency-Key claims and answers); absent: this process's memory. */
+  store?: KeyValueStore;
 }
 
 /** What the /v1 route files share: planning, running a provider call, and settling its usage. */
