@@ -4,7 +4,7 @@ import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, keyAllowsModel } from '@gateway/contracts';
 import { ProviderError, defaultTimeoutMs, sharedDispatcher, type PassthroughTarget, type Usage } from '@gateway/providers';
-import type { Surface } from '../http/error-body.ts';
+import { decidePassthroughSurface } from '../http/error-body.ts';
 import type { GatewayCalls } from './gateway-calls.ts';
 import { forwardBodiesAsReceived } from './passthrough/request-body.ts';
 import { passthroughUrl } from './passthrough/target-url.ts';
@@ -60,7 +60,7 @@ export function passthroughRoutes(app: FastifyInstance, calls: GatewayCalls): vo
     return call;
   };
 
-  markAnthropicSurface(app, (name) => catalog().providerTypes.get(name) === 'anthropic');
+  decidePassthroughSurface(app, (name) => catalog().providerTypes.get(name));
 
   app.register(async (scope) => {
     forwardBodiesAsReceived(scope, scope.initialConfig.bodyLimit ?? 1024 * 1024);
@@ -186,28 +186,6 @@ export function passthroughRoutes(app: FastifyInstance, calls: GatewayCalls): vo
     state.cachedInputTokens = usage.cachedInputTokens ?? 0;
     state.reasoningTokens = usage.reasoningTokens ?? 0;
   }
-}
-
-/**
- * Errors of a pass-through to an Anthropic provider come in Anthropic's shape (see `surfaceOf`), from
- * the first hook on: the surface is read from the path whenever it is asked, so even a refused key is
- * answered the way the client's SDK expects. A route may still set it.
- */
-function markAnthropicSurface(app: FastifyInstance, isAnthropic: (provider: string) => boolean): void {
-  const marked = new WeakMap<object, Surface>();
-  app.decorateRequest('surface', {
-    getter(this: FastifyRequest): Surface | undefined {
-      const set = marked.get(this);
-      if (set) return set;
-      if (!this.url.startsWith(prefix)) return undefined;
-      const segment = this.url.slice(prefix.length).split(/[/?]/)[0] ?? '';
-      return isAnthropic(safeDecode(segment)) ? 'anthropic' : undefined;
-    },
-    setter(this: FastifyRequest, value: Surface | undefined) {
-      if (value) marked.set(this, value);
-      else marked.delete(this);
-    },
-  });
 }
 
 /** What the client is told when the provider could not be reached: never the upstream's address. */
