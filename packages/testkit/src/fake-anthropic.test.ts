@@ -332,6 +332,19 @@ describe('fake Anthropic refuses what Anthropic refuses', () => {
       'Expected `thinking` or `redacted_thinking`, but found `tool_use`',
     ],
     [
+      'an OpenAI image part inside a tool result',
+      {
+        model: 'm',
+        max_tokens: 5,
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 't', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] },
+        ],
+      },
+      'tool_result.content.0.type',
+    ],
+    [
       'final assistant text ending in whitespace',
       { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b ' }] },
       'trailing whitespace',

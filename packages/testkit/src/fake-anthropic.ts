@@ -90,6 +90,8 @@ const blockTypes = new Set([
   'web_search_tool_result',
   'container_upload',
 ]);
+/** What a tool_result's content list may hold. */
+const toolResultBlockTypes = new Set(['text', 'image', 'search_result', 'document']);
 const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 function isRecord(value: unknown): value is Json {
@@ -152,6 +154,16 @@ function invalidBlock(block: Json, where: string, role: string): string | undefi
   if (type === 'tool_result' && role !== 'user') return `${where}: tool_result blocks are only allowed in user messages`;
   if (type === 'tool_use' && (typeof block.id !== 'string' || typeof block.name !== 'string' || !isRecord(block.input))) {
     return `${where}.tool_use: id, name and an input object are required`;
+  }
+  if (type === 'tool_result' && Array.isArray(block.content)) {
+    for (const [position, inner] of block.content.entries()) {
+      const innerWhere = `${where}.tool_result.content.${position}`;
+      if (!isRecord(inner) || !toolResultBlockTypes.has(String(inner.type))) {
+        return `${innerWhere}.type: Input tag '${String(isRecord(inner) ? inner.type : inner)}' found using 'type' does not match any of the expected tags: 'text', 'image', 'search_result', 'document'`;
+      }
+      const problem = invalidBlock(inner, innerWhere, role);
+      if (problem) return problem;
+    }
   }
   return undefined;
 }

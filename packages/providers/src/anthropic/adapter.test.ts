@@ -116,6 +116,32 @@ describe('anthropic adapter against the fake server: chat', () => {
     expect(fake.requests[0]?.body).not.toHaveProperty('thinking');
   });
 
+  it('sends an image returned by a tool inside the tool result, in a shape Anthropic accepts', async () => {
+    const result = await adapter.chat({
+      request: {
+        model: 'alias',
+        tools: [weather],
+        messages: [
+          { role: 'user', content: 'weather map' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] },
+          {
+            role: 'tool',
+            tool_call_id: 'toolu_1',
+            content: [
+              { type: 'text', text: 'map attached' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            ],
+          } as never,
+        ],
+      },
+      model: 'm',
+      requestId: 'r',
+    });
+    expect(result.warnings).toEqual([]);
+    const sent = fake.requests[0]?.body as { messages: Array<{ content: Array<{ content?: Array<{ type: string }> }> }> };
+    expect(sent.messages[2]?.content[0]?.content?.map((block) => block.type)).toEqual(['text', 'image']);
+  });
+
   it('answers a request whose tool_choice comes without tools (Anthropic refuses tool_choice alone)', async () => {
     const result = await adapter.chat({ request: { ...hello, tool_choice: 'auto', parallel_tool_calls: false }, model: 'm', requestId: 'r' });
     expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');

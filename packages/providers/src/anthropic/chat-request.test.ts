@@ -140,6 +140,35 @@ describe('anthropic request mapping: messages', () => {
     );
   });
 
+  it('sends images of a tool result inside its tool_result block and warns about other parts', () => {
+    const { body, warnings } = map({
+      messages: [
+        { role: 'user', content: 'draw' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'render', arguments: '{}' } }] },
+        {
+          role: 'tool',
+          tool_call_id: 'toolu_1',
+          content: [
+            { type: 'text', text: 'rendered' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+          ],
+        } as never,
+      ],
+    });
+    expect((body.messages as Array<{ content: unknown }>)[2]?.content).toEqual([
+      {
+        type: 'tool_result',
+        tool_use_id: 'toolu_1',
+        content: [
+          { type: 'text', text: 'rendered' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([expect.objectContaining({ setting: 'messages', message: expect.stringContaining('input_audio') })]);
+  });
+
   it('warns about content it cannot send', () => {
     const { body, warnings } = map({
       messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }, { type: 'text', text: 'hi' }] }],
@@ -241,6 +270,16 @@ describe('anthropic request mapping: settings', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('names the tool_choice a json_schema answer tool replaces, and keeps disable_parallel_tool_use', () => {
+    const response_format = { type: 'json_schema' as const, json_schema: { name: 'reply', schema: { type: 'object' } } };
+    const { body, warnings } = map({ messages: hi, tools: [weather], tool_choice: 'required', parallel_tool_calls: false, response_format });
+    expect(body.tool_choice).toEqual({ type: 'tool', name: 'reply', disable_parallel_tool_use: true });
+    expect(warnings.map((warning) => warning.setting)).toEqual(['response_format', 'tool_choice']);
+    expect(warnings[1]?.message).toContain('tool_choice any');
+    const withoutChoice = map({ messages: hi, tools: [weather], response_format });
+    expect(withoutChoice.warnings.map((warning) => warning.setting)).toEqual(['response_format']);
+  });
+
   it('warns about json_object', () => {
     const { body, warnings } = map({ messages: hi, response_format: { type: 'json_object' } });
     expect(body).not.toHaveProperty('tools');
@@ -252,10 +291,12 @@ describe('anthropic request mapping: settings', () => {
       thinking: { type: 'enabled', budget_tokens: 4096 },
       max_tokens: 4096 + defaultMaxTokens,
     });
-    expect(map({ messages: hi, reasoning_effort: 'high', max_tokens: 8000 }).body).toMatchObject({
-      thinking: { type: 'enabled', budget_tokens: 7999 },
-      max_tokens: 8000,
-    });
+    const cut = map({ messages: hi, reasoning_effort: 'high', max_tokens: 8000 });
+    expect(cut.body).toMatchObject({ thinking: { type: 'enabled', budget_tokens: 7999 }, max_tokens: 8000 });
+    expect(cut.warnings).toEqual([
+      expect.objectContaining({ setting: 'reasoning_effort', message: expect.stringContaining('(16384 tokens) was sent with a budget of 7999') }),
+    ]);
+    expect(map({ messages: hi, reasoning_effort: 'high', max_tokens: 20000 }).warnings).toEqual([]);
     const tooSmall = map({ messages: hi, reasoning_effort: 'low', max_tokens: 500 });
     expect(tooSmall.body).not.toHaveProperty('thinking');
     expect(tooSmall.warnings).toEqual([expect.objectContaining({ setting: 'reasoning_effort' })]);

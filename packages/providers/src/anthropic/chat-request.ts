@@ -158,16 +158,24 @@ function assistantBlocks(message: Json, index: number, provider: string, warning
   return blocks;
 }
 
-function toolResultBlock(message: Json, index: number): Json {
+/**
+ * A tool message → a tool_result block. Its content may hold text and images (Anthropic accepts image
+ * blocks inside tool results); other part types cannot be sent there and become warnings.
+ */
+function toolResultBlock(message: Json, index: number, provider: string, warnings: Warning[]): Json {
   if (typeof message.tool_call_id !== 'string') throw invalid(`messages[${index}]: a tool message needs tool_call_id`);
   const block: Json = { type: 'tool_result', tool_use_id: message.tool_call_id };
   if (typeof message.content === 'string') {
     if (message.content.length > 0) block.content = message.content;
   } else if (Array.isArray(message.content)) {
-    const texts = message.content
-      .filter((part): part is Json => isRecord(part) && part.type === 'text' && typeof part.text === 'string' && part.text.length > 0)
-      .map((part) => withCacheControl({ type: 'text', text: part.text }, part));
-    if (texts.length > 0) block.content = texts;
+    const content: Json[] = [];
+    for (const part of message.content) {
+      if (!isRecord(part)) continue;
+      if (part.type === 'text' && typeof part.text === 'string') content.push(...textBlock(part.text, part));
+      else if (part.type === 'image_url') content.push(imageBlock(part, index, provider, warnings));
+      else warnings.push(unsupportedSetting(provider, 'messages', `content part type ${String(part.type)} in the tool result messages[${index}]`));
+    }
+    if (content.length > 0) block.content = content;
   }
   return block;
 }
@@ -201,7 +209,7 @@ function conversation(messages: readonly Json[], provider: string, warnings: War
         push('assistant', assistantBlocks(message, index, provider, warnings));
         break;
       case 'tool':
-        push('user', [toolResultBlock(message, index)]);
+        push('user', [toolResultBlock(message, index, provider, warnings)]);
         break;
       default:
         throw invalid(`messages[${index}]: role ${String(message.role)} is not supported by provider ${provider}; use tool messages`);
@@ -330,6 +338,11 @@ function applyThinking(
       warnings.push(unsupportedSetting(provider, 'reasoning_effort', `thinking needs max_tokens above ${minimumThinkingBudget}`));
       return false;
     }
+    warnings.push({
+      type: 'unsupported-setting',
+      setting: 'reasoning_effort',
+      message: `provider ${provider} needs the thinking budget below max_tokens; effort ${String(effort)} (${budget} tokens) was sent with a budget of ${thinkingBudget}`,
+    });
   }
   body.thinking = { type: 'enabled', budget_tokens: thinkingBudget };
   return true;
@@ -382,6 +395,14 @@ function applyResponseFormat(request: ChatCompletionRequest, body: Json, provide
       message: `provider ${provider} answers a json_schema response_format through a forced tool, so the request's own tools cannot be called`,
     });
   }
+  // The forced answer tool replaces the client's tool_choice (named, so strict mode can refuse it);
+  // disable_parallel_tool_use still applies to the forced tool and is kept.
+  const previous = isRecord(body.tool_choice) ? body.tool_choice : undefined;
+  if (request.tool_choice !== undefined && request.tool_choice !== null && previous !== undefined) {
+    warnings.push(
+      unsupportedSetting(provider, 'tool_choice', `a json_schema response_format forces its own answer tool in place of tool_choice ${String(previous.type)}`),
+    );
+  }
   body.tools = [
     ...tools,
     {
@@ -390,7 +411,7 @@ function applyResponseFormat(request: ChatCompletionRequest, body: Json, provide
       input_schema: isRecord(schema.schema) ? schema.schema : { type: 'object' },
     },
   ];
-  body.tool_choice = { type: 'tool', name };
+  body.tool_choice = { type: 'tool', name, ...(previous?.disable_parallel_tool_use === true && { disable_parallel_tool_use: true }) };
   return name;
 }
 
