@@ -310,6 +310,13 @@ describe('anthropic adapter against the fake server: native surface and pass-thr
     await expect(collect(opened.parts)).rejects.toMatchObject({ code: 'provider_error', message: expect.stringContaining('mid-stream') });
   });
 
+  it('holds message_start back, so an error event right after it fails before the first part', async () => {
+    fake.script({ streamErrorAfterChunks: 1 });
+    const opened = await adapter.messagesStream!({ request: native, model: 'm', requestId: 'r' });
+    const iterator = opened.parts[Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'provider_unavailable', retryable: true });
+  });
+
   it('counts tokens', async () => {
     const { max_tokens: _maxTokens, ...countRequest } = native;
     const counted = await adapter.countTokens!({ request: countRequest, model: 'claude-haiku-4-5', requestId: 'r' });

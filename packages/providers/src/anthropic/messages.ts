@@ -43,7 +43,12 @@ export async function nativeMessagesStream(
   return { parts: messagesStreamParts(client, response, call.signal), warnings: [] };
 }
 
-/** Every event passed on unchanged; usage from `message_start` (input) and `message_delta` (output). */
+/**
+ * Every event passed on unchanged; usage from `message_start` (input) and `message_delta` (output).
+ * `message_start` (and any `ping` after it) is held back until the first other event, so an `error`
+ * event right after it (e.g. overloaded) fails the stream before its first part, while the executor
+ * may still try another target. As in chat-stream.ts.
+ */
 async function* messagesStreamParts(
   client: UpstreamClient,
   response: Parameters<typeof upstreamEvents>[1],
@@ -51,6 +56,8 @@ async function* messagesStreamParts(
 ): AsyncGenerator<MessagesStreamPart> {
   let usage: UpstreamUsage | null = null;
   let stopReason: string | null = null;
+  const heldBack: MessagesStreamPart[] = [];
+  let started = false;
   for await (const event of upstreamEvents(client, response, signal)) {
     const { data } = event;
     if (data.type === 'message_start' && isRecord(data.message)) usage = mergeUsage(usage ?? {}, usageOf(data.message.usage));
@@ -58,8 +65,16 @@ async function* messagesStreamParts(
       usage = mergeUsage(usage ?? {}, usageOf(data.usage));
       if (isRecord(data.delta) && typeof data.delta.stop_reason === 'string') stopReason = data.delta.stop_reason;
     }
-    yield { type: 'event', event: event satisfies AnthropicStreamEvent };
+    const part: MessagesStreamPart = { type: 'event', event: event satisfies AnthropicStreamEvent };
+    if (!started && (data.type === 'message_start' || data.type === 'ping')) {
+      heldBack.push(part);
+      continue;
+    }
+    started = true;
+    yield* heldBack.splice(0);
+    yield part;
   }
+  yield* heldBack.splice(0);
   yield { type: 'finish', finishReason: unifyStopReason(stopReason), usage: usage === null ? null : toUsage(usage) };
 }
 
