@@ -227,6 +227,15 @@ describe('pass-through: credentials', () => {
     expect(fakeOpenAi.requests.at(-1)?.headers.authorization).toBe(`Bearer ${openAiKey}`);
   });
 
+  it('takes x-goog-api-key as the gateway key on pass-through paths only', async () => {
+    const key = await createKey();
+    const refused = await api.app.inject({ method: 'GET', url: '/v1/models', headers: { 'x-goog-api-key': key } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ error: { code: 'invalid_api_key', message: expect.stringContaining('Missing API key') } });
+    const accepted = await api.app.inject({ method: 'GET', url: '/v1/models', headers: { 'x-api-key': key } });
+    expect(accepted.statusCode).toBe(200);
+  });
+
   it('answers 401 without a key, and never calls the provider', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/passthrough/openai/models' });
     expect(response.statusCode).toBe(401);

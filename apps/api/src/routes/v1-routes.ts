@@ -46,7 +46,7 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
         options.finish(state, 499);
       }
     });
-    state.key = await authenticate(request.headers);
+    state.key = await authenticate(request.headers, request.url);
   });
   // Every authenticated /v1 request yields one usage record, errors included; streams record themselves.
   app.addHook('onResponse', (request, reply, done) => {
@@ -54,8 +54,8 @@ export async function v1Routes(app: FastifyInstance, options: V1RouteOptions): P
     done();
   });
 
-  async function authenticate(headers: FastifyRequest['headers']): Promise<CachedKey> {
-    const plaintext = extractApiKey(headers);
+  async function authenticate(headers: FastifyRequest['headers'], path: string): Promise<CachedKey> {
+    const plaintext = extractApiKey(headers, path);
     if (!plaintext) {
       throw new GatewayError('invalid_api_key', 'Missing API key: send "Authorization: Bearer <gateway key>", "x-api-key: <gateway key>" or (to a Gemini pass-through) "x-goog-api-key: <gateway key>"');
     }
