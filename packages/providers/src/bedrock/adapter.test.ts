@@ -119,6 +119,26 @@ describe('bedrock adapter against the fake Bedrock (SigV4)', () => {
     expect(sent.messages[2]?.content).toEqual([{ toolResult: { toolUseId: toolCalls[0]?.id, content: [{ json: { answer: 'forty two' } }] } }]);
   });
 
+  it('answers a tool conversation whose request declares no tools, declaring the called tools from the history (warning)', async () => {
+    const result = await adapter.chat({
+      request: {
+        ...hello,
+        messages: [
+          ...hello.messages,
+          { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'lookup', arguments: '{"query":"x"}' } }] },
+          { role: 'tool', tool_call_id: 'tooluse_1', content: 'forty two' },
+        ],
+      },
+      model,
+      requestId: 'req-5b',
+    });
+    expect(result.response.choices[0]?.message.content).toBe('Echo: forty two');
+    expect(result.warnings).toEqual([expect.objectContaining({ setting: 'tools', message: expect.stringContaining('lookup') })]);
+    expect((fake.requests[0]?.body as { toolConfig?: unknown }).toolConfig).toEqual({
+      tools: [{ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object', properties: {} } } } }],
+    });
+  });
+
   it('answers response_format json_schema through a forced tool, as JSON content with finish stop', async () => {
     const request: ChatCompletionRequest = {
       ...hello,

@@ -167,3 +167,12 @@ export async function converseConversation(messages: ChatMessage[], options: Mes
 export function hasToolBlocks(messages: ConverseMessage[]): boolean {
   return messages.some((message) => message.content.some((block) => 'toolUse' in block || 'toolResult' in block));
 }
+
+/** The names of the tools the conversation called, each once, in order of first call. */
+export function calledToolNames(messages: ConverseMessage[]): string[] {
+  const names = new Set<string>();
+  for (const message of messages) {
+    for (const block of message.content) if ('toolUse' in block) names.add(block.toolUse.name);
+  }
+  return [...names];
+}

@@ -174,6 +174,31 @@ describe('OpenAI request → Converse request', () => {
     expect(warnings.map((warning) => warning.setting)).toEqual(['tool_choice']);
   });
 
+  it('declares the called tools from the history, with a warning, when the request declares none', async () => {
+    const messages: ChatCompletionRequest['messages'] = [
+      { role: 'user', content: 'x' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } },
+          { id: 'c2', type: 'function', function: { name: 'g', arguments: '{}' } },
+          { id: 'c3', type: 'function', function: { name: 'f', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'a' },
+      { role: 'tool', tool_call_id: 'c2', content: 'b' },
+      { role: 'tool', tool_call_id: 'c3', content: 'c' },
+    ];
+    const { body, warnings } = await map({ messages });
+    const open = { json: { type: 'object', properties: {} } };
+    expect(body.toolConfig).toEqual({ tools: [{ toolSpec: { name: 'f', inputSchema: open } }, { toolSpec: { name: 'g', inputSchema: open } }] });
+    expect(warnings).toEqual([expect.objectContaining({ setting: 'tools', message: expect.stringContaining('f, g were declared from the history') })]);
+    // Declared tools of the request are used as they are, without the warning.
+    const declared = await map({ messages, tools: [{ type: 'function', function: { name: 'f' } }, { type: 'function', function: { name: 'g' } }] });
+    expect(declared.warnings).toEqual([]);
+  });
+
   it('turns response_format json_schema into a forced tool, and warns for json_object', async () => {
     const schema = { type: 'object', properties: { answer: { type: 'string' } } };
     const structured = await map({ response_format: { type: 'json_schema', json_schema: { name: 'answer', schema } } });

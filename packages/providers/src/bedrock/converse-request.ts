@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '@gateway/contracts';
 import type { ImageFetcher, Warning } from '../types.ts';
 import { unsupportedSetting } from '../warnings.ts';
-import { converseConversation, hasToolBlocks } from './converse-messages.ts';
+import { converseConversation } from './converse-messages.ts';
 import { converseToolConfig } from './converse-tools.ts';
 import type { ConverseInferenceConfig, ConverseRequest } from './converse-types.ts';
 
@@ -111,7 +111,7 @@ export async function converseRequest(
     else warnings.push(unsupportedSetting(provider, 'top_k', `no known way to pass it to model ${model.slice(0, 100)}`));
   }
 
-  const tools = converseToolConfig(request, hasToolBlocks(body.messages), provider, warnings);
+  const tools = converseToolConfig(request, body.messages, provider, warnings);
   if (tools.toolConfig) body.toolConfig = tools.toolConfig;
   if (typeof request.user === 'string' && request.user.length > 0) body.requestMetadata = { user: request.user };
   return { body, warnings, structuredOutputTool: tools.structuredOutputTool };

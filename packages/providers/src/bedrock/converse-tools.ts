@@ -1,7 +1,8 @@
 import { GatewayError, type ChatCompletionRequest } from '@gateway/contracts';
 import type { Warning } from '../types.ts';
 import { unsupportedSetting } from '../warnings.ts';
-import type { ConverseToolChoice, ConverseToolSpec } from './converse-types.ts';
+import { calledToolNames, hasToolBlocks } from './converse-messages.ts';
+import type { ConverseMessage, ConverseToolChoice, ConverseToolSpec } from './converse-types.ts';
 
 /**
  * OpenAI tools, tool_choice and response_format → Converse `toolConfig`.
@@ -10,6 +11,11 @@ import type { ConverseToolChoice, ConverseToolSpec } from './converse-types.ts';
  * - tool_choice auto → `{auto:{}}`, required → `{any:{}}`, a named function → `{tool:{name}}`;
  *   none → no tools sent when the conversation holds no tool blocks; otherwise Converse needs the tools
  *   declared and has no "none", so they are sent with auto (warning);
+ * - a conversation with tool calls but no tools in the request (OpenAI allows it, e.g. to get a final
+ *   answer after a tool loop; Converse refuses toolUse/toolResult blocks without a toolConfig): the
+ *   called tools are declared from the history with an open input schema, with a warning that the model
+ *   may call them again. Chosen over refusing the request: the client's conversation stays valid and
+ *   the answer is what it asked for in the common case;
  * - response_format json_schema → the structured output Bedrock documents: a tool whose input schema is
  *   the schema, forced when it is the only tool (offered beside the client's tools otherwise); its
  *   `toolUse` input is turned back into the answer's JSON text. json_object has no equivalent (warning).
@@ -101,13 +107,30 @@ function toolChoiceOf(request: ChatCompletionRequest): ConverseToolChoice | unde
   throw new GatewayError('invalid_request', 'tool_choice must be auto, required, none or a named function', { param: 'tool_choice' });
 }
 
+/** Tools the history called but the request does not declare: names only, any object as input. */
+function toolsFromHistory(history: ConverseMessage[], provider: string, warnings: Warning[]): ConverseToolSpec[] {
+  const names = calledToolNames(history);
+  if (names.length === 0) return [];
+  warnings.push({
+    type: 'unsupported-setting',
+    setting: 'tools',
+    message: `provider ${provider} needs the tools of a conversation with tool calls declared; the request declares none, so ${names
+      .map((name) => name.slice(0, 64))
+      .join(', ')
+      .slice(0, 400)} were declared from the history without their schemas, and the model may call them`,
+  });
+  return names.map((name) => ({ toolSpec: { name, inputSchema: { json: { type: 'object', properties: {} } } } }));
+}
+
 export function converseToolConfig(
   request: ChatCompletionRequest,
-  historyHasToolBlocks: boolean,
+  history: ConverseMessage[],
   provider: string,
   warnings: Warning[],
 ): ConverseToolConfig {
+  const historyHasToolBlocks = hasToolBlocks(history);
   let tools = userTools(request, provider, warnings);
+  if (tools.length === 0 && historyHasToolBlocks) tools = toolsFromHistory(history, provider, warnings);
   if (request.tool_choice === 'none' && tools.length > 0) {
     if (historyHasToolBlocks) {
       warnings.push(
