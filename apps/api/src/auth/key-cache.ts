@@ -1,6 +1,6 @@
 import { configChanged } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
-import { hashGatewayKey } from '@gateway/db';
+import { hashGatewayKey, type Limits, type ModelLimits } from '@gateway/db';
 
 export interface CachedKey {
   id: string;
@@ -8,6 +8,10 @@ export interface CachedKey {
   models: string[] | null;
   metadata: Record<string, unknown>;
   strict: boolean;
+  /** The key's limits and budget; absent means none (see limits/). */
+  limits?: Limits;
+  /** Limits per requested model name; absent or null means none. */
+  modelLimits?: ModelLimits | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
 }

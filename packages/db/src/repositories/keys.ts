@@ -164,11 +164,15 @@ function limitColumns(limits: Partial<Limits> | undefined) {
 }
 
 /** Whether the key, or the key for this model, has any limit or budget (a key with none needs no counters). */
-export function hasLimits(record: Pick<KeyRecord, 'limits' | 'modelLimits'>, model?: string | null): boolean {
-  const { rpmLimit, tpmLimit, maxParallel, budget } = record.limits;
-  if (rpmLimit !== null || tpmLimit !== null || maxParallel !== null || budget !== null) return true;
-  const forModel = model != null && record.modelLimits && Object.hasOwn(record.modelLimits, model) ? record.modelLimits[model] : undefined;
+export function hasLimits(record: { limits?: Limits; modelLimits?: ModelLimits | null }, model?: string | null): boolean {
+  if (record.limits && Object.values(record.limits).some((value) => value != null)) return true;
+  const forModel = limitsForModel(record.modelLimits, model);
   return forModel !== undefined && Object.values(forModel).some((value) => value != null);
+}
+
+/** The limits a key sets for one model, if any (own properties only: a model named `__proto__` is just a name). */
+export function limitsForModel(modelLimits: ModelLimits | null | undefined, model: string | null | undefined): Partial<Limits> | undefined {
+  return model != null && modelLimits && Object.hasOwn(modelLimits, model) ? modelLimits[model] : undefined;
 }
 
 /** Whether a key may be used now. Lookups return revoked and expired keys too; callers decide with this. */
