@@ -207,6 +207,15 @@ describe('OpenAI request → Converse request', () => {
       tools: [{ toolSpec: { name: 'answer', description: expect.any(String), inputSchema: { json: schema } } }],
       toolChoice: { tool: { name: 'answer' } },
     });
+    expect(structured.warnings).toEqual([]);
+    const beside = await map({
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+      tool_choice: 'auto',
+      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema } },
+    });
+    expect(beside.body.toolConfig?.toolChoice).toEqual({ auto: {} });
+    expect(beside.body.toolConfig?.tools.map((tool) => tool.toolSpec.name)).toEqual(['lookup', 'answer']);
+    expect(beside.warnings).toEqual([expect.objectContaining({ setting: 'response_format', message: expect.stringContaining('cannot be forced') })]);
     const jsonObject = await map({ response_format: { type: 'json_object' } });
     expect(jsonObject.body.toolConfig).toBeUndefined();
     expect(jsonObject.warnings.map((warning) => warning.setting)).toEqual(['response_format']);

@@ -17,7 +17,8 @@ import type { ConverseMessage, ConverseToolChoice, ConverseToolSpec } from './co
  *   may call them again. Chosen over refusing the request: the client's conversation stays valid and
  *   the answer is what it asked for in the common case;
  * - response_format json_schema → the structured output Bedrock documents: a tool whose input schema is
- *   the schema, forced when it is the only tool (offered beside the client's tools otherwise); its
+ *   the schema, forced when it is the only tool (offered beside the client's tools otherwise, with a
+ *   warning, so strict mode refuses it); its
  *   `toolUse` input is turned back into the answer's JSON text. json_object has no equivalent (warning).
  */
 
@@ -148,6 +149,13 @@ export function converseToolConfig(
   const structured = structuredOutputSpec(request, tools, provider, warnings);
   if (structured) {
     const forced = tools.length === 0;
+    if (!forced) {
+      warnings.push({
+        type: 'unsupported-setting',
+        setting: 'response_format',
+        message: `provider ${provider} answers a json_schema response_format through a tool, which cannot be forced beside the request's tools; the model may answer in plain text or call the other tools`,
+      });
+    }
     return {
       toolConfig: {
         tools: [...tools, structured],
