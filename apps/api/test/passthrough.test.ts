@@ -204,7 +204,13 @@ describe('pass-through: credentials', () => {
         'api-key': 'client-azure-key',
         cookie: 'session=client',
         'x-gateway-strict': 'true',
-        'x-custom': 'kept',
+        'x-forwarded-for': '203.0.113.7',
+        forwarded: 'for=203.0.113.7',
+        'x-real-ip': '203.0.113.7',
+        'openai-organization': 'org-chosen-by-client',
+        'x-custom': 'not on the allow-list',
+        'openai-beta': 'assistants=v2',
+        'user-agent': 'OpenAI/JS 5.0.0',
       },
     });
     expect(response.statusCode).toBe(200);
@@ -213,8 +219,21 @@ describe('pass-through: credentials', () => {
     expect(received.path).toBe('/v1/models');
     expect(received.query).toEqual({ limit: '2' });
     expect(received.headers.authorization).toBe(`Bearer ${openAiKey}`);
-    expect(received.headers['x-custom']).toBe('kept');
-    for (const name of ['x-api-key', 'x-goog-api-key', 'api-key', 'cookie', 'x-gateway-strict']) {
+    expect(received.headers['openai-beta']).toBe('assistants=v2');
+    expect(received.headers['user-agent']).toBe('OpenAI/JS 5.0.0');
+    expect(received.headers['x-request-id']).toBe(response.headers['x-gateway-request-id']);
+    for (const name of [
+      'x-api-key',
+      'x-goog-api-key',
+      'api-key',
+      'cookie',
+      'x-gateway-strict',
+      'x-forwarded-for',
+      'forwarded',
+      'x-real-ip',
+      'openai-organization',
+      'x-custom',
+    ]) {
       expect(received.headers[name]).toBeUndefined();
     }
     expect(JSON.stringify(received.headers)).not.toContain(key);
@@ -383,6 +402,20 @@ describe('pass-through: bodies and answers', () => {
     expect(response.statusCode).toBe(413);
     expect(await response.body.json()).toMatchObject({ error: { code: 'request_too_large' } });
     expect(echoRequests.filter((request) => request.body.length > 64 * 1024)).toHaveLength(0);
+  });
+
+  it('keeps the operator’s organisation and the provider’s request ids from the client', async () => {
+    const key = await createKey();
+    const openAi = await api.app.inject({ method: 'GET', url: '/passthrough/openai/models', headers: { authorization: `Bearer ${key}` } });
+    expect(openAi.statusCode).toBe(200);
+    expect(openAi.headers['openai-organization']).toBeUndefined();
+    expect(openAi.headers['x-ratelimit-remaining-requests']).toBeDefined();
+    expect(openAi.headers['x-request-id']).toBe(openAi.headers['x-gateway-request-id']);
+    const anthropic = await api.app.inject({ method: 'GET', url: '/passthrough/claude/v1/models', headers: { 'x-api-key': key } });
+    expect(anthropic.statusCode).toBe(200);
+    expect(anthropic.headers['anthropic-organization-id']).toBeUndefined();
+    expect(anthropic.headers['request-id']).toBeUndefined();
+    expect(anthropic.headers['anthropic-ratelimit-requests-remaining']).toBeDefined();
   });
 
   it('keeps the provider’s cookies and request id to itself', async () => {
