@@ -5,9 +5,9 @@ describe('price catalog', () => {
   it('knows common models of the supported vendors', () => {
     expect(priceFor('openai', 'gpt-4o-mini')).toEqual({ inputPerMillion: 0.15, outputPerMillion: 0.6 });
     expect(priceFor('openai', 'text-embedding-3-small')).toEqual({ inputPerMillion: 0.02, outputPerMillion: 0 });
-    expect(priceFor('groq', 'llama-3.3-70b-versatile')).toBeDefined();
-    expect(priceFor('mistral', 'mistral-large-latest')).toBeDefined();
-    expect(priceFor('deepseek', 'deepseek-chat')).toBeDefined();
+    expect(priceFor('groq', 'llama-3.3-70b-versatile')).toEqual({ inputPerMillion: 0.59, outputPerMillion: 0.79 });
+    expect(priceFor('mistral', 'mistral-large-latest')).toEqual({ inputPerMillion: 2, outputPerMillion: 6 });
+    expect(priceFor('deepseek', 'deepseek-chat')).toEqual({ inputPerMillion: 0.27, outputPerMillion: 1.1 });
   });
 
   it('prices a dated snapshot like its model unless the snapshot is listed', () => {
@@ -19,14 +19,43 @@ describe('price catalog', () => {
     expect(priceFor('openai', 'my-fine-tune')).toBeUndefined();
     expect(priceFor('openai', 'constructor')).toBeUndefined();
     expect(priceFor('ollama', 'llama3.2')).toBeUndefined();
-    expect(priceFor('anthropic', 'claude-sonnet-4')).toBeUndefined();
+    expect(priceFor('anthropic', 'claude-sonnet-9')).toBeUndefined();
+    expect(priceFor('bedrock', 'anthropic.claude-sonnet-9-20990101-v1:0')).toBeUndefined();
   });
 
   it('knows Anthropic, Gemini and Bedrock models, dated snapshots and inference profiles', () => {
-    expect(priceFor('anthropic', 'claude-sonnet-4-5-20250929')).toEqual(priceFor('anthropic', 'claude-sonnet-4-5'));
-    expect(priceFor('gemini', 'gemini-2.5-flash')?.cachedInputPerMillion).toBe(0.075);
-    expect(priceFor('bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0')).toEqual(priceFor('bedrock', 'anthropic.claude-sonnet-4-20250514-v1:0'));
-    expect(priceFor('bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0')).toBeDefined();
+    const opus = { inputPerMillion: 15, outputPerMillion: 75, cachedInputPerMillion: 1.5, cacheWriteInputPerMillion: 18.75 };
+    const sonnet = { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3, cacheWriteInputPerMillion: 3.75 };
+    const haiku45 = { inputPerMillion: 1, outputPerMillion: 5, cachedInputPerMillion: 0.1, cacheWriteInputPerMillion: 1.25 };
+    const haiku35 = { inputPerMillion: 0.8, outputPerMillion: 4, cachedInputPerMillion: 0.08, cacheWriteInputPerMillion: 1 };
+    const anthropicIds: Array<[string, object]> = [
+      ['claude-opus-4-1-20250805', opus],
+      ['claude-opus-4-20250514', opus],
+      ['claude-opus-4-0', opus],
+      ['claude-sonnet-4-5-20250929', sonnet],
+      ['claude-sonnet-4-5', sonnet],
+      ['claude-sonnet-4-20250514', sonnet],
+      ['claude-3-7-sonnet-20250219', sonnet],
+      ['claude-3-7-sonnet-latest', sonnet],
+      ['claude-haiku-4-5-20251001', haiku45],
+      ['claude-3-5-haiku-20241022', haiku35],
+      ['claude-3-5-haiku-latest', haiku35],
+    ];
+    for (const [model, expected] of anthropicIds) expect(priceFor('anthropic', model), model).toEqual(expected);
+    const bedrockIds: Array<[string, object]> = [
+      ['anthropic.claude-opus-4-1-20250805-v1:0', opus],
+      ['anthropic.claude-opus-4-20250514-v1:0', opus],
+      ['anthropic.claude-sonnet-4-5-20250929-v1:0', sonnet],
+      ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', sonnet],
+      ['global.anthropic.claude-sonnet-4-5-20250929-v1:0', sonnet],
+      ['anthropic.claude-sonnet-4-20250514-v1:0', sonnet],
+      ['eu.anthropic.claude-3-7-sonnet-20250219-v1:0', sonnet],
+      ['anthropic.claude-haiku-4-5-20251001-v1:0', haiku45],
+      ['anthropic.claude-3-5-haiku-20241022-v1:0', haiku35],
+      ['amazon.nova-pro-v1:0', { inputPerMillion: 0.8, outputPerMillion: 3.2 }],
+    ];
+    for (const [model, expected] of bedrockIds) expect(priceFor('bedrock', model), model).toEqual(expected);
+    expect(priceFor('gemini', 'gemini-2.5-flash')).toEqual({ inputPerMillion: 0.3, outputPerMillion: 2.5, cachedInputPerMillion: 0.075 });
   });
 
   it('prices cached input and cache writes at their own prices, the rest at the input price', () => {

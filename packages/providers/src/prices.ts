@@ -67,15 +67,29 @@ const xai: Catalog = {
   'grok-3-mini': price(0.3, 0.5),
 };
 
-/* Anthropic: cache reads at 0.1× and 5-minute cache writes at 1.25× the input price. */
+/*
+ * Anthropic: cache reads at 0.1× and 5-minute cache writes at 1.25× the input price. Base names price
+ * the dated ids (`claude-sonnet-4-20250514` → `claude-sonnet-4`); the `-0` and `-latest` aliases are
+ * the names Anthropic's alias list gives.
+ */
+const opus = price(15, 75, { read: 1.5, write: 18.75 });
+const sonnet = price(3, 15, { read: 0.3, write: 3.75 });
+const haiku45 = price(1, 5, { read: 0.1, write: 1.25 });
+const haiku35 = price(0.8, 4, { read: 0.08, write: 1 });
+const haiku3 = price(0.25, 1.25, { read: 0.03, write: 0.3 });
 const anthropic: Catalog = {
-  'claude-opus-4-1': price(15, 75, { read: 1.5, write: 18.75 }),
-  'claude-opus-4-0': price(15, 75, { read: 1.5, write: 18.75 }),
-  'claude-sonnet-4-5': price(3, 15, { read: 0.3, write: 3.75 }),
-  'claude-sonnet-4-0': price(3, 15, { read: 0.3, write: 3.75 }),
-  'claude-3-7-sonnet-latest': price(3, 15, { read: 0.3, write: 3.75 }),
-  'claude-haiku-4-5': price(1, 5, { read: 0.1, write: 1.25 }),
-  'claude-3-5-haiku-latest': price(0.8, 4, { read: 0.08, write: 1 }),
+  'claude-opus-4-1': opus,
+  'claude-opus-4': opus,
+  'claude-opus-4-0': opus,
+  'claude-sonnet-4-5': sonnet,
+  'claude-sonnet-4': sonnet,
+  'claude-sonnet-4-0': sonnet,
+  'claude-3-7-sonnet': sonnet,
+  'claude-3-7-sonnet-latest': sonnet,
+  'claude-haiku-4-5': haiku45,
+  'claude-3-5-haiku': haiku35,
+  'claude-3-5-haiku-latest': haiku35,
+  'claude-3-haiku': haiku3,
 };
 
 /* Gemini: standard tier, prompts up to 200k tokens; cached input at the context-cache price. */
@@ -89,9 +103,16 @@ const gemini: Catalog = {
 
 /* Bedrock on-demand, us-east-1, by model id. */
 const bedrock: Catalog = {
-  'anthropic.claude-3-5-haiku-20241022-v1:0': price(0.8, 4, { read: 0.08, write: 1 }),
-  'anthropic.claude-3-7-sonnet-20250219-v1:0': price(3, 15, { read: 0.3, write: 3.75 }),
-  'anthropic.claude-sonnet-4-20250514-v1:0': price(3, 15, { read: 0.3, write: 3.75 }),
+  'anthropic.claude-opus-4-1-20250805-v1:0': opus,
+  'anthropic.claude-opus-4-20250514-v1:0': opus,
+  'anthropic.claude-sonnet-4-5-20250929-v1:0': sonnet,
+  'anthropic.claude-sonnet-4-20250514-v1:0': sonnet,
+  'anthropic.claude-3-7-sonnet-20250219-v1:0': sonnet,
+  'anthropic.claude-3-5-sonnet-20241022-v2:0': price(3, 15),
+  'anthropic.claude-3-5-sonnet-20240620-v1:0': price(3, 15),
+  'anthropic.claude-haiku-4-5-20251001-v1:0': haiku45,
+  'anthropic.claude-3-5-haiku-20241022-v1:0': haiku35,
+  'anthropic.claude-3-haiku-20240307-v1:0': price(0.25, 1.25),
   'amazon.nova-micro-v1:0': price(0.035, 0.14),
   'amazon.nova-lite-v1:0': price(0.06, 0.24),
   'amazon.nova-pro-v1:0': price(0.8, 3.2),
