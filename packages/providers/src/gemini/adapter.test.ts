@@ -79,6 +79,12 @@ describe('gemini adapter against the fake Gemini', () => {
     expect(JSON.parse(structured.response.choices[0]?.message.content ?? '')).toEqual({ answer: 'hello big world', count: 3 });
   });
 
+  it('answers the thoughts of a reasoning_effort request as reasoning_content', async () => {
+    const result = await adapter.chat({ request: { ...hello, reasoning_effort: 'low' }, model: 'gemini-2.5-flash', requestId: 'r' });
+    expect(result.response.choices[0]?.message.reasoning_content).toBe('Thinking about: hello big world');
+    expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');
+  });
+
   it('runs a whole tool round trip, thought signatures included, on a Gemini 3 model', async () => {
     const request: ChatCompletionRequest = { ...hello, tools: [weather], tool_choice: 'required' };
     const first = await adapter.chat({ request, model: 'gemini-3-pro-preview', requestId: 'r' });

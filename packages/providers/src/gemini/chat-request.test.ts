@@ -263,9 +263,12 @@ describe('gemini request: tools and generation settings', () => {
 
   it('maps reasoning_effort to a thinking budget (Gemini 2.x) or a thinking level (Gemini 3)', async () => {
     const budget = await generateContentRequest(request({ reasoning_effort: 'low' }), context);
-    expect(budget.body.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024 } });
+    expect(budget.body.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
     const level = await generateContentRequest(request({ reasoning_effort: 'high' }), { ...context, model: 'gemini-3-pro-preview' });
-    expect(level.body.generationConfig).toEqual({ thinkingConfig: { thinkingLevel: 'high' } });
+    expect(level.body.generationConfig).toEqual({ thinkingConfig: { thinkingLevel: 'high', includeThoughts: true } });
+    // Effort none turns Gemini 2.x thinking off: no thoughts to include.
+    const off = await generateContentRequest(request({ reasoning_effort: 'none' }), context);
+    expect(off.body.generationConfig).toEqual({ thinkingConfig: { thinkingBudget: 0 } });
     await expect(generateContentRequest(request({ reasoning_effort: 'extreme' }), context)).rejects.toMatchObject({ param: 'reasoning_effort' });
   });
 

@@ -319,8 +319,13 @@ function thinkingConfigOf(effort: unknown, model: string): GeminiThinkingConfig 
   if (typeof effort !== 'string' || !(effort in thinkingBudgetByEffort)) {
     throw invalid('reasoning_effort must be none, minimal, low, medium, high or xhigh', 'reasoning_effort');
   }
-  if (/gemini-[12]\./.test(model)) return { thinkingBudget: thinkingBudgetByEffort[effort] as number };
-  return { thinkingLevel: thinkingLevelByEffort[effort] };
+  // Gemini answers thought parts only when asked to; they become the answer's reasoning_content. A
+  // budget of 0 turns thinking off, so there is nothing to include.
+  if (/gemini-[12]\./.test(model)) {
+    const thinkingBudget = thinkingBudgetByEffort[effort] as number;
+    return thinkingBudget === 0 ? { thinkingBudget } : { thinkingBudget, includeThoughts: true };
+  }
+  return { thinkingLevel: thinkingLevelByEffort[effort], includeThoughts: true };
 }
 
 function numberField(request: ChatCompletionRequest, field: string): number | undefined {

@@ -34,6 +34,7 @@ export interface GeminiToolConfig {
 export interface GeminiThinkingConfig {
   thinkingBudget?: number;
   thinkingLevel?: 'minimal' | 'low' | 'medium' | 'high';
+  includeThoughts?: boolean;
 }
 
 export interface GeminiGenerationConfig {
