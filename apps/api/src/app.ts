@@ -112,6 +112,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       status,
       errorCode: status >= 400 ? state.errorCode ?? 'internal_error' : null,
       attempts: state.attempts,
+      ...(state.flags.length > 0 ? { flags: state.flags } : {}),
     };
     usage.record(record);
   };
@@ -140,7 +141,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish });
+  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, ...(dependencies.store ? { store: dependencies.store } : {}) });
   await app.register(adminRoutes, {
     prefix: '/admin/v1',
     database,

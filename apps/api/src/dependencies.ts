@@ -1,6 +1,7 @@
 import type { Bus } from '@gateway/bus';
 import type { Environment } from '@gateway/config';
 import type { Database, SecretBox } from '@gateway/db';
+import type { KeyValueStore } from '@gateway/kv';
 import type { AdapterOptions } from '@gateway/providers';
 import type { Logger, Metrics, ReadinessChecks } from '@gateway/telemetry';
 
@@ -17,6 +18,8 @@ export interface ApiDependencies {
   /** Where gateway.yaml came from, for /admin/v1/status. */
   configSource: string;
   readinessChecks: ReadinessChecks;
+  /** Redis (or the memory store when embedded): state shared by replicas, such as Idempotency-Key answers. */
+  store?: KeyValueStore;
   /** Injected fetch for provider adapters (tests aim them at fake providers). */
   adapterOptions?: AdapterOptions;
 }
