@@ -60,6 +60,23 @@ describe('openai-compatible adapter: chat', () => {
     expect(result.finishReason).toEqual({ unified: 'length', raw: 'length' });
   });
 
+  it('sends a lone max_tokens to OpenAI and Azure OpenAI as max_completion_tokens, which reasoning models require', async () => {
+    const cut = await adapter.chat({ request: { ...hello, max_tokens: 1 }, model: 'o3-mini', requestId: 'r' });
+    expect(fake.requests[0]?.body).toEqual({ model: 'o3-mini', messages: hello.messages, max_completion_tokens: 1 });
+    expect(cut.finishReason.unified).toBe('length');
+    const azure = createAdapter({ name: 'azure', type: 'azure-openai', baseUrl: fake.origin, apiKey });
+    await azure.chatStream({ request: { ...hello, stream: true, max_tokens: 5 }, model: 'o3-deployment', requestId: 'r' }).then((opened) => collect(opened.parts));
+    expect(fake.requests[1]?.body).toMatchObject({ max_completion_tokens: 5 });
+    expect(fake.requests[1]?.body).not.toHaveProperty('max_tokens');
+    // Both given: the client's request goes as it came.
+    await adapter.chat({ request: { ...hello, max_tokens: 3, max_completion_tokens: 4 }, model: 'gpt-4o', requestId: 'r' });
+    expect(fake.requests[2]?.body).toMatchObject({ max_tokens: 3, max_completion_tokens: 4 });
+    // Other vendors keep max_tokens.
+    const groq = createAdapter({ name: 'groq', type: 'groq', baseUrl: fake.url, apiKey });
+    await groq.chat({ request: { ...hello, max_tokens: 2 }, model: 'llama-3.1-8b-instant', requestId: 'r' });
+    expect(fake.requests[3]?.body).toEqual({ model: 'llama-3.1-8b-instant', messages: hello.messages, max_tokens: 2 });
+  });
+
   it('passes every request field through unchanged except model', async () => {
     const tools = [
       {

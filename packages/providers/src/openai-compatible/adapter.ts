@@ -36,6 +36,7 @@ export function createOpenAiCompatibleAdapter(
         stream: false,
         streamOptions: api.streamOptions,
         provider,
+        providerType: settings.type,
       });
       enforceStrict(warnings, call.strict, provider);
       const headers = api.headers({ requestId: call.requestId, stream: false });
@@ -55,6 +56,7 @@ export function createOpenAiCompatibleAdapter(
         stream: true,
         streamOptions: api.streamOptions,
         provider,
+        providerType: settings.type,
       });
       enforceStrict(warnings, call.strict, provider);
       const headers = api.headers({ requestId: call.requestId, stream: true });

@@ -1,20 +1,32 @@
 import { z } from 'zod';
 import type { ChatCompletion, ChatCompletionRequest } from '@gateway/contracts';
-import type { Warning } from '../types.ts';
+import type { ProviderType, Warning } from '../types.ts';
 import { usageSchema, toOpenAiUsage } from './usage.ts';
+
+/**
+ * Provider types that are OpenAI itself: its reasoning models (o1, o3, gpt-5…) refuse `max_tokens`
+ * and take `max_completion_tokens`, which every current OpenAI chat model accepts. Other vendors keep
+ * `max_tokens`, the field most of them know.
+ */
+const maxCompletionTokensTypes: ReadonlySet<ProviderType> = new Set<ProviderType>(['openai', 'azure-openai']);
 
 /**
  * The upstream body: the client's request as it came (tools, tool_choice, response_format, image parts,
  * n, seed, stop, logprobs, user, and fields we do not know yet), with `model` replaced by the target's
  * upstream model. Streams always ask for usage (`stream_options.include_usage`), so it is always known.
+ * For OpenAI itself a lone `max_tokens` travels as `max_completion_tokens`.
  */
 export function chatRequestBody(
   request: ChatCompletionRequest,
   model: string,
-  options: { stream: boolean; streamOptions: boolean; provider: string },
+  options: { stream: boolean; streamOptions: boolean; provider: string; providerType: ProviderType },
 ): { body: Record<string, unknown>; warnings: Warning[] } {
   const body: Record<string, unknown> = { ...request, model };
   const warnings: Warning[] = [];
+  if (maxCompletionTokensTypes.has(options.providerType) && request.max_tokens != null && request.max_completion_tokens == null) {
+    delete body.max_tokens;
+    body.max_completion_tokens = request.max_tokens;
+  }
   if (!options.stream) {
     // OpenAI rejects stream_options without stream; chat() always answers in one piece.
     delete body.stream;
