@@ -47,6 +47,31 @@ describe('bedrock request signing', () => {
     expect(secrets).toEqual([credentials.secretAccessKey, credentials.sessionToken]);
   });
 
+  it('replaces the secrets of refreshed chain credentials instead of piling them up', async () => {
+    const secrets = ['configured-secret'];
+    let refresh = 0;
+    const authenticator = createRequestAuthenticator(
+      { name: 'b', type: 'bedrock' },
+      {
+        region: 'us-east-1',
+        secrets,
+        credentialChain: () => async () => {
+          refresh += 1;
+          // The second refresh keeps the secret key and only renews the session token.
+          const secretAccessKey = refresh <= 2 ? 'secret-key-a' : 'secret-key-b';
+          return { accessKeyId: 'AKIDEXAMPLE', secretAccessKey, sessionToken: `session-token-${refresh}` };
+        },
+      },
+    );
+    const url = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m/converse';
+    await authenticator.headers(url, {}, '{}');
+    expect(secrets).toEqual(['configured-secret', 'secret-key-a', 'session-token-1']);
+    await authenticator.headers(url, {}, '{}');
+    expect(secrets).toEqual(['configured-secret', 'secret-key-a', 'session-token-2']);
+    await authenticator.headers(url, {}, '{}');
+    expect(secrets).toEqual(['configured-secret', 'secret-key-b', 'session-token-3']);
+  });
+
   it('uses a Bedrock API key as a bearer token without signing', async () => {
     const authenticator = createRequestAuthenticator({ name: 'b', type: 'bedrock', apiKey: 'key-1234567890' }, { region: 'us-east-1', secrets: [] });
     const headers = await authenticator.headers('https://x.test/model/m/converse', { 'content-type': 'application/json' }, '{}');

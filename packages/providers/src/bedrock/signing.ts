@@ -4,11 +4,6 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ProviderError } from '../errors.ts';
 import type { ProviderSettings } from '../types.ts';
 
-/**
- * How a Bedrock request is authenticated: with a Bedrock API key (`Authorization: Bearer`), or signed
- * with AWS Signature Version 4 by AWS's own signer, over exactly the method, encoded path, headers and
- * body bytes that are then sent.
- */
 /** AWS credentials as the signer and the credential chain speak of them. */
 interface AwsCredentialIdentity {
   accessKeyId: string;
@@ -25,7 +20,10 @@ export interface RequestAuthenticator {
 
 export interface AuthenticatorOptions {
   region: string;
-  /** Secrets learned later (credentials from the AWS chain) are added here, so messages never hold them. */
+  /**
+   * The provider's secrets, which messages never hold. Credentials from the AWS chain are added here
+   * as they come; a refresh replaces the entries of the credentials it refreshed.
+   */
   secrets: string[];
   /** For tests: a fixed signing date. */
   signingDate?: () => Date;
@@ -41,6 +39,11 @@ async function defaultCredentialChain(): Promise<AwsCredentialIdentityProvider> 
   return defaultProvider();
 }
 
+/**
+ * How a Bedrock request is authenticated: with a Bedrock API key (`Authorization: Bearer`), or signed
+ * with AWS Signature Version 4 by AWS's own signer, over exactly the method, encoded path, headers and
+ * body bytes that are then sent.
+ */
 export function createRequestAuthenticator(settings: ProviderSettings, options: AuthenticatorOptions): RequestAuthenticator {
   const provider = settings.name;
   if (settings.apiKey) {
@@ -48,9 +51,21 @@ export function createRequestAuthenticator(settings: ProviderSettings, options: 
     return { headers: async (_url, headers) => ({ ...headers, authorization }) };
   }
 
+  // The entries this authenticator added to `options.secrets`: those of the current credentials only,
+  // so the list does not grow with every refresh of short-lived credentials.
+  let added: string[] = [];
   const remember = (credentials: AwsCredentialIdentity): AwsCredentialIdentity => {
-    for (const secret of [credentials.secretAccessKey, credentials.sessionToken]) {
-      if (secret && !options.secrets.includes(secret)) options.secrets.push(secret);
+    const current = [credentials.secretAccessKey, credentials.sessionToken].filter((secret): secret is string => !!secret);
+    for (const secret of added) {
+      const position = options.secrets.indexOf(secret);
+      if (!current.includes(secret) && position >= 0) options.secrets.splice(position, 1);
+    }
+    added = added.filter((secret) => current.includes(secret));
+    for (const secret of current) {
+      if (!options.secrets.includes(secret)) {
+        options.secrets.push(secret);
+        added.push(secret);
+      }
     }
     return credentials;
   };
