@@ -34,11 +34,14 @@ function fake(name: (typeof providerNames)[number]): FakeOpenAi {
   return found;
 }
 
+/** No retries: these tests are about falling back (retries: executor-reliability.test.ts, and the last test here). */
+const noRetry = { attempts: 0, onStatusCodes: [], initialBackoffMs: 0, maxBackoffMs: 0, maxRetryAfterMs: 0 };
+
 function plan(...providers: string[]): Plan {
   return {
     model: 'smart',
     strategy: 'fallback',
-    targets: providers.map((provider) => ({ provider, model: `${provider}-model` })),
+    targets: providers.map((provider) => ({ provider, model: `${provider}-model`, retry: noRetry })),
   };
 }
 
@@ -245,5 +248,25 @@ describe('executor: embeddings', () => {
     const execution = await executor.embeddings(plan('first', 'second'), { model: 'e', input: 'a b' }, options);
     expect(execution.target).toEqual({ provider: 'second', model: 'second-model' });
     expect(execution.result.usage).toEqual({ inputTokens: 2, outputTokens: 0 });
+  });
+});
+
+describe('executor: retries against a real HTTP upstream', () => {
+  it('retries the same target on 503 and 429 with Retry-After, then serves from it', async () => {
+    fake('first').script([{ status: 503 }, { status: 429, retryAfterMs: 5 }]);
+    const retrying = { ...noRetry, attempts: 2, initialBackoffMs: 2, maxBackoffMs: 2, maxRetryAfterMs: 50 };
+    const execution = await executor.chat(
+      { model: 'smart', strategy: 'fallback', targets: [{ provider: 'first', model: 'first-model', retry: retrying }, { provider: 'second', model: 'second-model' }] },
+      request,
+      options,
+    );
+    expect(execution.target.provider).toBe('first');
+    expect(execution.attempts.map(({ status, retry }) => ({ status, retry }))).toEqual([
+      { status: 503, retry: undefined },
+      { status: 429, retry: 1 },
+      { status: 200, retry: 2 },
+    ]);
+    expect(fake('first').requests).toHaveLength(3);
+    expect(fake('second').requests).toHaveLength(0);
   });
 });
