@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -45,6 +46,57 @@ describe('bedrock request signing', () => {
     const other = await authenticator.headers(url, { 'content-type': 'application/json' }, `${body} `);
     expect(other.authorization).not.toBe(authorization);
     expect(secrets).toEqual([credentials.secretAccessKey, credentials.sessionToken]);
+  });
+
+  it('matches a known answer derived by hand from the SigV4 rules (each path segment encoded twice)', async () => {
+    // Derived here with node:crypto from AWS's documented steps for services other than S3, so a
+    // mistake in how the path reaches the signer cannot hide behind the signer checking itself.
+    const modelId = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const host = 'bedrock-runtime.us-west-2.amazonaws.com';
+    const known = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'FQoGZXIvYXdzEXAMPLETOKEN' };
+    const date = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
+    const body = '{"messages":[{"role":"user","content":[{"text":"Hello, Claude"}]}],"inferenceConfig":{"maxTokens":64}}';
+
+    const uriEncode = (segment: string): string =>
+      [...Buffer.from(segment, 'utf8')]
+        .map((byte) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+        .join('');
+    const segments = ['model', modelId, 'converse'];
+    const sentPath = `/${segments.map(uriEncode).join('/')}`;
+    const canonicalPath = `/${segments.map((segment) => uriEncode(uriEncode(segment))).join('/')}`;
+    expect(sentPath).toBe('/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse');
+    expect(canonicalPath).toBe('/model/anthropic.claude-3-5-haiku-20241022-v1%253A0/converse');
+
+    const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+    const hmac = (key: Buffer | string, text: string): Buffer => createHmac('sha256', key).update(text, 'utf8').digest();
+    const amzDate = '20250102T030405Z';
+    const scope = '20250102/us-west-2/bedrock/aws4_request';
+    const payloadHash = sha256Hex(body);
+    const canonicalHeaders = [
+      'content-type:application/json',
+      `host:${host}`,
+      `x-amz-content-sha256:${payloadHash}`,
+      `x-amz-date:${amzDate}`,
+      `x-amz-security-token:${known.sessionToken}`,
+    ];
+    const signedHeaderNames = 'content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token';
+    const canonicalRequest = ['POST', canonicalPath, '', ...canonicalHeaders, '', signedHeaderNames, payloadHash].join('\n');
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+    const signingKey = hmac(hmac(hmac(hmac(`AWS4${known.secretAccessKey}`, '20250102'), 'us-west-2'), 'bedrock'), 'aws4_request');
+    const signature = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest('hex');
+    // The value this derivation gives, pinned so that a change to the derivation itself shows too.
+    expect(signature).toBe('ef986f6788da493bb2b51f24e40c02c74eab5721845328aed713bd8a79d3d447');
+    const expected = `AWS4-HMAC-SHA256 Credential=${known.accessKeyId}/${scope}, SignedHeaders=${signedHeaderNames}, Signature=${signature}`;
+
+    const url = converseUrl(`https://${host}`, modelId, 'converse');
+    expect(url).toBe(`https://${host}${sentPath}`);
+    const authenticator = createRequestAuthenticator(
+      { name: 'b', type: 'bedrock', aws: known },
+      { region: 'us-west-2', secrets: [], signingDate: () => date },
+    );
+    const headers = await authenticator.headers(url, { 'content-type': 'application/json' }, body);
+    expect(headers['x-amz-content-sha256']).toBe(payloadHash);
+    expect(headers.authorization).toBe(expected);
   });
 
   it('replaces the secrets of refreshed chain credentials instead of piling them up', async () => {
