@@ -7,7 +7,12 @@ import {
   type Plan,
 } from '@gateway/contracts';
 import { anthropicErrorBody } from '../http/error-body.ts';
-import type { GatewayCalls } from './gateway-calls.ts';
+import { continuationWanted } from '../continuation/continuation-policy.ts';
+import { ContinuedStream } from '../continuation/continued-stream.ts';
+import { MessagesTranscript } from '../continuation/messages-transcript.ts';
+import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
+import { idempotentCall } from '../idempotency/idempotent-call.ts';
+import { cancelSignal, type GatewayCalls } from './gateway-calls.ts';
 import { relayStream } from './relay-stream.ts';
 
 /**
@@ -26,13 +31,15 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       const state = request.gateway;
       state.model = body.model;
       state.stream = body.stream === true;
-      const chosen = await calls.plan(request, body.model, 'chat');
-      if (state.stream) return streamMessages(request, reply, body, chosen);
-      const strict = calls.strict(request);
-      const result = await calls.callProvider(request, reply, chosen, (signal) =>
-        options.executor.messages(chosen, body, { requestId: request.id, signal, strict }),
-      );
-      return result.response;
+      return idempotentCall(calls, request, reply, async (claim) => {
+        const chosen = await calls.plan(request, body.model, 'chat');
+        if (state.stream) return streamMessages(request, reply, body, chosen, claim);
+        const strict = calls.strict(request);
+        const result = await calls.callProvider(request, reply, chosen, (signal) =>
+          options.executor.messages(chosen, body, { requestId: request.id, signal, strict }),
+        );
+        return result.response;
+      });
     },
   );
 
@@ -58,15 +65,34 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     },
   );
 
-  async function streamMessages(request: FastifyRequest, reply: FastifyReply, body: AnthropicMessagesRequest, chosen: Plan) {
+  async function streamMessages(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: AnthropicMessagesRequest,
+    chosen: Plan,
+    capture: IdempotencyClaim | undefined,
+  ) {
     const strict = calls.strict(request);
     const opened = await calls.openStream(request, (signal) =>
       options.executor.messagesStream(chosen, body, { requestId: request.id, signal, strict }),
     );
+    const signal = cancelSignal(request.gateway);
+    const continuation = new ContinuedStream({
+      first: opened,
+      plan: chosen,
+      transcript: new MessagesTranscript(body),
+      open: (rest, followUp: AnthropicMessagesRequest) =>
+        options.executor.messagesStream(rest, followUp, { requestId: request.id, signal, strict }),
+      enabled: continuationWanted(request) && MessagesTranscript.applies(body),
+      signal,
+      log: request.log,
+    });
     await relayStream(calls, request, reply, chosen, opened, {
       send: (sse, part) => sse.send(part.event.data, part.event.event),
       // Anthropic's SDK raises an `error` event as an APIError of the error's type.
       error: (sse, error) => sse.send(anthropicErrorBody(error, request.id), 'error'),
+      continuation,
+      ...(capture ? { capture } : {}),
     });
   }
 }

@@ -9,7 +9,12 @@ import {
 } from '@gateway/contracts';
 import { chunkVisibleToClient } from '@gateway/providers';
 import { openAiErrorBody } from '../http/error-body.ts';
-import type { GatewayCalls } from './gateway-calls.ts';
+import { ChatTranscript } from '../continuation/chat-transcript.ts';
+import { continuationWanted } from '../continuation/continuation-policy.ts';
+import { ContinuedStream } from '../continuation/continued-stream.ts';
+import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
+import { idempotentCall } from '../idempotency/idempotent-call.ts';
+import { cancelSignal, type GatewayCalls } from './gateway-calls.ts';
 import { relayStream } from './relay-stream.ts';
 
 /** OpenAI's API: chat completions (JSON and SSE), embeddings and the model list. */
@@ -25,13 +30,15 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       const state = request.gateway;
       state.model = body.model;
       state.stream = body.stream === true;
-      const chosen = await calls.plan(request, body.model, 'chat');
-      if (state.stream) return streamChat(request, reply, body, chosen);
-      const strict = calls.strict(request);
-      const result = await calls.callProvider(request, reply, chosen, (signal) =>
-        options.executor.chat(chosen, body, { requestId: request.id, signal, strict }),
-      );
-      return result.response;
+      return idempotentCall(calls, request, reply, async (claim) => {
+        const chosen = await calls.plan(request, body.model, 'chat');
+        if (state.stream) return streamChat(request, reply, body, chosen, claim);
+        const strict = calls.strict(request);
+        const result = await calls.callProvider(request, reply, chosen, (signal) =>
+          options.executor.chat(chosen, body, { requestId: request.id, signal, strict }),
+        );
+        return result.response;
+      });
     },
   );
 
@@ -42,12 +49,14 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       const body = request.body;
       const state = request.gateway;
       state.model = body.model;
-      const chosen = await calls.plan(request, body.model, 'embeddings');
-      const strict = calls.strict(request);
-      const result = await calls.callProvider(request, reply, chosen, (signal) =>
-        options.executor.embeddings(chosen, body, { requestId: request.id, signal, strict }),
-      );
-      return result.response;
+      return idempotentCall(calls, request, reply, async () => {
+        const chosen = await calls.plan(request, body.model, 'embeddings');
+        const strict = calls.strict(request);
+        const result = await calls.callProvider(request, reply, chosen, (signal) =>
+          options.executor.embeddings(chosen, body, { requestId: request.id, signal, strict }),
+        );
+        return result.response;
+      });
     },
   );
 
@@ -57,11 +66,27 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
     return { object: 'list', data };
   });
 
-  async function streamChat(request: FastifyRequest, reply: FastifyReply, body: ChatCompletionRequest, chosen: Plan) {
+  async function streamChat(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: ChatCompletionRequest,
+    chosen: Plan,
+    capture: IdempotencyClaim | undefined,
+  ) {
     const strict = calls.strict(request);
     const opened = await calls.openStream(request, (signal) =>
       options.executor.chatStream(chosen, body, { requestId: request.id, signal, strict }),
     );
+    const signal = cancelSignal(request.gateway);
+    const continuation = new ContinuedStream({
+      first: opened,
+      plan: chosen,
+      transcript: new ChatTranscript(body),
+      open: (rest, followUp: ChatCompletionRequest) => options.executor.chatStream(rest, followUp, { requestId: request.id, signal, strict }),
+      enabled: continuationWanted(request) && ChatTranscript.applies(body),
+      signal,
+      log: request.log,
+    });
     await relayStream(calls, request, reply, chosen, opened, {
       send: async (sse, part) => {
         if (part.type === 'chunk' && chunkVisibleToClient(part, body)) await sse.send(part.chunk);
@@ -69,6 +94,8 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       end: (sse) => sse.send('[DONE]'),
       // The SDKs surface an `error` payload inside the stream as an APIError.
       error: (sse, error) => sse.send(openAiErrorBody(error, request.id)),
+      continuation,
+      ...(capture ? { capture } : {}),
     });
   }
 }

@@ -4,7 +4,11 @@ import type { Execution, Usage, Warning } from '@gateway/providers';
 import { endRequestSpan } from '../http/request-span.ts';
 import { SseWriter } from '../http/sse.ts';
 import { toGatewayError } from '../http/to-gateway-error.ts';
-import { overheadMs } from '../usage/request-state.ts';
+import { continuedFlag } from '../continuation/continuation-policy.ts';
+import type { ContinuedParts } from '../continuation/continued-stream.ts';
+import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
+import { pickReplayedHeaders } from '../idempotency/idempotent-call.ts';
+import { overheadMs, type RequestState } from '../usage/request-state.ts';
 import type { GatewayCalls } from './gateway-calls.ts';
 
 type FinishPart = { type: 'finish'; usage: Usage | null };
@@ -16,12 +20,18 @@ export interface StreamRelay<Part> {
   end?(sse: SseWriter): Promise<void>;
   /** Written when the stream fails after it started, in the surface's shape. */
   error(sse: SseWriter, error: GatewayError): Promise<void>;
+  /** Continuation failover: relay these parts (the opened stream, continued on the next target if it breaks). */
+  continuation?: ContinuedParts<Part>;
+  /** The request's Idempotency-Key claim: what is sent is kept, and stored once the stream completed. */
+  capture?: IdempotencyClaim;
 }
 
 /**
  * Relays an opened provider stream to the client as SSE and records the request once it ends: the reply
  * is hijacked (chunks flow as they come), usage comes from the finish part, a failure after the start
- * becomes an error event, a client that left makes it a 499.
+ * becomes an error event, a client that left makes it a 499. A continued stream's record sums its
+ * segments and is flagged `continued`; a completed stream under an Idempotency-Key is stored before the
+ * response ends, so a repeat sent after the client got the whole stream always finds it.
  */
 export async function relayStream<Part extends { type: string }>(
   calls: GatewayCalls,
@@ -32,18 +42,21 @@ export async function relayStream<Part extends { type: string }>(
   relay: StreamRelay<Part>,
 ): Promise<void> {
   const state = request.gateway;
+  const { continuation, capture } = relay;
   reply.hijack();
   state.streaming = true;
-  const sse = new SseWriter(reply.raw);
-  sse.open({ ...calls.streamHeaders(request, opened), [headerNames.overheadMs]: overheadMs(state).toFixed(2) });
+  const recording = capture?.recordingWriter(reply.raw);
+  const sse = recording ?? new SseWriter(reply.raw);
+  const headers = calls.streamHeaders(request, opened);
+  sse.open({ ...headers, [headerNames.overheadMs]: overheadMs(state).toFixed(2) });
   let status = 200;
   let waitStarted = performance.now();
   try {
-    for await (const part of opened.result.parts) {
+    for await (const part of continuation ? continuation.parts() : opened.result.parts) {
       state.providerMs += performance.now() - waitStarted;
       if (part.type === 'finish') {
         const { usage } = part as unknown as FinishPart;
-        if (usage) calls.settleUsage(state, chosen.model, opened.target, usage);
+        if (usage && !continuation?.continued) calls.settleUsage(state, chosen.model, opened.target, usage);
       } else {
         await relay.send(sse, part as Exclude<Part, FinishPart>);
       }
@@ -59,16 +72,44 @@ export async function relayStream<Part extends { type: string }>(
       await relay.error(sse, error);
     }
   } finally {
-    sse.end();
-    if (state.costUsd === null) {
-      calls.settleUsage(state, chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
-    }
     if (state.cancel?.signal.aborted && status === 200) {
       status = 499;
       state.errorCode = 'request_cancelled';
+    }
+    if (capture && recording) {
+      if (status === 200) await capture.completeStream(recording, pickReplayedHeaders(headers));
+      else await capture.release();
+    }
+    sse.end();
+    if (continuation?.continued) settleContinued(calls, state, chosen.model, continuation);
+    else if (state.costUsd === null) {
+      calls.settleUsage(state, chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
     }
     calls.options.finish(state, status);
     // A hijacked reply skips onResponse, so the stream ends its own span.
     endRequestSpan(request, status);
   }
+}
+
+/** A continued stream's record: the target that finished, every attempt, the segments' usage and cost summed. */
+function settleContinued<Part>(
+  calls: GatewayCalls,
+  state: RequestState,
+  requestedModel: string,
+  continuation: ContinuedParts<Part>,
+): void {
+  const total = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: null as number | null };
+  for (const { target, usage } of continuation.usages()) {
+    calls.settleUsage(state, requestedModel, target, usage);
+    total.inputTokens += state.inputTokens;
+    total.outputTokens += state.outputTokens;
+    total.cachedInputTokens += state.cachedInputTokens;
+    total.reasoningTokens += state.reasoningTokens;
+    if (state.costUsd !== null) total.costUsd = (total.costUsd ?? 0) + state.costUsd;
+  }
+  Object.assign(state, total);
+  state.provider = continuation.target.provider;
+  state.providerModel = continuation.target.model;
+  state.attempts = continuation.attempts;
+  state.flags.push(continuedFlag);
 }
