@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBus, createNatsBus, type Bus } from '@gateway/bus';
 import { configChanged, routerPlan } from '@gateway/contracts';
 import { createDatabase, migrateToLatest, upsertModel, upsertProvider, createSecretBox, type Database } from '@gateway/db';
-import { createLogger } from '@gateway/telemetry';
+import type { Deployment, DeploymentSnapshot, DeploymentState } from '@gateway/deployment-state';
+import { createLogger, createMetrics } from '@gateway/telemetry';
 import { testServiceUrls, uniqueName } from '@gateway/testkit';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,23 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
   let database: Database;
   let directory: string;
   let router: { stop(): Promise<void> };
+  const metrics = createMetrics({ service: 'router-test' });
+  // The shared state as the API replicas would have written it (the real one lives in packages/deployment-state).
+  const state = new Map<string, Partial<DeploymentSnapshot>>();
+  const asked: Deployment[][] = [];
+  const deploymentState: DeploymentState = {
+    async snapshot(deployments) {
+      asked.push([...deployments]);
+      return new Map(
+        deployments.map((deployment) => {
+          const id = `${deployment.provider}/${deployment.model}`;
+          return [id, { inFlight: 0, latencyEwmaMs: null, ttftEwmaMs: null, requestsThisMinute: 0, tokensThisMinute: 0, ejectedUntil: null, ejectionReason: null, ...state.get(id) }];
+        }),
+      );
+    },
+    attemptStarted: async () => undefined,
+    attemptFinished: async () => undefined,
+  };
   const box = createSecretBox(Buffer.alloc(32, 7).toString('base64'));
 
   beforeAll(async () => {
@@ -26,9 +44,17 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
     database = await createDatabase({ dataDir: directory });
     await migrateToLatest(database.db);
     await upsertProvider(database.db, box, { name: 'p1', type: 'openai', apiKey: 'sk-x' });
+    await upsertProvider(database.db, box, { name: 'p2', type: 'groq', apiKey: 'gsk-x' });
     await upsertModel(database.db, { name: 'fast', strategy: 'fallback', targets: [{ provider: 'p1', model: 'gpt-4o-mini' }] });
+    await upsertModel(database.db, {
+      name: 'busy',
+      strategy: 'least-busy',
+      targets: [{ provider: 'p1', model: 'a', weight: 1 }, { name: 'group', strategy: 'fallback', weight: 1, targets: [{ provider: 'p2', model: 'b', weight: 1 }] }],
+      routing: { retry: { attempts: 0 }, timeout_ms: 30000, fallbacks: { context_window: [{ provider: 'p2', model: 'long', weight: 1 }] } },
+    });
+    await upsertModel(database.db, { name: 'cheapest', strategy: 'cost', targets: [{ provider: 'p1', model: 'gpt-4o', weight: 1 }, { provider: 'p2', model: 'llama-3.1-8b-instant', weight: 1 }] });
     bus = await createBus();
-    router = await startRouter({ bus, database, logger: createLogger({ service: 'router', level: 'silent' }) });
+    router = await startRouter({ bus, database, logger: createLogger({ service: 'router', level: 'silent' }), metrics, deploymentState });
   });
   afterAll(async () => {
     await router?.stop();
@@ -39,7 +65,67 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
 
   it('answers plan requests', async () => {
     const plan = await bus.request(routerPlan, { requestId: 'r1', model: 'fast', operation: 'chat', key: { id: 'k' } });
-    expect(plan).toEqual({ model: 'fast', strategy: 'fallback', targets: [{ provider: 'p1', model: 'gpt-4o-mini' }] });
+    expect(plan).toEqual({
+      model: 'fast',
+      strategy: 'fallback',
+      reason: 'listed order',
+      targets: [
+        {
+          provider: 'p1',
+          model: 'gpt-4o-mini',
+          weight: 1,
+          retry: { attempts: 2, onStatusCodes: [408, 409, 429, 500, 502, 503, 504], initialBackoffMs: 250, maxBackoffMs: 8000, maxRetryAfterMs: 30000 },
+          path: '0',
+        },
+      ],
+    });
+  });
+
+  it('orders by the shared deployment state, with the model’s settings, and counts the decision', async () => {
+    state.set('p1/a', { inFlight: 3 });
+    asked.length = 0;
+    const plan = await bus.request(routerPlan, { requestId: 'r4', model: 'busy', operation: 'chat', key: { id: 'k' } });
+    expect(plan.targets.map((target) => [target.provider, target.model, target.path, target.retry?.attempts])).toEqual([
+      ['p2', 'b', '1.0', 0],
+      ['p1', 'a', '0', 0],
+    ]);
+    expect(plan).toMatchObject({ strategy: 'least-busy', reason: 'least busy: 0 in flight', deadlineMs: 30000, fallbacks: { contextWindow: [{ provider: 'p2', model: 'long' }] } });
+    // One read of the state for every deployment the plan may use, fallbacks included.
+    expect(asked).toEqual([[{ provider: 'p1', model: 'a' }, { provider: 'p2', model: 'b' }, { provider: 'p2', model: 'long' }]]);
+    const counted = await metrics.registry.getSingleMetricAsString('gateway_router_decisions_total');
+    expect(counted).toContain('gateway_router_decisions_total{strategy="least-busy",reason_kind="least-busy",service="router-test"} 1');
+    state.clear();
+  });
+
+  it('prices targets from the provider catalog for the cost strategy', async () => {
+    const plan = await bus.request(routerPlan, { requestId: 'r5', model: 'cheapest', operation: 'chat', key: { id: 'k' } });
+    expect(plan.targets.map((target) => target.model)).toEqual(['llama-3.1-8b-instant', 'gpt-4o']);
+    expect(plan.reason).toMatch(/^cheapest: \$[0-9.]+\/Mtok blended$/);
+  });
+
+  it('answers provider_unavailable with Retry-After when every deployment is ejected', async () => {
+    state.set('p1/gpt-4o-mini', { ejectedUntil: Date.now() + 20_000, ejectionReason: 'failures' });
+    await expect(bus.request(routerPlan, { requestId: 'r6', model: 'fast', operation: 'chat', key: { id: 'k' } })).rejects.toMatchObject({
+      code: 'provider_unavailable',
+      source: 'router',
+      retryAfterSeconds: expect.any(Number),
+    });
+    state.clear();
+    const counted = await metrics.registry.getSingleMetricAsString('gateway_router_decisions_total');
+    expect(counted).toContain('reason_kind="all-ejected"');
+  });
+
+  it('plans an inline config within the key’s rights', async () => {
+    const inlineConfig = { strategy: 'fallback', targets: [{ provider: 'p2', model: 'x' }, { provider: 'p1', model: 'y' }] };
+    const plan = await bus.request(routerPlan, { requestId: 'r7', model: 'fast', operation: 'chat', key: { id: 'k' }, inlineConfig });
+    expect(plan.targets.map((target) => `${target.provider}/${target.model}`)).toEqual(['p2/x', 'p1/y']);
+    expect(plan.reason).toBe('inline config: listed order');
+    await expect(
+      bus.request(routerPlan, { requestId: 'r8', model: 'fast', operation: 'chat', key: { id: 'k', models: ['fast', 'p2/*'] }, inlineConfig }),
+    ).rejects.toMatchObject({ code: 'model_not_allowed', param: 'x-gateway-config' });
+    await expect(
+      bus.request(routerPlan, { requestId: 'r9', model: 'fast', operation: 'chat', key: { id: 'k' }, inlineConfig: { strategy: 'sometimes', targets: [] } }),
+    ).rejects.toMatchObject({ code: 'invalid_request', param: 'x-gateway-config' });
   });
 
   it('sends model_not_found back with its param', async () => {
@@ -57,7 +143,7 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
     for (;;) {
       try {
         const plan = await bus.request(routerPlan, { requestId: 'r3', model: 'later', operation: 'chat', key: { id: 'k' } });
-        expect(plan.targets).toEqual([{ provider: 'p1', model: 'gpt-4o' }]);
+        expect(plan.targets.map((target) => [target.provider, target.model])).toEqual([['p1', 'gpt-4o']]);
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
