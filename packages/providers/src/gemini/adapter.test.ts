@@ -159,6 +159,24 @@ describe('gemini adapter against the fake Gemini', () => {
 });
 
 describe('gemini adapter: strict mode and settings', () => {
+  it('refuses in strict mode before fetching any image', async () => {
+    const fetched: string[] = [];
+    const fetchImage: ImageFetcher = async (url) => {
+      fetched.push(url);
+      return { mediaType: 'image/png', data: Buffer.from('png') };
+    };
+    const withImages = createAdapter({ name: 'g', type: 'gemini', baseUrl: fake.url, apiKey }, { fetchImage });
+    const request: ChatCompletionRequest = {
+      ...hello,
+      logit_bias: { '1': 5 },
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://img.example/a.png' } }] }],
+    };
+    await expect(withImages.chat({ request, model: 'gemini-2.5-flash', requestId: 'r', strict: true })).rejects.toMatchObject({ param: 'logit_bias' });
+    await expect(withImages.chatStream({ request, model: 'gemini-2.5-flash', requestId: 'r', strict: true })).rejects.toMatchObject({ param: 'logit_bias' });
+    expect(fetched).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('refuses in strict mode what it would otherwise only warn about, before calling', async () => {
     await expect(
       adapter.chat({ request: { ...hello, logit_bias: { '1': 5 } }, model: 'gemini-2.5-flash', requestId: 'r', strict: true }),
@@ -166,6 +184,20 @@ describe('gemini adapter: strict mode and settings', () => {
     expect(fake.requests).toHaveLength(0);
     const lax = await adapter.chat({ request: { ...hello, logit_bias: { '1': 5 } }, model: 'gemini-2.5-flash', requestId: 'r' });
     expect(lax.warnings.map((warning) => warning.setting)).toEqual(['logit_bias']);
+  });
+
+  it('never lets configured headers replace the API key, on calls and on pass-through', async () => {
+    const overriding = createAdapter({
+      name: 'g',
+      type: 'gemini',
+      baseUrl: fake.url,
+      apiKey,
+      headers: { 'x-goog-api-key': 'configured-key', 'X-Goog-Api-Key': 'configured-key', 'x-team': 'search' },
+    });
+    expect(overriding.passthrough?.()).toEqual({ baseUrl: fake.url, headers: { 'x-team': 'search', 'x-goog-api-key': apiKey } });
+    const result = await overriding.chat({ request: hello, model: 'gemini-2.5-flash', requestId: 'r' });
+    expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');
+    expect(fake.requests[0]?.headers['x-goog-api-key']).toBe(apiKey);
   });
 
   it('needs an API key', () => {

@@ -38,6 +38,7 @@ export function createGeminiAdapter(settings: ProviderSettings, options: Adapter
       ...(call.signal ? { signal: call.signal } : {}),
     });
     enforceStrict(built.warnings, call.strict, provider);
+    await built.loadImages();
     return built;
   }
 

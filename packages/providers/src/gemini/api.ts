@@ -38,6 +38,11 @@ export function geminiApi(settings: ProviderSettings, apiKey: string): GeminiApi
   const origin = versioned ? configured.slice(0, versioned.index) : configured;
   const base = versioned ? configured : `${configured}/${defaultVersion}`;
   const auth = { 'x-goog-api-key': apiKey };
+  // Configured headers never replace the key, whatever their case: the key comes last and a configured
+  // x-goog-api-key is dropped.
+  const configuredHeaders = Object.fromEntries(
+    Object.entries(settings.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'x-goog-api-key'),
+  );
   return {
     origin,
     url(model, method) {
@@ -49,12 +54,12 @@ export function geminiApi(settings: ProviderSettings, apiKey: string): GeminiApi
       return {
         'content-type': 'application/json',
         accept: stream ? 'text/event-stream' : 'application/json',
-        ...settings.headers,
+        ...configuredHeaders,
         ...auth,
       };
     },
     passthroughHeaders() {
-      return { ...auth, ...settings.headers };
+      return { ...configuredHeaders, ...auth };
     },
   };
 }

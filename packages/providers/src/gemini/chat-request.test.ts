@@ -166,10 +166,13 @@ describe('gemini request: images', () => {
       return { mediaType: 'image/jpeg', data: Buffer.from('jpeg-bytes') };
     };
     const signal = new AbortController().signal;
-    const { body, warnings } = await generateContentRequest(
+    const { body, warnings, loadImages } = await generateContentRequest(
       request({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://images.example/cat.jpg', detail: 'high' } }] }] }),
       { ...context, fetchImage, signal },
     );
+    // Nothing is fetched while the request is only built (strict mode may still refuse it).
+    expect(fetched).toEqual([]);
+    await loadImages();
     expect(fetched).toEqual([{ url: 'https://images.example/cat.jpg', signal }]);
     expect(body.contents[0]?.parts).toEqual([{ inlineData: { mimeType: 'image/jpeg', data: Buffer.from('jpeg-bytes').toString('base64') } }]);
     expect(warnings.map((warning) => warning.setting)).toEqual(['image_url.detail']);

@@ -1,5 +1,5 @@
 import { GatewayError, type ChatCompletionRequest, type ChatMessage } from '@gateway/contracts';
-import { imageBytes } from '../images/image-source.ts';
+import { PendingImages } from '../images/pending-images.ts';
 import type { ImageFetcher, Warning } from '../types.ts';
 import { unsupportedSetting } from '../warnings.ts';
 import type {
@@ -124,8 +124,11 @@ const mimeTypeByExtension: Record<string, string> = {
 class ContentMapper {
   readonly warnings: Warning[] = [];
   private readonly warned = new Set<string>();
+  readonly images: PendingImages;
 
-  constructor(private readonly context: ChatRequestContext) {}
+  constructor(private readonly context: ChatRequestContext) {
+    this.images = new PendingImages(context.fetchImage, context.signal);
+  }
 
   warnOnce(setting: string, detail?: string): void {
     if (this.warned.has(setting)) return;
@@ -134,7 +137,7 @@ class ContentMapper {
   }
 
   /** User (and assistant) content: text, images and files as Gemini parts. */
-  async parts(content: ChatMessage['content']): Promise<GeminiPart[]> {
+  parts(content: ChatMessage['content']): GeminiPart[] {
     if (typeof content === 'string') return content.length > 0 ? [{ text: content }] : [];
     if (!Array.isArray(content)) return [];
     const parts: GeminiPart[] = [];
@@ -143,7 +146,7 @@ class ContentMapper {
         if (typeof part.text !== 'string') throw invalid('a text content part needs a text');
         if (part.text.length > 0) parts.push({ text: part.text });
       } else if (part.type === 'image_url') {
-        parts.push(await this.imagePart(part.image_url));
+        parts.push(this.imagePart(part.image_url));
       } else if (part.type === 'input_audio') {
         parts.push(this.audioPart(part.input_audio));
       } else if (part.type === 'file') {
@@ -155,7 +158,7 @@ class ContentMapper {
     return parts;
   }
 
-  private async imagePart(image: unknown): Promise<GeminiPart> {
+  private imagePart(image: unknown): GeminiPart {
     const url = isRecord(image) ? image.url : undefined;
     if (typeof url !== 'string') throw invalid('an image_url content part needs image_url.url');
     if (isRecord(image) && image.detail !== undefined && image.detail !== 'auto') {
@@ -166,8 +169,12 @@ class ContentMapper {
       const mimeType = extension ? mimeTypeByExtension[extension] : undefined;
       return { fileData: { fileUri: url, ...(mimeType ? { mimeType } : {}) } };
     }
-    const bytes = await imageBytes(url, this.context.fetchImage, this.context.signal);
-    return { inlineData: { mimeType: bytes.mediaType, data: bytes.data.toString('base64') } };
+    const inlineData = { mimeType: '', data: '' };
+    this.images.add(url, (bytes) => {
+      inlineData.mimeType = bytes.mediaType;
+      inlineData.data = bytes.data.toString('base64');
+    });
+    return { inlineData };
   }
 
   private audioPart(audio: unknown): GeminiPart {
@@ -210,11 +217,7 @@ function functionResponse(text: string): Record<string, unknown> {
   return { content: text };
 }
 
-async function contentsOf(
-  messages: ChatMessage[],
-  mapper: ContentMapper,
-  model: string,
-): Promise<{ contents: GeminiContent[]; system: string[] }> {
+function contentsOf(messages: ChatMessage[], mapper: ContentMapper, model: string): { contents: GeminiContent[]; system: string[] } {
   const contents: GeminiContent[] = [];
   const system: string[] = [];
   const toolNames = new Map<string, string>();
@@ -227,10 +230,10 @@ async function contentsOf(
         system.push(textOf(message.content, `a ${message.role} message's`));
         break;
       case 'user':
-        pushContent(contents, 'user', await mapper.parts(message.content));
+        pushContent(contents, 'user', mapper.parts(message.content));
         break;
       case 'assistant': {
-        const parts = await mapper.parts(message.content);
+        const parts = mapper.parts(message.content);
         const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
         toolCalls.forEach((call: unknown, position: number) => {
           const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
@@ -374,12 +377,19 @@ function generationConfigOf(request: ChatCompletionRequest, mapper: ContentMappe
   return config;
 }
 
-export async function generateContentRequest(
-  request: ChatCompletionRequest,
-  context: ChatRequestContext,
-): Promise<{ body: GeminiGenerateContentRequest; warnings: Warning[] }> {
+export interface GeminiChatRequest {
+  body: GeminiGenerateContentRequest;
+  warnings: Warning[];
+  /**
+   * Fetches the request's http(s) images into `body`. Called after strict mode accepted the request,
+   * so a refused request makes no outbound fetch.
+   */
+  loadImages(): Promise<void>;
+}
+
+export async function generateContentRequest(request: ChatCompletionRequest, context: ChatRequestContext): Promise<GeminiChatRequest> {
   const mapper = new ContentMapper(context);
-  const { contents, system } = await contentsOf(request.messages, mapper, context.model);
+  const { contents, system } = contentsOf(request.messages, mapper, context.model);
   const body: GeminiGenerateContentRequest = { contents };
   const systemParts = system.filter((text) => text.length > 0).map((text) => ({ text }));
   if (systemParts.length > 0) body.systemInstruction = { parts: systemParts };
@@ -389,5 +399,5 @@ export async function generateContentRequest(
   if (toolConfig && declarations.length > 0) body.toolConfig = toolConfig;
   const generationConfig = generationConfigOf(request, mapper, context.model);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
-  return { body, warnings: mapper.warnings };
+  return { body, warnings: mapper.warnings, loadImages: () => mapper.images.load() };
 }

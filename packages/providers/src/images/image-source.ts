@@ -13,14 +13,24 @@ export function parseDataUrl(url: string): { mediaType: string; base64: string }
   return { mediaType: (match[1] ?? 'application/octet-stream').toLowerCase(), base64: match[3] ?? '' };
 }
 
+/** The bytes of a base64 data URL; undefined for any other URL. */
+export function inlineImageBytes(url: string): ImageBytes | undefined {
+  const inline = parseDataUrl(url);
+  return inline ? { mediaType: inline.mediaType, data: Buffer.from(inline.base64, 'base64') } : undefined;
+}
+
+export function isRemoteImageUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
 /**
  * The bytes of an image the request gives as a data URL or an http(s) URL, for providers that need
  * the bytes themselves. Remote URLs go through `fetchImage` (the SSRF guard); any other scheme is the
- * client's mistake.
+ * client's mistake. Adapters use `PendingImages`, which fetches only once the request may go out.
  */
 export async function imageBytes(url: string, fetchImage: ImageFetcher, signal?: AbortSignal): Promise<ImageBytes> {
-  const inline = parseDataUrl(url);
-  if (inline) return { mediaType: inline.mediaType, data: Buffer.from(inline.base64, 'base64') };
-  if (/^https?:\/\//i.test(url)) return fetchImage(url, signal);
+  const inline = inlineImageBytes(url);
+  if (inline) return inline;
+  if (isRemoteImageUrl(url)) return fetchImage(url, signal);
   throw new GatewayError('invalid_request', 'image_url must be an http(s) URL or a base64 data URL', { param: 'messages' });
 }
