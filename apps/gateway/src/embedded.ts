@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { createBus } from '@gateway/bus';
 import { isEmbedded, loadGatewayConfig, type Environment } from '@gateway/config';
 import { createDatabase } from '@gateway/db';
+import { createDeploymentState } from '@gateway/deployment-state';
 import { createKeyValueStore } from '@gateway/kv';
 import { createLogger, createMetrics, type Logger } from '@gateway/telemetry';
 import { apiReadinessChecks, buildApi, prepareDatabase, resolveMasterKey, resolveSecretBox } from '@gateway/app-api';
@@ -44,7 +45,8 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   );
   const store = await createKeyValueStore(environment.REDIS_URL ? { url: environment.REDIS_URL } : {});
   const { migrations, reconciled } = await prepareDatabase({ database, secretBox: box, config, bus });
-  const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics });
+  // The router reads the deployment state the API writes: one store (Redis, or the memory store) for both.
+  const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics, deploymentState: createDeploymentState(store) });
   const ledger = await startLedger({ bus, database, logger: logger.child({ component: 'ledger' }), metrics });
   const api = await buildApi({
     environment,
@@ -56,6 +58,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
     masterKey: masterKey.key,
     configSource: source,
     readinessChecks: apiReadinessChecks({ database, bus, store }),
+    store,
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
