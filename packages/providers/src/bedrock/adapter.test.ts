@@ -235,6 +235,28 @@ describe('bedrock adapter against the fake Bedrock (SigV4)', () => {
     expect(fake.requests[0]?.headers.authorization).toContain('x-amz-security-token');
   });
 
+  it('refuses in strict mode before fetching any image', async () => {
+    const fetched: string[] = [];
+    const withImages = createAdapter(
+      { name: 'bedrock-main', type: 'bedrock', baseUrl: fake.url, region, aws: credentials },
+      {
+        fetchImage: async (url) => {
+          fetched.push(url);
+          return { mediaType: 'image/png', data: Buffer.from('png') };
+        },
+      },
+    );
+    const request: ChatCompletionRequest = {
+      ...hello,
+      seed: 7,
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://img.example/a.png' } }] }],
+    };
+    await expect(withImages.chat({ request, model, requestId: 'req-17', strict: true })).rejects.toMatchObject({ param: 'seed' });
+    await expect(withImages.chatStream({ request, model, requestId: 'req-17', strict: true })).rejects.toMatchObject({ param: 'seed' });
+    expect(fetched).toEqual([]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('refuses in strict mode what Converse cannot do, before calling', async () => {
     const error = await adapter
       .chat({ request: { ...hello, seed: 7 }, model, requestId: 'req-18', strict: true })

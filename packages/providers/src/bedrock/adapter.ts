@@ -50,6 +50,7 @@ export function createBedrockAdapter(settings: ProviderSettings, options: Bedroc
   async function send(call: ChatCall, operation: BedrockOperation) {
     const mapped = await converseRequest(call.request, call.model, { provider, fetchImage, signal: call.signal });
     enforceStrict(mapped.warnings, call.strict, provider);
+    await mapped.loadImages();
     const url = converseUrl(baseUrl, call.model, operation);
     const text = JSON.stringify(mapped.body);
     const headers = await authenticator.headers(

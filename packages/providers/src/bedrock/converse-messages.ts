@@ -1,15 +1,15 @@
 import { GatewayError } from '@gateway/contracts';
 import type { ChatMessage } from '@gateway/contracts';
-import { imageBytes } from '../images/image-source.ts';
-import type { ImageFetcher } from '../types.ts';
+import type { PendingImages } from '../images/pending-images.ts';
 import type { ConverseContentBlock, ConverseImageFormat, ConverseMessage, ConverseToolResultContent } from './converse-types.ts';
 
 /**
  * OpenAI chat messages → Converse `system` and `messages`:
  * - system and developer messages become `system` text blocks (Converse has no system turn, so one
  *   given mid-conversation moves to the top);
- * - user text and images (data URLs decoded, http(s) URLs fetched through the image fetcher) become
- *   content blocks; other content parts (audio, files) are refused;
+ * - user text and images (data URLs decoded, http(s) URLs fetched through the image fetcher once the
+ *   request is accepted, see PendingImages) become content blocks; other content parts (audio, files)
+ *   are refused;
  * - assistant tool calls become `toolUse` blocks with their arguments parsed;
  * - `tool` messages become `toolResult` blocks in a user turn;
  * - consecutive turns of one role are merged into one, as Converse wants them to alternate.
@@ -24,8 +24,7 @@ export interface ConverseConversation {
 
 export interface MessageMappingOptions {
   provider: string;
-  fetchImage: ImageFetcher;
-  signal: AbortSignal | undefined;
+  images: PendingImages;
 }
 
 type Json = Record<string, unknown>;
@@ -60,19 +59,24 @@ function textOf(content: ChatMessage['content'], role: string, provider: string)
     .join('');
 }
 
-async function imageBlock(part: Json, options: MessageMappingOptions): Promise<ConverseContentBlock> {
+function imageBlock(part: Json, options: MessageMappingOptions): ConverseContentBlock {
   const image = part.image_url;
   const url = typeof image === 'string' ? image : isRecord(image) && typeof image.url === 'string' ? image.url : undefined;
   if (url === undefined) throw invalid('image_url parts need an image_url.url');
-  const { mediaType, data } = await imageBytes(url, options.fetchImage, options.signal);
-  const format = imageFormats[mediaType.toLowerCase()];
-  if (!format) {
-    throw invalid(`provider ${options.provider} takes png, jpeg, gif and webp images, not ${mediaType.slice(0, 60)}`);
-  }
-  return { image: { format, source: { bytes: data.toString('base64') } } };
+  // Filled in when the bytes are there: at once for a data URL, when the images load for a remote one.
+  const block = { image: { format: 'png' as ConverseImageFormat, source: { bytes: '' } } };
+  options.images.add(url, ({ mediaType, data }) => {
+    const format = imageFormats[mediaType.toLowerCase()];
+    if (!format) {
+      throw invalid(`provider ${options.provider} takes png, jpeg, gif and webp images, not ${mediaType.slice(0, 60)}`);
+    }
+    block.image.format = format;
+    block.image.source.bytes = data.toString('base64');
+  });
+  return block;
 }
 
-async function userBlocks(content: ChatMessage['content'], options: MessageMappingOptions): Promise<ConverseContentBlock[]> {
+function userBlocks(content: ChatMessage['content'], options: MessageMappingOptions): ConverseContentBlock[] {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content.length > 0 ? [{ text: content }] : [];
   const blocks: ConverseContentBlock[] = [];
@@ -81,7 +85,7 @@ async function userBlocks(content: ChatMessage['content'], options: MessageMappi
       // Converse refuses blank text blocks; an empty part says nothing anyway.
       if (part.text.length > 0) blocks.push({ text: part.text });
     } else if (part.type === 'image_url') {
-      blocks.push(await imageBlock(part, options));
+      blocks.push(imageBlock(part, options));
     } else {
       throw invalid(`provider ${options.provider} cannot take content parts of type ${part.type} in user messages`);
     }
@@ -124,7 +128,7 @@ function toolResultContent(text: string): ConverseToolResultContent[] {
   return [{ text }];
 }
 
-export async function converseConversation(messages: ChatMessage[], options: MessageMappingOptions): Promise<ConverseConversation> {
+export function converseConversation(messages: ChatMessage[], options: MessageMappingOptions): ConverseConversation {
   const system: Array<{ text: string }> = [];
   const turns: ConverseMessage[] = [];
   const append = (role: ConverseMessage['role'], content: ConverseContentBlock[]): void => {
@@ -143,7 +147,7 @@ export async function converseConversation(messages: ChatMessage[], options: Mes
         break;
       }
       case 'user':
-        append('user', await userBlocks(message.content, options));
+        append('user', userBlocks(message.content, options));
         break;
       case 'assistant': {
         const text = textOf(message.content, message.role, options.provider);

@@ -41,7 +41,7 @@ describe('OpenAI request → Converse request', () => {
 
   it('decodes data URL images and fetches http(s) ones through the image fetcher', async () => {
     fetched.length = 0;
-    const { body } = await map({
+    const { body, loadImages } = await map({
       messages: [
         {
           role: 'user',
@@ -53,12 +53,25 @@ describe('OpenAI request → Converse request', () => {
         },
       ],
     });
+    // Nothing is fetched while the request is only built (strict mode may still refuse it).
+    expect(fetched).toEqual([]);
+    await loadImages();
     expect(body.messages[0]?.content).toEqual([
       { text: 'What is this?' },
       { image: { format: 'png', source: { bytes: pngBytes.toString('base64') } } },
       { image: { format: 'jpeg', source: { bytes: Buffer.from('jpeg-bytes').toString('base64') } } },
     ]);
     expect(fetched).toEqual(['https://images.example/cat.jpg']);
+  });
+
+  it('refuses a fetched image of a format Converse cannot take when the images load', async () => {
+    const tiff: ImageFetcher = async () => ({ mediaType: 'image/tiff', data: Buffer.from('tiff') });
+    const mapped = await converseRequest(
+      { model: 'alias', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://images.example/a.tiff' } }] }] },
+      claude,
+      { provider: 'bedrock-main', fetchImage: tiff, signal: undefined },
+    );
+    await expect(mapped.loadImages()).rejects.toMatchObject({ code: 'invalid_request', param: 'messages' });
   });
 
   it('refuses image formats Converse cannot take, and audio parts', async () => {

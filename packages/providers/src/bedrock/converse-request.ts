@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '@gateway/contracts';
 import type { ImageFetcher, Warning } from '../types.ts';
+import { PendingImages } from '../images/pending-images.ts';
 import { unsupportedSetting } from '../warnings.ts';
 import { converseConversation } from './converse-messages.ts';
 import { converseToolConfig } from './converse-tools.ts';
@@ -16,6 +17,11 @@ export interface ConverseRequestResult {
   warnings: Warning[];
   /** Set when response_format json_schema travels as a tool (see converse-tools.ts). */
   structuredOutputTool: string | undefined;
+  /**
+   * Fetches the request's http(s) images into `body`. Called after strict mode accepted the request,
+   * so a refused request makes no outbound fetch.
+   */
+  loadImages(): Promise<void>;
 }
 
 /** Fields this mapping reads (or knows Converse has no use for and warns about below). */
@@ -92,7 +98,8 @@ export async function converseRequest(
 ): Promise<ConverseRequestResult> {
   const { provider } = options;
   const warnings = otherFieldWarnings(request, provider);
-  const conversation = await converseConversation(request.messages, options);
+  const images = new PendingImages(options.fetchImage, options.signal);
+  const conversation = converseConversation(request.messages, { provider, images });
   const body: ConverseRequest = { messages: conversation.messages };
   if (conversation.system.length > 0) body.system = conversation.system;
 
@@ -114,5 +121,5 @@ export async function converseRequest(
   const tools = converseToolConfig(request, body.messages, provider, warnings);
   if (tools.toolConfig) body.toolConfig = tools.toolConfig;
   if (typeof request.user === 'string' && request.user.length > 0) body.requestMetadata = { user: request.user };
-  return { body, warnings, structuredOutputTool: tools.structuredOutputTool };
+  return { body, warnings, structuredOutputTool: tools.structuredOutputTool, loadImages: () => images.load() };
 }
