@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { startRoutedApi, type Mode, type RoutedApi } from './support/routed-api.ts';
 
-const posts = (requests: Array<{ method: string }>) => requests.filter((request) => request.method === 'POST');
+const posts = <Recorded extends { method: string }>(requests: Recorded[]) => requests.filter((request) => request.method === 'POST');
 
 describe.each<Mode>(['embedded', 'servers'])('continuation failover (%s)', (mode) => {
   let harness: RoutedApi;

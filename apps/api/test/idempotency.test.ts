@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { claimOrRead, completeClaim, releaseClaim } from '../src/idempotency/claim-scripts.ts';
 import { startRoutedApi, type Mode, type RoutedApi } from './support/routed-api.ts';
 
 /** POSTs JSON to the gateway and reads the whole answer as text. */
@@ -171,5 +172,21 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
     const elsewhere = await post(harness, '/v1/chat/completions', key, message, messageHeaders);
     expect(elsewhere.status).toBe(400);
     harness.planFor = (model) => ({ model, strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] });
+  });
+
+  it('claims atomically: of 50 concurrent claims of one key exactly one wins; only its holder completes or frees it', async () => {
+    const storeKey = `claim-race-${idempotencyKey()}`;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => harness.store.run(claimOrRead, [storeKey], [`pending token${index} hash`, 60_000])),
+    );
+    const winners = results.map((result, index) => (result.claimed ? index : -1)).filter((index) => index >= 0);
+    expect(winners).toHaveLength(1);
+    const marker = `pending token${winners[0]} hash`;
+    expect(results.filter((result) => !result.claimed && result.value === marker)).toHaveLength(49);
+    expect(await harness.store.run(completeClaim, [storeKey], ['pending other hash', '{}', 60_000])).toBe(false);
+    expect(await harness.store.run(releaseClaim, [storeKey], ['pending other hash'])).toBe(false);
+    expect(await harness.store.run(completeClaim, [storeKey], [marker, '{"kind":"json"}', 60_000])).toBe(true);
+    expect(await harness.store.get(storeKey)).toBe('{"kind":"json"}');
+    expect(await harness.store.run(releaseClaim, [storeKey], [marker])).toBe(false);
   });
 });
