@@ -441,6 +441,119 @@ describe('pass-through: bodies and answers', () => {
   });
 });
 
+describe('pass-through: provider errors', () => {
+  it('answers a provider’s 401 with the gateway’s error, never the provider’s body (which echoes its key)', async () => {
+    const key = await createKey();
+    fakeOpenAi.script({
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${openAiKey.slice(0, 7)}*****${openAiKey.slice(-4)}. You can find your API key at your account page.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+    });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/passthrough/openai/chat/completions',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(response.statusCode).toBe(502);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({
+      error: {
+        message: "provider openai rejected the gateway's credentials (401)",
+        type: 'api_error',
+        code: 'provider_error',
+        param: null,
+        request_id: response.headers['x-request-id'],
+        source: 'provider:openai',
+      },
+    });
+    expect(response.body).not.toContain('Incorrect API key');
+    expect(response.body).not.toContain(openAiKey.slice(-4));
+    expect(response.headers['openai-organization']).toBeUndefined();
+    const record = await usageRecord(String(response.headers['x-gateway-request-id']));
+    expect(record).toMatchObject({ provider: 'openai', status: 502, error_code: 'provider_error' });
+  });
+
+  it('answers an Anthropic provider’s 5xx in Anthropic’s shape, with the provider’s Retry-After', async () => {
+    const key = await createKey();
+    fakeAnthropic.script({ status: 529, retryAfter: 3, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded on host db-7.internal:5432' } } });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/passthrough/claude/v1/messages',
+      headers: { 'x-api-key': key, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+      payload: { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('3');
+    expect(response.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error', code: 'provider_unavailable', message: 'provider claude is unavailable (529)', source: 'provider:claude' },
+      request_id: response.headers['x-request-id'],
+    });
+    expect(response.body).not.toContain('db-7.internal');
+    expect(response.headers['anthropic-organization-id']).toBeUndefined();
+    expect(response.headers['request-id']).toBeUndefined();
+  });
+
+  it.each([
+    [500, 502, 'provider_error', 'provider google failed (500)'],
+    [403, 502, 'provider_error', "provider google rejected the gateway's credentials (403)"],
+    [504, 504, 'provider_timeout', 'provider google timed out (504)'],
+  ])('replaces Gemini’s %i with the gateway’s %i %s', async (upstream, status, code, message) => {
+    const key = await createKey();
+    fakeGemini.script({ status: upstream });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/passthrough/google/v1beta/models/gemini-2.5-flash:generateContent',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      payload: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    });
+    expect(response.statusCode).toBe(status);
+    expect(response.json()).toMatchObject({ error: { code, message, source: 'provider:google' } });
+    const record = await usageRecord(String(response.headers['x-gateway-request-id']));
+    expect(record).toMatchObject({ provider: 'google', status, error_code: code });
+  });
+
+  it('passes a client-mistake answer through with its status and shape, scrubbed of key-shaped text', async () => {
+    const key = await createKey();
+    fakeOpenAi.script({
+      status: 400,
+      body: {
+        error: {
+          message: `Invalid 'input_file_id': file-AbCdEf1234567890abcdef. Organization org-AbCdEfGh12345678 has no access; sent with ${openAiKey}`,
+          type: 'invalid_request_error',
+          param: 'input_file_id',
+          code: 'invalid_value',
+        },
+      },
+    });
+    const response = await api.app.inject({
+      method: 'POST',
+      url: '/passthrough/openai/chat/completions?ref=file-AbCdEf1234567890abcdef',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: {
+        message: "Invalid 'input_file_id': file-AbCdEf1234567890abcdef. Organization [redacted] has no access; sent with [redacted]",
+        type: 'invalid_request_error',
+        param: 'input_file_id',
+        code: 'invalid_value',
+      },
+    });
+    expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.body));
+    const record = await usageRecord(String(response.headers['x-gateway-request-id']));
+    expect(record).toMatchObject({ provider: 'openai', status: 400, error_code: 'invalid_request' });
+  });
+});
+
 describe('pass-through: Anthropic', () => {
   it('creates a message batch with the provider key and Anthropic’s version header', async () => {
     const key = await createKey();

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import httpProxy from '@fastify/http-proxy';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RawServerBase, RouteGenericInterface } from 'fastify';
 import { GatewayError, keyAllowsModel } from '@gateway/contracts';
 import { ProviderError, defaultTimeoutMs, sharedDispatcher, type PassthroughTarget, type Usage } from '@gateway/providers';
 import { decidePassthroughSurface } from '../http/error-body.ts';
@@ -9,7 +9,8 @@ import type { GatewayCalls } from './gateway-calls.ts';
 import { forwardBodiesAsReceived } from './passthrough/request-body.ts';
 import { passthroughUrl } from './passthrough/target-url.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from './passthrough/upstream-headers.ts';
-import { errorCodeForUpstreamStatus } from './passthrough/upstream-status.ts';
+import { readErrorBody, scrubbedErrorBody, targetSecrets, withheldAnswerError } from './passthrough/upstream-error.ts';
+import { errorCodeForUpstreamStatus, passesThrough } from './passthrough/upstream-status.ts';
 import { UsageReader, usageDialectOf, type UsageDialect } from './passthrough/usage-reader.ts';
 import { usageTap } from './passthrough/usage-tap.ts';
 
@@ -152,8 +153,14 @@ export function passthroughRoutes(app: FastifyInstance, calls: GatewayCalls): vo
       onResponse: (_request, upstreamReply, response) => {
         state.providerMs = performance.now() - started;
         const status = response.statusCode;
-        if (status >= 400) state.errorCode = errorCodeForUpstreamStatus(status);
         const contentType = String(upstreamReply.getHeader('content-type') ?? '');
+        if (status >= 400) {
+          state.errorCode = errorCodeForUpstreamStatus(status);
+          // reply-from types the answer as a server response; undici's answer carries the upstream headers.
+          const headers = (response as unknown as { headers: IncomingHttpHeaders }).headers;
+          void answerUpstreamError(request, upstreamReply, call, status, headers, response.stream as unknown as Readable);
+          return;
+        }
         const format = /^text\/event-stream/i.test(contentType) ? 'sse' : /^[a-z]+\/(?:[a-z0-9.+-]+\+)?json\b/i.test(contentType) ? 'json' : undefined;
         const body = response.stream as unknown as Readable;
         if (!format) {
@@ -171,6 +178,33 @@ export function passthroughRoutes(app: FastifyInstance, calls: GatewayCalls): vo
         failedReply.send(upstreamFailure(call.provider, error));
       },
     });
+  }
+
+  /**
+   * A provider's error answer. A refusal that tells the client what to fix goes to the client, scrubbed
+   * of anything key-shaped; any other (a 401 or 403 for the gateway's credential, a 5xx, a 402…) is
+   * withheld: the client gets the gateway's error in its surface's shape, and the log gets the
+   * provider's scrubbed message (see `withheldAnswerError`).
+   */
+  async function answerUpstreamError(
+    request: FastifyRequest,
+    reply: FastifyReply<RouteGenericInterface, RawServerBase>,
+    call: PassthroughCall,
+    status: number,
+    headers: IncomingHttpHeaders,
+    body: Readable,
+  ): Promise<void> {
+    const bytes = await readErrorBody(body);
+    const secrets = targetSecrets(call.target);
+    const encoding = String(headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (bytes && encoding === 'identity' && passesThrough(status)) {
+      reply.removeHeader('transfer-encoding');
+      reply.send(scrubbedErrorBody(bytes, String(headers['content-type'] ?? ''), secrets, request.url));
+      return;
+    }
+    // The provider's headers described its answer, not the gateway's error that replaces it.
+    for (const name of Object.keys(clientResponseHeaders(headers))) reply.removeHeader(name);
+    reply.send(withheldAnswerError(call.provider, status, headers, bytes, secrets));
   }
 
   function settle(request: FastifyRequest, call: PassthroughCall, usage: Usage | undefined): void {

@@ -26,7 +26,8 @@ const forwardedRequestHeaders = new Set([
 /** Gemini's headers (`x-goog-api-client`, the resumable upload protocol's `x-goog-upload-*`), but not these. */
 const withheldGoogleHeaders = new Set(['x-goog-api-key', 'x-goog-user-project']);
 
-function isForwarded(name: string): boolean {
+/** Whether a client header (lower-case name) is one a pass-through call forwards. */
+export function isClientHeader(name: string): boolean {
   if (forwardedRequestHeaders.has(name)) return true;
   return name.startsWith('x-goog-') && !withheldGoogleHeaders.has(name);
 }
@@ -43,7 +44,7 @@ export function upstreamRequestHeaders(
   const headers: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(client)) {
     const lower = name.toLowerCase();
-    if (value !== undefined && isForwarded(lower)) headers[lower] = value;
+    if (value !== undefined && isClientHeader(lower)) headers[lower] = value;
   }
   for (const [name, value] of Object.entries(target)) headers[name.toLowerCase()] = value;
   headers['x-request-id'] = requestId;
