@@ -54,6 +54,8 @@ describe('anthropic adapter against the fake server: chat', () => {
     expect(result.response.choices[0]?.message.content).toBe('Echo: hello big world');
     expect(result.response.model).toBe('claude-sonnet-4-5');
     expect(result.usage).toEqual({ inputTokens: 5, outputTokens: 4 });
+    // The OpenAI usage every translating adapter gives: details only when they hold tokens.
+    expect(result.response.usage).toEqual({ prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 });
     expect(result.finishReason).toEqual({ unified: 'stop', raw: 'end_turn' });
     expect(fake.requests[0]?.headers['x-api-key']).toBe(apiKey);
   });

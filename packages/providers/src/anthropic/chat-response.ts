@@ -1,14 +1,9 @@
 import type { ChatCompletion } from '@gateway/contracts';
 import type { FinishReason, Usage } from '../types.ts';
-import { openAiFinishReason, unifyStopReason } from './finish-reason.ts';
+import { openAiFinishReason, toOpenAiUsage, type OpenAiToolCall } from '../openai-shapes/index.ts';
+import { unifyStopReason } from './finish-reason.ts';
 import type { UpstreamMessage } from './message-schema.ts';
-import { toOpenAiUsage, toUsage } from './usage.ts';
-
-export interface OpenAiToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
+import { toUsage } from './usage.ts';
 
 /**
  * Anthropic message → OpenAI chat completion: text blocks joined into `content`, `tool_use` blocks as

@@ -1,9 +1,10 @@
 import type { ChatCompletionChunk } from '@gateway/contracts';
 import type { UpstreamClient, UpstreamResponse } from '../http.ts';
 import type { StreamPart } from '../types.ts';
-import { openAiFinishReason, unifyStopReason } from './finish-reason.ts';
+import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
+import { unifyStopReason } from './finish-reason.ts';
 import { upstreamEvents } from './stream-events.ts';
-import { mergeUsage, toOpenAiUsage, toUsage, upstreamUsageSchema, type UpstreamUsage } from './usage.ts';
+import { mergeUsage, toUsage, upstreamUsageSchema, type UpstreamUsage } from './usage.ts';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 

@@ -20,9 +20,3 @@ export function unifyStopReason(raw: string | null | undefined, asText = false):
   if (asText && raw === 'tool_use') return { unified: 'stop', raw };
   return { unified: unifiedByStopReason[raw] ?? 'other', raw };
 }
-
-/** The OpenAI `finish_reason` a client sees; `other` has no OpenAI name, so it becomes `stop`. */
-export function openAiFinishReason(reason: FinishReason): string | null {
-  if (reason.raw === null) return null;
-  return reason.unified === 'other' || reason.unified === 'error' ? 'stop' : reason.unified;
-}

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { OpenAiUsage } from '@gateway/contracts';
 import type { Usage } from '../types.ts';
 
 /** Anthropic's `usage`, read tolerantly: the cache fields may be absent or null, new fields may appear. */
@@ -32,13 +31,4 @@ export function mergeUsage(earlier: UpstreamUsage, later: UpstreamUsage): Upstre
     if (value !== null && value !== undefined) merged[key] = value;
   }
   return merged;
-}
-
-export function toOpenAiUsage(usage: Usage): OpenAiUsage {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0 },
-  };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { ChatCompletion } from '@gateway/contracts';
 import type { FinishReason, Usage } from '../types.ts';
-import { openAiFinishReason, structuredFinish, unifyFinishReason } from './finish-reason.ts';
-import { converseUsageSchema, toOpenAiUsage, toUsage } from './usage.ts';
+import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
+import { structuredFinish, unifyFinishReason } from './finish-reason.ts';
+import { converseUsageSchema, toUsage } from './usage.ts';
 
 /** What Converse answers, checked loosely (Amazon adds fields: metrics, trace, performanceConfig…). */
 const contentBlockSchema = z.looseObject({

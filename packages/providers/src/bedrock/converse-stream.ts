@@ -5,8 +5,9 @@ import { ProviderError, providerErrorFromException, safeUpstreamMessage, upstrea
 import { invalidAnswer, type UpstreamClient, type UpstreamResponse } from '../http.ts';
 import type { FinishReason, StreamPart, Usage } from '../types.ts';
 import { EventStreamFrameError, EventStreamFrames, stringHeader } from './event-stream-frames.ts';
-import { openAiFinishReason, structuredFinish, unifyFinishReason } from './finish-reason.ts';
-import { converseUsageSchema, toOpenAiUsage, toUsage } from './usage.ts';
+import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
+import { structuredFinish, unifyFinishReason } from './finish-reason.ts';
+import { converseUsageSchema, toUsage } from './usage.ts';
 
 /** ConverseStream event bodies, checked loosely (Bedrock pads each with a `p` field, among others). */
 const eventSchemas = {

@@ -16,11 +16,6 @@ export function unifyFinishReason(raw: string | null | undefined): FinishReason 
   return { unified: unifiedByRaw[raw] ?? 'other', raw };
 }
 
-/** OpenAI's `finish_reason` for a unified one: OpenAI has no "other" or "error", so those read as stop. */
-export function openAiFinishReason(reason: FinishReason): string {
-  return reason.unified === 'other' || reason.unified === 'error' ? 'stop' : reason.unified;
-}
-
 /**
  * With response_format json_schema travelling as a tool, a turn that only called that tool answered
  * with content: it stopped, it did not ask for a tool.

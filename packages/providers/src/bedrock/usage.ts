@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { OpenAiUsage } from '@gateway/contracts';
 import type { Usage } from '../types.ts';
 
 /** Converse `TokenUsage`, read tolerantly. */
@@ -25,14 +24,5 @@ export function toUsage(usage: ConverseUsage): Usage {
     outputTokens: usage.outputTokens ?? 0,
     ...(cacheRead !== undefined && { cachedInputTokens: cacheRead }),
     ...(cacheWrite !== undefined && { cacheWriteInputTokens: cacheWrite }),
-  };
-}
-
-export function toOpenAiUsage(usage: Usage): OpenAiUsage {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-    ...(usage.cachedInputTokens !== undefined && { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } }),
   };
 }

@@ -43,6 +43,8 @@ describe('gemini adapter against the fake Gemini', () => {
     expect(result.response.model).toBe('gemini-2.5-flash');
     expect(result.response.id).toMatch(/^chatcmpl-/);
     expect(result.usage).toEqual({ inputTokens: 3, outputTokens: 4 });
+    // The OpenAI usage every translating adapter gives: details only when they hold tokens.
+    expect(result.response.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
     expect(result.finishReason).toEqual({ unified: 'stop', raw: 'STOP' });
     expect(result.warnings).toEqual([]);
     const received = fake.requests[0];

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatCompletion } from '@gateway/contracts';
 import type { FinishReason, Usage, Warning } from '../types.ts';
-import { blockedPromptFinishReason, geminiFinishReason, openAiFinishReason } from './finish-reason.ts';
-import { toOpenAiUsage, toUsage } from './usage.ts';
+import { openAiFinishReason, toOpenAiUsage, type OpenAiToolCall } from '../openai-shapes/index.ts';
+import { blockedPromptFinishReason, geminiFinishReason } from './finish-reason.ts';
+import { toUsage } from './usage.ts';
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiResponsePart } from './wire.ts';
 
 export function completionId(responseId: string | undefined): string {
@@ -13,16 +14,13 @@ export function toolCallId(geminiId: string | undefined): string {
   return geminiId ?? `call_${randomBytes(12).toString('base64url')}`;
 }
 
-export interface OpenAiToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
+export interface GeminiToolCall extends OpenAiToolCall {
   /** Gemini's thought signature, which Gemini 3 wants back with the call (the shape Google's OpenAI layer uses). */
   extra_content?: { google: { thought_signature: string } };
 }
 
-export function toToolCall(part: GeminiResponsePart & { functionCall: NonNullable<GeminiResponsePart['functionCall']> }): OpenAiToolCall {
-  const call: OpenAiToolCall = {
+export function toToolCall(part: GeminiResponsePart & { functionCall: NonNullable<GeminiResponsePart['functionCall']> }): GeminiToolCall {
+  const call: GeminiToolCall = {
     id: toolCallId(part.functionCall.id),
     type: 'function',
     function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
@@ -35,7 +33,7 @@ export function toToolCall(part: GeminiResponsePart & { functionCall: NonNullabl
 export interface CandidateParts {
   text: string;
   reasoning: string;
-  toolCalls: OpenAiToolCall[];
+  toolCalls: GeminiToolCall[];
   /** Parts the OpenAI shape has no place for (inline images, executable code…), by kind. */
   dropped: string[];
 }

@@ -11,8 +11,9 @@ import {
 import { invalidAnswer, type UpstreamClient, type UpstreamResponse } from '../http.ts';
 import type { FinishReason, StreamPart, Usage } from '../types.ts';
 import { candidateParts, completionId } from './chat-response.ts';
-import { blockedPromptFinishReason, geminiFinishReason, openAiFinishReason } from './finish-reason.ts';
-import { toOpenAiUsage, toUsage } from './usage.ts';
+import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
+import { blockedPromptFinishReason, geminiFinishReason } from './finish-reason.ts';
+import { toUsage } from './usage.ts';
 import { generateContentResponseSchema, type GeminiUsageMetadata } from './wire.ts';
 
 /** An error object in the stream: Google failed while answering, so its words go to logs only. */

@@ -23,8 +23,3 @@ export function geminiFinishReason(raw: string | null | undefined, calledFunctio
 export function blockedPromptFinishReason(blockReason: string): FinishReason {
   return { unified: 'content_filter', raw: blockReason };
 }
-
-/** The OpenAI `finish_reason` for a unified one (`other` has no OpenAI counterpart: `stop`). */
-export function openAiFinishReason(reason: FinishReason): string {
-  return reason.unified === 'other' || reason.unified === 'error' ? 'stop' : reason.unified;
-}

@@ -1,4 +1,3 @@
-import type { OpenAiUsage } from '@gateway/contracts';
 import type { Usage } from '../types.ts';
 import type { GeminiUsageMetadata } from './wire.ts';
 
@@ -17,14 +16,4 @@ export function toUsage(metadata: GeminiUsageMetadata | undefined): Usage {
   if (cached > 0) usage.cachedInputTokens = cached;
   if (reasoning > 0) usage.reasoningTokens = reasoning;
   return usage;
-}
-
-export function toOpenAiUsage(usage: Usage): OpenAiUsage {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0 },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
-  };
 }
