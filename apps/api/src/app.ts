@@ -9,6 +9,10 @@ import { checkReadiness, modelMetricLabel, observeRequest, publicReadiness } fro
 import { Counter } from 'prom-client';
 import { KeyCache } from './auth/key-cache.ts';
 import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
+import { startBudgetReconciler } from './limits/budget-reconciler.ts';
+import { KeyLimiter } from './limits/key-limiter.ts';
+import { limitSettings } from './limits/limit-settings.ts';
+import { createRequestLimits } from './limits/request-limits.ts';
 import type { ApiDependencies } from './dependencies.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { requestIdFor } from './http/request-id.ts';
@@ -50,6 +54,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   app.addHook('onSend', (request, reply, payload, done) => {
     const state = (request as { gateway?: RequestState }).gateway;
     reply.header(headerNames.overheadMs, (state ? overheadMs(state) : reply.elapsedTime).toFixed(2));
+    if (state) limits.writeHeaders(state, reply);
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -78,11 +83,27 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     onError: (error) => logger.error({ err: error }, 'provider catalog reload failed; keeping the previous one'),
   });
   for (const [name, reason] of catalog.current().unavailable) logger.warn({ provider: name, reason }, 'provider unavailable');
+  // Key limits and budgets: counters in the shared store, reconciled from the ledger (see limits/).
+  const settings = limitSettings();
+  const limits = createRequestLimits({
+    limiter: new KeyLimiter({ store: dependencies.store, inFlightEpochMs: settings.inFlightEpochMs }),
+    catalog: catalog.current,
+    logger,
+  });
+  const reconciler = dependencies.store
+    ? startBudgetReconciler({ database, store: dependencies.store, logger, intervalMs: settings.reconcileIntervalMs })
+    : undefined;
+  // Pass-through calls have no plan: they are counted before the proxy's own pre-handler runs.
+  app.addHook('preHandler', (request, _reply, done) => {
+    if ((request as { gateway?: RequestState }).gateway?.endpoint !== 'passthrough') return done();
+    limits.admitPassthrough(request).then(() => done(), done);
+  });
   const executor = createExecutor({ getAdapter: (name) => catalog.current().adapters.get(name), logger });
 
   const finish = (state: RequestState, status: number) => {
     if (state.recorded) return;
     state.recorded = true;
+    limits.settle(state);
     const now = performance.now();
     const latencyMs = now - state.startedAt;
     observeRequest(
@@ -141,7 +162,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, ...(dependencies.store ? { store: dependencies.store } : {}) });
+  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, limits, ...(dependencies.store ? { store: dependencies.store } : {}) });
   await app.register(adminRoutes, {
     prefix: '/admin/v1',
     database,
@@ -156,6 +177,8 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     flushUsage: () => usage.flush(),
     async close() {
       await app.close();
+      reconciler?.stop();
+      await limits.flush();
       await usage.flush();
       keys.close();
       catalog.stop();

@@ -6,6 +6,7 @@ import type { AttemptRecord, Execution, ExecutionTarget, Executor, Usage, Warnin
 import type { KeyCache } from '../auth/key-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import { readSteering, scalarParams } from '../http/steering-headers.ts';
+import type { RequestLimits } from '../limits/request-limits.ts';
 import { costUsd } from '../usage/cost.ts';
 import type { RequestState } from '../usage/request-state.ts';
 
@@ -17,6 +18,8 @@ export interface V1RouteOptions {
   finish: (state: RequestState, status: number) => void;
   /** Shared state across replicas (Idempotency-Key claims and answers); absent: this process's memory. */
   store?: KeyValueStore;
+  /** Key limits and budgets: checked once the plan is known, before any provider call. */
+  limits?: RequestLimits;
 }
 
 /** What the /v1 route files share: planning, running a provider call, and settling its usage. */
@@ -58,10 +61,10 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
   return {
     options,
 
-    plan(request, model, operation) {
+    async plan(request, model, operation) {
       const key = request.gateway.key!;
       const steering = readSteering(request);
-      return options.bus.request(
+      const chosen = await options.bus.request(
         routerPlan,
         {
           requestId: request.id,
@@ -74,6 +77,9 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         },
         { context: { requestId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) } },
       );
+      // Limits and budgets are reserved here, priced at the plan's targets; refused requests reach no provider.
+      await options.limits?.admitPlanned(request, chosen, operation);
+      return chosen;
     },
 
     async callProvider(request, reply, chosen, run) {
@@ -118,6 +124,7 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         [headerNames.gatewayRequestId]: state.requestId,
         [headerNames.target]: `${opened.target.provider}/${opened.target.model}`,
         [headerNames.attempts]: String(opened.attempts.length),
+        ...options.limits?.headersOf(state),
       };
       const warnings = warningsHeader(opened.result.warnings);
       if (warnings) headers[headerNames.warnings] = warnings;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
-import { createKey, getKey, keyState, listKeys, revokeKey, updateKey, type KeyRecord } from '@gateway/db';
+import { createKey, getKey, keyState, listKeys, revokeKey, updateKey, type Budget, type KeyRecord, type Limits, type ModelLimits } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
 import { createKeyBodySchema, createdKeySchema, errorResponses, idParamsSchema, keySchema, updateKeyBodySchema } from './schemas.ts';
 
@@ -14,6 +14,8 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     models: record.models,
     metadata: record.metadata,
     strict: record.strict,
+    ...limitsResponse(record.limits),
+    model_limits: record.modelLimits === null ? null : Object.fromEntries(Object.entries(record.modelLimits).map(([model, limits]) => [model, compact(limitsResponse(limits))])),
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
     state: keyState(record),
@@ -21,6 +23,42 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     updated_at: record.updatedAt.toISOString(),
     last_used_at: record.lastUsedAt?.toISOString() ?? null,
   };
+}
+
+type LimitsBody = {
+  rpm_limit?: number | null;
+  tpm_limit?: number | null;
+  max_parallel?: number | null;
+  budget?: { max_usd: number; period: Budget['period'] } | null;
+};
+
+function limitsResponse(limits: Partial<Limits>) {
+  return {
+    rpm_limit: limits.rpmLimit ?? null,
+    tpm_limit: limits.tpmLimit ?? null,
+    max_parallel: limits.maxParallel ?? null,
+    budget: limits.budget ? { max_usd: limits.budget.maxUsd, period: limits.budget.period } : null,
+  };
+}
+
+/** A model's limits list only the kinds it sets. */
+function compact(limits: ReturnType<typeof limitsResponse>): Partial<ReturnType<typeof limitsResponse>> {
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== null));
+}
+
+/** The limit kinds the body names (absent ones are left out, so PATCH keeps them). */
+function limitsInput(body: LimitsBody): Partial<Limits> {
+  return {
+    ...(body.rpm_limit !== undefined ? { rpmLimit: body.rpm_limit } : {}),
+    ...(body.tpm_limit !== undefined ? { tpmLimit: body.tpm_limit } : {}),
+    ...(body.max_parallel !== undefined ? { maxParallel: body.max_parallel } : {}),
+    ...(body.budget !== undefined ? { budget: body.budget && { maxUsd: body.budget.max_usd, period: body.budget.period } } : {}),
+  };
+}
+
+function modelLimitsInput(body: Record<string, LimitsBody> | null): ModelLimits | null {
+  if (body === null) return null;
+  return Object.fromEntries(Object.entries(body).map(([model, limits]) => [model, limitsInput(limits)]));
 }
 
 const keyNotFound = (id: string) => new GatewayError('not_found', `No key with id "${id}"`, { param: 'id' });
@@ -52,6 +90,8 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         metadata: body.metadata ?? {},
         strict: body.strict ?? false,
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
+        limits: limitsInput(body),
+        modelLimits: modelLimitsInput(body.model_limits ?? null),
       });
       changed(record.id, 'created');
       request.log.info({ keyId: record.id }, 'gateway key created');
@@ -80,7 +120,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     {
       schema: {
         tags: ['keys'],
-        summary: 'Change a key’s name, allowed models, expiry, strict mode or metadata',
+        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits or budget (absent fields stay)',
         params: idParamsSchema,
         body: updateKeyBodySchema,
         response: { 200: keySchema, ...errorResponses },
@@ -94,6 +134,8 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
         ...(body.strict !== undefined ? { strict: body.strict } : {}),
         ...(body.expires_at !== undefined ? { expiresAt: body.expires_at ? new Date(body.expires_at) : null } : {}),
+        limits: limitsInput(body),
+        ...(body.model_limits !== undefined ? { modelLimits: modelLimitsInput(body.model_limits) } : {}),
       });
       if (!record) throw keyNotFound(request.params.id);
       changed(record.id, 'updated');

@@ -21,6 +21,28 @@ export const errorResponses = {
   500: errorResponseSchema,
 } as const;
 
+const limitCount = (what: string) => z.number().int().positive().max(1_000_000_000).nullable().describe(`${what}; null = no limit`);
+
+export const budgetSchema = z
+  .strictObject({
+    max_usd: z.number().nonnegative().max(1_000_000).describe('USD the key may spend per period (0 blocks every call)'),
+    period: z.enum(['daily', 'weekly', 'monthly']).describe('UTC calendar period: day, ISO week from Monday, month'),
+  })
+  .describe('USD budget per period; null = no budget');
+
+/** The limit fields of a key, and (all optional) of one model in `model_limits`. */
+const limitFields = {
+  rpm_limit: limitCount('Requests per minute (fixed minute windows)'),
+  tpm_limit: limitCount('Tokens (input + output) per minute'),
+  max_parallel: limitCount('Requests in flight at once'),
+  budget: budgetSchema.nullable(),
+};
+
+export const modelLimitsSchema = z
+  .record(z.string().min(1).max(200), z.strictObject(limitFields).partial())
+  .nullable()
+  .describe('Limits per model name (the `model` a request names), applied on top of the key’s own; null = none');
+
 export const keySchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -28,6 +50,8 @@ export const keySchema = z.object({
   models: z.array(z.string()).nullable().describe('Model names the key may use; null = all'),
   metadata: z.record(z.string(), z.unknown()),
   strict: z.boolean().describe('Strict mode for every request: what a provider cannot do is a 400, not a warning'),
+  ...limitFields,
+  model_limits: modelLimitsSchema,
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   state: z.enum(['active', 'revoked', 'expired']),
@@ -46,6 +70,11 @@ export const createKeyBodySchema = z.strictObject({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   strict: z.boolean().optional(),
+  rpm_limit: limitFields.rpm_limit.optional(),
+  tpm_limit: limitFields.tpm_limit.optional(),
+  max_parallel: limitFields.max_parallel.optional(),
+  budget: limitFields.budget.optional(),
+  model_limits: modelLimitsSchema.optional(),
 });
 
 export const updateKeyBodySchema = createKeyBodySchema.partial();
