@@ -9,8 +9,7 @@ interface Block {
   started: boolean;
   /** Received but not yet sent: everything while the block waits its turn. */
   pending: string;
-  /** Tool blocks: the upstream's call index, id, name and all arguments received so far. */
-  toolIndex?: number | null;
+  /** Tool blocks: the call's id, name and all arguments received so far. */
   id?: string;
   name?: string;
   arguments?: string;
@@ -87,7 +86,7 @@ export class BlockSequencer {
       block = this.#queue.find((candidate) => candidate.kind === 'tool' && candidate.id === fragment.id);
     }
     if (block) return this.#queue.includes(block) ? block : undefined;
-    const created = this.#enqueue({ kind: 'tool', index: -1, started: false, pending: '', toolIndex: fragment.index, name: '', arguments: '' });
+    const created = this.#enqueue({ kind: 'tool', index: -1, started: false, pending: '', name: '', arguments: '' });
     if (fragment.index !== null && fragment.index !== undefined) this.#toolsByIndex.set(fragment.index, created);
     this.#sawTool = true;
     return created;

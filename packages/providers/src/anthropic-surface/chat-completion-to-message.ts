@@ -8,8 +8,8 @@ import { toStopReason } from './stop-reason.ts';
 
 /**
  * An OpenAI chat completion as an Anthropic message: reasoning first (a thinking block), then the text,
- * then one tool_use block per tool call, as Anthropic orders them. `model` is the model the client
- * asked for. An answer with nothing in it has an empty `content`, as Anthropic's own can have.
+ * then one tool_use block per tool call, as Anthropic orders them. `model` is the model the answer
+ * names: the executor passes the upstream target's model, so the client sees which model answered. An answer with nothing in it has an empty `content`, as Anthropic's own can have.
  *
  * Tool arguments that are not a JSON object become the input `{}`: Anthropic clients expect an object,
  * and a tool checking its input against its schema then reports what is missing, which the model can

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessagesStreamPart, StreamPart } from '../types.ts';
-import { chunk, collect, finish, fromArray, toolFragment, usageOnly } from './chat-stream-fixtures.ts';
+import { chunk, collect, finish, fromArray, toolFragment, usageOnly } from './chat-stream-test-fixtures.ts';
 import { chatStreamToMessageEvents } from './index.ts';
 
 async function translate(parts: StreamPart[], inputTokensHint?: number): Promise<MessagesStreamPart[]> {

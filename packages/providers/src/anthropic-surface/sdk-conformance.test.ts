@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatCompletion } from '@gateway/contracts';
 import type { StreamPart } from '../types.ts';
 import { translatedMessage } from './chat-completion-to-message.ts';
-import { chunk, collect, finish, fromArray, toSse, toolFragment } from './chat-stream-fixtures.ts';
+import { chunk, collect, finish, fromArray, toSse, toolFragment } from './chat-stream-test-fixtures.ts';
 import { chatCompletionToMessage, chatStreamToMessageEvents } from './index.ts';
 
 /**

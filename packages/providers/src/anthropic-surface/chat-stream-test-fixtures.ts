@@ -1,7 +1,8 @@
 import type { MessagesStreamPart, StreamPart, Usage } from '../types.ts';
 
 /**
- * Test fixtures: OpenAI chat stream parts in the wire shape of OpenAI's streaming reference (one
+ * For tests only (named so that the `*.test.ts` pattern does not run it, while typecheck covers it):
+ * OpenAI chat stream parts in the wire shape of OpenAI's streaming reference (one
  * `chat.completion.chunk` per delta, tool call fragments keyed by `index`, the id and name in a call's
  * first fragment only), and the SSE text an Anthropic client reads.
  */
