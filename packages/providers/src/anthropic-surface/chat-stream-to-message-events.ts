@@ -11,12 +11,14 @@ import { toStopReason } from './stop-reason.ts';
  * (ordered by `BlockSequencer`), then `message_delta` with the stop reason and usage and
  * `message_stop`; last the upstream's `finish` part, for the caller to record usage. Only choice 0 is
  * read (Anthropic answers have one). Usage-only chunks carry no content and are skipped: the finish
- * part's usage is the authority. A failing upstream throws from here unchanged, for the caller to
+ * part's usage is the authority. `message_start` reports 0 input tokens: OpenAI-shaped upstreams tell
+ * their usage only at the end, so `message_delta` carries the real usage (input tokens included), which
+ * the Anthropic SDKs take over the start's. A failing upstream throws from here unchanged, for the caller to
  * turn into Anthropic's `error` event.
  */
 export async function* chatStreamToMessageEvents(
   parts: AsyncIterable<StreamPart>,
-  options: { model: string; messageId?: string; inputTokensHint?: number },
+  options: { model: string; messageId?: string },
 ): AsyncGenerator<MessagesStreamPart> {
   yield wrap(
     event('message_start', {
@@ -28,7 +30,7 @@ export async function* chatStreamToMessageEvents(
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        usage: { input_tokens: options.inputTokensHint ?? 0, output_tokens: 0 },
+        usage: { input_tokens: 0, output_tokens: 0 },
       },
     }),
   );

@@ -40,7 +40,7 @@ function sseResponse(events: string[]): Response {
 }
 
 async function streamThroughSdk(parts: StreamPart[]) {
-  const translated = await collect(chatStreamToMessageEvents(fromArray(parts), { model: 'claude-sonnet-4-5', inputTokensHint: 40 }));
+  const translated = await collect(chatStreamToMessageEvents(fromArray(parts), { model: 'claude-sonnet-4-5' }));
   const { client } = clientAnswering(() => sseResponse(toSse(translated)));
   const texts: string[] = [];
   const inputJson: Array<{ partial: string; snapshot: unknown }> = [];
