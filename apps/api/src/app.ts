@@ -4,6 +4,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { headerNames, type UsageRecord } from '@gateway/contracts';
 import { watchConfig } from '@gateway/config';
 import { findKeyByPlaintext } from '@gateway/db';
+import { createDeploymentState } from '@gateway/deployment-state';
+import { createMemoryStore } from '@gateway/kv';
 import { createExecutor } from '@gateway/providers';
 import { checkReadiness, modelMetricLabel, observeRequest, publicReadiness } from '@gateway/telemetry';
 import { Counter } from 'prom-client';
@@ -84,7 +86,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   });
   for (const [name, reason] of catalog.current().unavailable) logger.warn({ provider: name, reason }, 'provider unavailable');
   // Key limits and budgets: counters in the shared store, reconciled from the ledger (see limits/).
-  const settings = limitSettings();
+  const settings = limitSettings(dependencies.environment);
   const limits = createRequestLimits({
     limiter: new KeyLimiter({ store: dependencies.store, inFlightEpochMs: settings.inFlightEpochMs }),
     catalog: catalog.current,
@@ -98,7 +100,12 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     if ((request as { gateway?: RequestState }).gateway?.endpoint !== 'passthrough') return done();
     limits.admitPassthrough(request).then(() => done(), done);
   });
-  const executor = createExecutor({ getAdapter: (name) => catalog.current().adapters.get(name), logger });
+  // Every replica writes each attempt's outcome to the shared deployment state the router reads
+  // (in-flight, latency, health); without a store (some tests) it stays in this process.
+  const deploymentState = createDeploymentState(dependencies.store ?? createMemoryStore(), {
+    onEjected: (event) => logger.warn({ deployment: event.deployment, until: new Date(event.until).toISOString(), reason: event.reason }, 'deployment ejected'),
+  });
+  const executor = createExecutor({ getAdapter: (name) => catalog.current().adapters.get(name), logger, deploymentState });
 
   const finish = (state: RequestState, status: number) => {
     if (state.recorded) return;
@@ -127,6 +134,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       outputTokens: state.outputTokens,
       cachedInputTokens: state.cachedInputTokens,
       reasoningTokens: state.reasoningTokens,
+      ...(state.plan ? { strategy: state.plan.strategy, routingReason: state.plan.reason ?? null } : {}),
       costUsd: state.costUsd,
       latencyMs,
       overheadMs: overheadMs(state, now),

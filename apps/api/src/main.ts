@@ -23,7 +23,7 @@ try {
   const masterKey = await resolveMasterKey(environment, false);
   const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'api', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
   const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
-  // Redis holds nothing for the API yet; it is connected so /ready reports it like the other dependencies.
+  // Redis holds what replicas share: key limits and budgets, deployment health, idempotency records.
   const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL }) : undefined;
   await prepareDatabase({ database, secretBox: box, config, bus });
   const api = await buildApi({
@@ -36,6 +36,7 @@ try {
     masterKey: masterKey.key,
     configSource: source,
     readinessChecks: apiReadinessChecks({ database, bus, ...(store ? { store } : {}) }),
+    ...(store ? { store } : {}),
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   logger.info({ url, config: source, masterKey: masterKey.origin }, 'api ready');

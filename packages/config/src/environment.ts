@@ -30,6 +30,10 @@ export const environmentSchema = z.object({
   NATS_NAMESPACE: optionalString,
   /** Largest request body accepted, in bytes. */
   GATEWAY_BODY_LIMIT: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  /** How often key budgets are reconciled from the usage records (also once at start); 0 turns it off. */
+  GATEWAY_LIMITS_RECONCILE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** One in-flight epoch: a max_parallel slot never released (a replica died) is forgotten 1 to 2 epochs later. */
+  GATEWAY_LIMITS_INFLIGHT_EPOCH_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
 });
 
 export type Environment = Readonly<z.infer<typeof environmentSchema>>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { providerTypes } from '@gateway/providers';
-import { routingStrategies } from '@gateway/contracts';
+import { defaultRetryPolicy, routingStrategies } from '@gateway/contracts';
 import { configQueryLimits, inlineQueryLimits, queryProblems, type QueryLimits } from './routing-query.ts';
 
 /** Names appear in URLs (`/passthrough/<provider>`) and as `<provider>/<model>`: keep them simple. */
@@ -136,11 +136,11 @@ export type RetryConfig = z.infer<typeof retryConfigSchema>;
 
 /** The defaults of `retry` (documented in docs/routing.md). */
 export const defaultRetry = {
-  attempts: 2,
-  on_status_codes: [408, 409, 429, 500, 502, 503, 504],
-  initial_backoff_ms: 250,
-  max_backoff_ms: 8000,
-  max_retry_after_ms: 30_000,
+  attempts: defaultRetryPolicy.attempts,
+  on_status_codes: defaultRetryPolicy.onStatusCodes,
+  initial_backoff_ms: defaultRetryPolicy.initialBackoffMs,
+  max_backoff_ms: defaultRetryPolicy.maxBackoffMs,
+  max_retry_after_ms: defaultRetryPolicy.maxRetryAfterMs,
 } as const;
 
 /** One `conditions` rule of the conditional strategy: the first whose `when` matches picks `then`. */

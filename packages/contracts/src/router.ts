@@ -19,6 +19,19 @@ export const retryPolicySchema = z.object({
 });
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 
+/**
+ * The retry policy where config gives none (gateway.yaml `retry` defaults, docs/routing.md): 2 retries
+ * on 408, 409, 429 and 5xx answers (and on connection errors and timeouts), full-jitter backoff from
+ * 250 ms up to 8 s, a provider's Retry-After honoured up to 30 s.
+ */
+export const defaultRetryPolicy: RetryPolicy = {
+  attempts: 2,
+  onStatusCodes: [408, 409, 429, 500, 502, 503, 504],
+  initialBackoffMs: 250,
+  maxBackoffMs: 8_000,
+  maxRetryAfterMs: 30_000,
+};
+
 export const planTargetSchema = z.object({
   /** Name of the provider in config (e.g. `openai-main`). */
   provider: z.string(),

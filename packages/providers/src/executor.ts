@@ -601,8 +601,15 @@ export function createExecutor(options: ExecutorOptions): Executor {
           if (adapter.messagesStream) return adapter.messagesStream({ ...call, request });
           const translated = translateMessages(adapter, request, execute);
           const opened = await adapter.chatStream({ ...call, request: translated.request });
+          // The translation starts with a message_start of its own: it begins only once the upstream's
+          // first part is in, so a stream that fails before it still retries or falls back.
+          const upstream = opened.parts[Symbol.asyncIterator]();
+          const first = await upstream.next().catch(async (error: unknown) => {
+            await upstream.return?.()?.catch(noop);
+            throw error;
+          });
           return {
-            parts: chatStreamToMessageEvents(opened.parts, { model: target.model }),
+            parts: chatStreamToMessageEvents(resumed(first, upstream), { model: target.model }),
             warnings: [...translated.warnings, ...opened.warnings],
           };
         }),
@@ -610,22 +617,45 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
 
     countTokens(plan, request, execute) {
+      // Only targets that count tokens themselves can answer: the others are skipped, not failed.
+      const counting = plan.targets.filter((target) => getAdapter(target.provider)?.countTokens !== undefined);
+      if (counting.length === 0) {
+        const first = plan.targets[0];
+        const type = first ? getAdapter(first.provider)?.settings.type : undefined;
+        return Promise.reject(
+          new GatewayError(
+            'invalid_request',
+            `count_tokens is answered by Anthropic upstreams only; model ${plan.model} is served by provider ${first?.provider ?? 'none'}${type ? ` (type ${type})` : ''}`,
+            { param: 'model' },
+          ),
+        );
+      }
       return run(
-        plan,
+        { ...plan, targets: counting },
         execute,
-        single(async (adapter, target, context) => {
-          if (!adapter.countTokens) {
-            throw new GatewayError(
-              'invalid_request',
-              `count_tokens is answered by Anthropic upstreams only; model ${plan.model} is served by provider ${target.provider} (type ${adapter.settings.type})`,
-              { param: 'model' },
-            );
-          }
-          return adapter.countTokens({ request, ...callOptions(target, execute, context) });
-        }, () => undefined),
+        single((adapter, target, context) => adapter.countTokens!({ request, ...callOptions(target, execute, context) }), () => undefined),
       );
     },
   };
+}
+
+/** A stream whose first part was already read, whole again. */
+async function* resumed<Part>(first: IteratorResult<Part>, rest: AsyncIterator<Part>): AsyncGenerator<Part> {
+  let done = first.done === true;
+  try {
+    if (done) return;
+    yield first.value as Part;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await rest.return?.();
+  }
 }
 
 /** What every adapter call gets: the upstream model, the request id, strict mode and the attempt's signal. */

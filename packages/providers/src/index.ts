@@ -1,11 +1,15 @@
 export * from './types.ts';
 export { createAdapter, defaultBaseUrl, supportedProviderTypes } from './create-adapter.ts';
-export { ProviderError, isProviderError, scrubSecrets, type ProviderErrorOptions } from './errors.ts';
+export { ProviderError, isProviderError, refusalKind, scrubSecrets, type ProviderErrorKind, type ProviderErrorOptions } from './errors.ts';
+export type { ExecutorClock } from './execution/clock.ts';
+export type { RetryBudgetSettings } from './execution/retry-budget.ts';
+export { defaultRetryPolicy } from './execution/retry-policy.ts';
 export {
   attemptsOf,
   createExecutor,
   defaultTimeoutMs,
   type AttemptRecord,
+  type DeploymentHealthWriter,
   type ExecuteOptions,
   type Execution,
   type ExecutionError,

@@ -34,9 +34,8 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
         if (state.stream) return streamMessages(request, reply, body, chosen, claim);
-        const strict = calls.strict(request);
         const result = await calls.callProvider(request, reply, chosen, (signal) =>
-          options.executor.messages(chosen, body, { requestId: request.id, signal, strict }),
+          options.executor.messages(chosen, body, calls.executeOptions(request, signal)),
         );
         return result.response;
       });
@@ -57,7 +56,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       request.gateway.model = body.model;
       const chosen = await calls.plan(request, body.model, 'chat');
       const result = await calls.callProvider(request, reply, chosen, async (signal) => {
-        const counted = await options.executor.countTokens(chosen, body, { requestId: request.id, signal });
+        const counted = await options.executor.countTokens(chosen, body, calls.executeOptions(request, signal));
         // Counting is free: no tokens are billed on the record.
         return { ...counted, result: { ...counted.result, usage: { inputTokens: 0, outputTokens: 0 } } };
       });
@@ -72,9 +71,8 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
   ) {
-    const strict = calls.strict(request);
     const opened = await calls.openStream(request, (signal) =>
-      options.executor.messagesStream(chosen, body, { requestId: request.id, signal, strict }),
+      options.executor.messagesStream(chosen, body, calls.executeOptions(request, signal)),
     );
     const signal = cancelSignal(request.gateway);
     const continuation = new ContinuedStream({
@@ -82,7 +80,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       plan: chosen,
       transcript: new MessagesTranscript(body),
       open: (rest, followUp: AnthropicMessagesRequest) =>
-        options.executor.messagesStream(rest, followUp, { requestId: request.id, signal, strict }),
+        options.executor.messagesStream(rest, followUp, calls.executeOptions(request, signal)),
       enabled: continuationWanted(request) && MessagesTranscript.applies(body),
       signal,
       log: request.log,

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { headerNames, routerPlan, type Plan } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
 import type { KeyValueStore } from '@gateway/kv';
-import type { AttemptRecord, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
+import type { AttemptRecord, ExecuteOptions, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
 import type { KeyCache } from '../auth/key-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import { readSteering, scalarParams } from '../http/steering-headers.ts';
@@ -41,6 +41,8 @@ export interface GatewayCalls {
   settleUsage(state: RequestState, requestedModel: string, target: ExecutionTarget, usage: Usage): void;
   /** Whether the request asked for strict mode (`x-gateway-strict: true`) or its key always does. */
   strict(request: FastifyRequest): boolean;
+  /** What the executor gets for this request: ids, the client's abort signal, strict mode, the deadline. */
+  executeOptions(request: FastifyRequest, signal: AbortSignal): ExecuteOptions;
 }
 
 export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
@@ -49,13 +51,26 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
     state.outputTokens = usage.outputTokens;
     state.cachedInputTokens = usage.cachedInputTokens ?? 0;
     state.reasoningTokens = usage.reasoningTokens ?? 0;
-    state.costUsd = costUsd(options.catalog(), requestedModel, target, usage);
+    state.costUsd = costUsd(options.catalog(), requestedModel, { ...target, price: targetPrice(state.plan, target) }, usage);
   };
 
   const noteTarget = (state: RequestState, target: ExecutionTarget, attempts: AttemptRecord[]): void => {
     state.provider = target.provider;
     state.providerModel = target.model;
-    state.attempts = attempts.length;
+    noteAttempts(state, attempts);
+  };
+
+  const strictMode = (request: FastifyRequest): boolean =>
+    request.headers[headerNames.strict] === 'true' || request.gateway.key?.strict === true;
+
+  /** A hedge's loser that did answer was billed by its provider: its tokens and cost join the record. */
+  const addExtraUsage = (state: RequestState, requestedModel: string, extra: Execution<unknown>['extraUsage']): void => {
+    for (const { target, usage } of extra ?? []) {
+      state.inputTokens += usage.inputTokens;
+      state.outputTokens += usage.outputTokens;
+      const cost = costUsd(options.catalog(), requestedModel, { ...target, price: targetPrice(state.plan, target) }, usage);
+      if (cost !== null) state.costUsd = (state.costUsd ?? 0) + cost;
+    }
   };
 
   return {
@@ -77,6 +92,9 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         },
         { context: { requestId: request.id, ...(request.traceparent ? { traceparent: request.traceparent } : {}) } },
       );
+      const state = request.gateway;
+      state.plan = chosen;
+      if (steering.timeoutMs !== undefined) state.deadlineAt = Date.parse(state.createdAt) + steering.timeoutMs;
       // Limits and budgets are reserved here, priced at the plan's targets; refused requests reach no provider.
       await options.limits?.admitPlanned(request, chosen, operation);
       return chosen;
@@ -90,6 +108,7 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         state.providerMs = performance.now() - providerStarted;
         noteTarget(state, outcome.target, outcome.attempts);
         settleUsage(state, chosen.model, outcome.target, outcome.result.usage);
+        addExtraUsage(state, chosen.model, outcome.extraUsage);
         reply.header(headerNames.target, `${outcome.target.provider}/${outcome.target.model}`);
         reply.header(headerNames.attempts, String(outcome.attempts.length));
         const warnings = warningsHeader(outcome.result.warnings ?? []);
@@ -133,8 +152,16 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
 
     settleUsage,
 
-    strict(request) {
-      return request.headers[headerNames.strict] === 'true' || request.gateway.key?.strict === true;
+    strict: strictMode,
+
+    executeOptions(request, signal) {
+      const state = request.gateway;
+      return {
+        requestId: request.id,
+        signal,
+        strict: strictMode(request),
+        ...(state.deadlineAt === undefined ? {} : { deadlineAt: state.deadlineAt }),
+      };
     },
   };
 }
@@ -145,9 +172,27 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
  */
 export function warningsHeader(warnings: readonly Warning[]): string | undefined {
   if (warnings.length === 0) return undefined;
-  const json = JSON.stringify(warnings.map(({ setting, message }) => (setting === undefined ? { message } : { setting, message })));
-  return json.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const shown: string[] = [];
+  let length = 2;
+  for (const { setting, message } of warnings) {
+    const entry = asciiJson(setting === undefined ? { message } : { setting, message });
+    // Header sizes are bounded (Node refuses more than 16 KiB of them): the rest is summed up.
+    if (length + entry.length + 1 > maxWarningsHeader - 64) {
+      shown.push(asciiJson({ message: `${warnings.length - shown.length} more warnings not shown` }));
+      break;
+    }
+    shown.push(entry);
+    length += entry.length + 1;
+  }
+  return `[${shown.join(',')}]`;
 }
+
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** At most this many characters of warnings in one header. */
+const maxWarningsHeader = 4096;
 
 /** The signal that aborts provider calls when the client leaves (made only for calls that need one). */
 export function cancelSignal(state: RequestState): AbortSignal {
@@ -155,7 +200,21 @@ export function cancelSignal(state: RequestState): AbortSignal {
   return state.cancel.signal;
 }
 
-function noteAttempts(state: RequestState, error: unknown): void {
-  const attempts = (error as { attempts?: unknown[] }).attempts;
-  if (Array.isArray(attempts)) state.attempts = attempts.length;
+/** Attempts of a run (from its result or its error) on the record: their count, and whether retries or a hedge happened. */
+function noteAttempts(state: RequestState, from: unknown): void {
+  const attempts = Array.isArray(from) ? (from as AttemptRecord[]) : (from as { attempts?: AttemptRecord[] } | null)?.attempts;
+  if (!Array.isArray(attempts)) return;
+  state.attempts = attempts.length;
+  const flag = (name: string) => {
+    if (!state.flags.includes(name)) state.flags.push(name);
+  };
+  if (attempts.some((attempt) => attempt.retry !== undefined)) flag('retried');
+  if (attempts.some((attempt) => attempt.hedge)) flag('hedged');
+  if (attempts.some((attempt) => attempt.fallback !== undefined)) flag(`fallback_${attempts.find((attempt) => attempt.fallback)!.fallback}`);
+}
+
+/** The price the plan gives a target (its own `price` in gateway.yaml), if any. */
+function targetPrice(plan: Plan | undefined, target: ExecutionTarget) {
+  const all = [...(plan?.targets ?? []), ...(plan?.fallbacks?.contextWindow ?? []), ...(plan?.fallbacks?.contentPolicy ?? [])];
+  return all.find((candidate) => candidate.provider === target.provider && candidate.model === target.model)?.price;
 }

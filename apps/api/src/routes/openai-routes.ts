@@ -33,9 +33,8 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
         if (state.stream) return streamChat(request, reply, body, chosen, claim);
-        const strict = calls.strict(request);
         const result = await calls.callProvider(request, reply, chosen, (signal) =>
-          options.executor.chat(chosen, body, { requestId: request.id, signal, strict }),
+          options.executor.chat(chosen, body, calls.executeOptions(request, signal)),
         );
         return result.response;
       });
@@ -51,9 +50,8 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       state.model = body.model;
       return idempotentCall(calls, request, reply, async () => {
         const chosen = await calls.plan(request, body.model, 'embeddings');
-        const strict = calls.strict(request);
         const result = await calls.callProvider(request, reply, chosen, (signal) =>
-          options.executor.embeddings(chosen, body, { requestId: request.id, signal, strict }),
+          options.executor.embeddings(chosen, body, calls.executeOptions(request, signal)),
         );
         return result.response;
       });
@@ -73,16 +71,15 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
   ) {
-    const strict = calls.strict(request);
     const opened = await calls.openStream(request, (signal) =>
-      options.executor.chatStream(chosen, body, { requestId: request.id, signal, strict }),
+      options.executor.chatStream(chosen, body, calls.executeOptions(request, signal)),
     );
     const signal = cancelSignal(request.gateway);
     const continuation = new ContinuedStream({
       first: opened,
       plan: chosen,
       transcript: new ChatTranscript(body),
-      open: (rest, followUp: ChatCompletionRequest) => options.executor.chatStream(rest, followUp, { requestId: request.id, signal, strict }),
+      open: (rest, followUp: ChatCompletionRequest) => options.executor.chatStream(rest, followUp, calls.executeOptions(request, signal)),
       enabled: continuationWanted(request) && ChatTranscript.applies(body),
       signal,
       log: request.log,

@@ -50,13 +50,17 @@ export async function relayStream<Part extends { type: string }>(
   const headers = calls.streamHeaders(request, opened);
   sse.open({ ...headers, [headerNames.overheadMs]: overheadMs(state).toFixed(2) });
   let status = 200;
+  let settled = false;
   let waitStarted = performance.now();
   try {
     for await (const part of continuation ? continuation.parts() : opened.result.parts) {
       state.providerMs += performance.now() - waitStarted;
       if (part.type === 'finish') {
         const { usage } = part as unknown as FinishPart;
-        if (usage && !continuation?.continued) calls.settleUsage(state, chosen.model, opened.target, usage);
+        if (usage && !continuation?.continued) {
+          calls.settleUsage(state, chosen.model, opened.target, usage);
+          settled = true;
+        }
       } else {
         await relay.send(sse, part as Exclude<Part, FinishPart>);
       }
@@ -82,9 +86,8 @@ export async function relayStream<Part extends { type: string }>(
     }
     sse.end();
     if (continuation?.continued) settleContinued(calls, state, chosen.model, continuation);
-    else if (state.costUsd === null) {
-      calls.settleUsage(state, chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
-    }
+    // A stream that ended without its usage (it failed) is priced at what is known, which may be nothing.
+    else if (!settled) calls.settleUsage(state, chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
     calls.options.finish(state, status);
     // A hijacked reply skips onResponse, so the stream ends its own span.
     endRequestSpan(request, status);

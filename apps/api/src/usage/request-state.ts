@@ -1,4 +1,4 @@
-import type { ErrorCode, UsageRecord } from '@gateway/contracts';
+import type { ErrorCode, Plan, UsageRecord } from '@gateway/contracts';
 import type { CachedKey } from '../auth/key-cache.ts';
 
 /**
@@ -29,6 +29,10 @@ export interface RequestState {
   errorCode: ErrorCode | null;
   /** What happened beyond a plain call, for the usage record (`continued`, `idempotent_replay`…). */
   flags: string[];
+  /** The router's plan, once asked: its strategy and reason go on the record, its target prices into cost. */
+  plan?: Plan;
+  /** Epoch ms by which the caller wants an answer (`x-gateway-timeout-ms`). */
+  deadlineAt?: number;
   /** Aborts provider calls when the client leaves; created on first use. */
   cancel?: AbortController;
   /** True once a stream has taken over the response; the stream then records the request itself. */

@@ -608,3 +608,34 @@ describe('health writes', () => {
     expect(health).toEqual([]);
   });
 });
+
+describe('the Anthropic surface over OpenAI-protocol targets', () => {
+  const messagesRequest = { model: 'smart', max_tokens: 50, messages: [{ role: 'user' as const, content: 'hi' }] };
+
+  it('falls back when a translated stream breaks before its first upstream part', async () => {
+    script('first', { answer: 'stream', delays: [1, 1], cutAfter: 0 });
+    script('second', { answer: 'stream', delays: [1, 1] });
+    const plan = planOf([target('first', { retry: policy({ attempts: 0 }) }), target('second', { retry: policy({ attempts: 0 }) })]);
+    const opened = await clock.settle(executorWith().messagesStream(plan, messagesRequest, options));
+    expect(opened.target.provider).toBe('second');
+    expect(opened.attempts.map((attempt) => attempt.provider)).toEqual(['first', 'second']);
+    const events: string[] = [];
+    await clock.settle(
+      (async () => {
+        for await (const part of opened.result.parts) if (part.type === 'event') events.push(part.event.event);
+      })(),
+    );
+    expect(events[0]).toBe('message_start');
+    expect(events.at(-1)).toBe('message_stop');
+  });
+
+  it('asks only the targets that count tokens themselves', async () => {
+    const counting: ProviderAdapter = { ...fakeAdapter('third'), countTokens: async () => ({ inputTokens: 7 }) };
+    const executor = executorWith({ getAdapter: (name) => (name === 'third' ? counting : adapters.get(name)) });
+    const counted = await clock.settle(executor.countTokens(planOf([target('first'), target('third')]), messagesRequest, options));
+    expect(counted.result.inputTokens).toBe(7);
+    expect(counted.attempts.map((attempt) => attempt.provider)).toEqual(['third']);
+    const refused = await failure(executor.countTokens(planOf([target('first')]), messagesRequest, options));
+    expect(refused.message).toMatch(/count_tokens is answered by Anthropic upstreams only/);
+  });
+});

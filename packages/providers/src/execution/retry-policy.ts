@@ -1,17 +1,8 @@
-import type { RetryPolicy } from '@gateway/contracts';
+import { defaultRetryPolicy, type RetryPolicy } from '@gateway/contracts';
 import { ProviderError } from '../errors.ts';
 
-/**
- * The retry policy of a target when the plan gives none: 2 retries, full-jitter backoff from 500 ms up
- * to 8 s, a provider's Retry-After honoured up to 10 s (a longer wait goes to the next target instead).
- */
-export const defaultRetryPolicy: RetryPolicy = {
-  attempts: 2,
-  onStatusCodes: [],
-  initialBackoffMs: 500,
-  maxBackoffMs: 8_000,
-  maxRetryAfterMs: 10_000,
-};
+/** The retry policy of a target when the plan gives none: the gateway's defaults (contracts). */
+export { defaultRetryPolicy };
 
 /** Refusals of the request itself or of the gateway's credential: retrying the same call cannot help. */
 export const neverRetriedStatuses: ReadonlySet<number> = new Set([400, 401, 403, 404, 422]);

@@ -122,12 +122,17 @@ export const usageRecordSchema = z.object({
   stream: z.boolean(),
   input_tokens: z.number(),
   output_tokens: z.number(),
+  cached_input_tokens: z.number().describe('Of input_tokens, read from the provider’s prompt cache'),
+  reasoning_tokens: z.number().describe('Of output_tokens, spent on reasoning'),
   cost_usd: z.number().nullable(),
   latency_ms: z.number(),
   overhead_ms: z.number(),
   status: z.number(),
   error_code: z.string().nullable(),
   attempts: z.number(),
+  strategy: z.string().nullable().describe('The router’s strategy for the request'),
+  routing_reason: z.string().nullable().describe('Why the router ordered the targets as it did'),
+  flags: z.array(z.string()).describe('What happened beyond a plain call: retried, hedged, continued, idempotent_replay, fallback_…'),
 });
 
 export const usageQuerySchema = z.strictObject({
