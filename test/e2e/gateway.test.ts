@@ -172,6 +172,11 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
     const valid = { model: 'fast', messages: [{ role: 'user', content: 'hi' }] };
+    // One call to the fake provider, no retries: these tests are about how a single failure is mapped.
+    const once = () => ({
+      authorization: `Bearer ${key}`,
+      'x-gateway-config': JSON.stringify({ strategy: 'single', retry: { attempts: 0 }, targets: [{ provider: 'fake', model: 'gpt-4o' }] }),
+    });
 
     it('401 without a key, with a bad key, and for an injection-shaped key', async () => {
       for (const headers of [{}, { authorization: 'Bearer gw-wrong' }, { authorization: "Bearer ' OR '1'='1" }] as Array<Record<string, string>>) {
@@ -265,7 +270,7 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
 
     it('502 for a provider error, mapped and without secrets', async () => {
       harness.fake.script({ status: 500, body: { error: { message: `upstream exploded with key ${canarySecret}` } } });
-      const response = await post(valid);
+      const response = await post(valid, once());
       expect(response.status).toBe(502);
       const text = await response.text();
       expect(text).not.toContain(canarySecret);
@@ -274,7 +279,7 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
 
     it('504 when the provider does not answer in time', async () => {
       harness.fake.script({ hang: true });
-      const response = await post({ ...valid, model: 'fake/gpt-4o' });
+      const response = await post({ ...valid, model: 'fake/gpt-4o' }, once());
       expect(response.status).toBe(504);
       expect(await response.json()).toMatchObject({ error: { code: 'provider_timeout' } });
     });
@@ -299,7 +304,7 @@ describe.each(modes)('gateway end to end (%s)', (mode) => {
 
     it('passes a provider rate limit on as 429 with Retry-After', async () => {
       harness.fake.script({ status: 429, retryAfter: 7 });
-      const response = await post(valid);
+      const response = await post(valid, once());
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('7');
       expect(await response.json()).toMatchObject({ error: { code: 'rate_limited' } });

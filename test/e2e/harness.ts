@@ -60,6 +60,7 @@ models:
       - { provider: fake, model: text-embedding-3-small }
   - name: resilient
     strategy: fallback
+    retry: { attempts: 0 }
     targets:
       - { provider: fake, model: primary-model }
       - { provider: fake-backup, model: backup-model }
