@@ -22,6 +22,11 @@ export interface FakeFault {
   cutStreamAfterChunks?: number;
   /** Send this many SSE events, then go silent with the connection open (a stalled stream). */
   stallStreamAfterChunks?: number;
+  /** A stream sends its headers at once, then waits this long before its first SSE event (a slow first
+   * token). Fake OpenAI only. */
+  firstChunkDelayMs?: number;
+  /** Destroy the connection before any header is sent (a connection reset), stream or not. Fake OpenAI only. */
+  resetConnection?: boolean;
   /** Override the usage numbers of the answer. */
   usage?: Partial<FakeUsage>;
 }

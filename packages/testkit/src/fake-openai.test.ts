@@ -235,6 +235,53 @@ describe('fake OpenAI with the official SDK', () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050 });
   });
 
+  it('scripts faults per model, before the shared queue, and a standing fault once the model queue is empty', async () => {
+    fake.script({ status: 502 });
+    fake.scriptModel('gpt-4o', [{ status: 500 }, { status: 503 }]);
+    fake.setModelFault('gpt-4o', { status: 409 });
+    const status = (model: string) =>
+      client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).then(
+        () => 200,
+        (error: APIError) => error.status,
+      );
+    expect(await status('gpt-4o')).toBe(500);
+    expect(await status('gpt-4o-mini')).toBe(502);
+    expect(await status('gpt-4o')).toBe(503);
+    expect(await status('gpt-4o')).toBe(409);
+    expect(await status('gpt-4o')).toBe(409);
+    expect(await status('gpt-4o-mini')).toBe(200);
+    fake.setModelFault('gpt-4o', undefined);
+    expect(await status('gpt-4o')).toBe(200);
+  });
+
+  it('resets the connection before any header, and delays only the first event of a stream', async () => {
+    fake.script({ resetConnection: true });
+    await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+      OpenAI.APIConnectionError,
+    );
+    expect(fake.requests.at(-1)?.clientClosed).toBeUndefined();
+
+    fake.script({ firstChunkDelayMs: 5_000 });
+    const controller = new AbortController();
+    // Headers come at once: the SDK hands back the stream before the first event.
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'slow start' }], stream: true },
+      { signal: controller.signal },
+    );
+    const first = stream[Symbol.asyncIterator]().next();
+    controller.abort();
+    // No event came before the client left: the stream ends (or fails) without a chunk.
+    expect(await first.then((result) => result.done, () => true)).toBe(true);
+    await expect.poll(() => fake.requests.at(-1)?.clientClosed).toBe(true);
+
+    fake.script({ firstChunkDelayMs: 20 });
+    const whole = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'a b' }], stream: true });
+    let text = '';
+    for await (const chunk of whole) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Echo: a b');
+    expect(fake.requests.at(-1)?.clientClosed).toBeUndefined();
+  });
+
   it('hangs until the client gives up', async () => {
     fake.script({ hang: true });
     const error = await client.chat.completions

@@ -35,6 +35,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or undefined. */
   body: unknown;
+  /** Set once the client closed the connection before the fake finished its answer (it gave up or cancelled). */
+  clientClosed?: true;
 }
 
 export interface FakeOpenAi {
@@ -46,7 +48,15 @@ export interface FakeOpenAi {
   readonly requests: RecordedRequest[];
   /** Queue faults for the next calls to API endpoints, one per call. */
   script(faults: FakeFault | FakeFault[]): void;
-  /** Forget recorded requests and queued faults. */
+  /**
+   * Queue faults for the next calls naming this model (the body's `model`, or the Azure deployment), one
+   * per call; they are taken before the shared queue of `script`, so concurrent tests on other models
+   * never take them.
+   */
+  scriptModel(model: string, faults: FakeFault | FakeFault[]): void;
+  /** The fault of every call naming this model once its own queue is empty (undefined: none any more). */
+  setModelFault(model: string, fault: FakeFault | undefined): void;
+  /** Forget recorded requests and queued faults (the model faults too). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -309,6 +319,18 @@ function chatChunks(body: Json, model: string, flavour: Flavour, choices: FakeCh
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
   const requests: RecordedRequest[] = [];
   const faults: FakeFault[] = [];
+  const modelQueues = new Map<string, FakeFault[]>();
+  const modelFaults = new Map<string, FakeFault>();
+
+  function nextFault(model: string | undefined): FakeFault {
+    if (model !== undefined) {
+      const queued = modelQueues.get(model)?.shift();
+      if (queued) return queued;
+      const standing = modelFaults.get(model);
+      if (standing) return standing;
+    }
+    return faults.shift() ?? {};
+  }
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
 
   app.setNotFoundHandler((request, reply) => {
@@ -325,17 +347,19 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     void reply.code(status).send(openAiError(message, status >= 500 ? 'server_error' : 'invalid_request_error'));
   });
 
-  function record(request: FastifyRequest): void {
+  function record(request: FastifyRequest): RecordedRequest {
     const url = new URL(request.url, 'http://fake.invalid');
-    requests.push({
+    const recorded: RecordedRequest = {
       method: request.method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: request.headers,
       body: request.body,
-    });
+    };
+    requests.push(recorded);
     // A long-running fake (npm run fake-provider, the benchmark) must not grow without bound.
     if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
+    return recorded;
   }
 
   async function handle(
@@ -345,15 +369,26 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     flavour: Flavour,
     deployment?: string,
   ): Promise<void> {
-    record(request);
+    const recorded = record(request);
     reply.hijack();
     const response = reply.raw;
-    const fault = faults.shift() ?? {};
+    // The fake destroying its own connection (a scripted cut) is not the client leaving.
+    let destroyedHere = false;
+    const destroy = (): void => {
+      destroyedHere = true;
+      response.destroy();
+    };
+    response.once('close', () => {
+      if (!response.writableFinished && !destroyedHere) recorded.clientClosed = true;
+    });
+    const named = isRecord(request.body) && typeof request.body.model === 'string' ? request.body.model : undefined;
+    const fault = nextFault(deployment ?? named);
     const id = requestId();
     const headers = baseHeaders(flavour, id);
 
     if (!(await wait((options.latencyMs ?? 0) + (fault.delayMs ?? 0), response))) return;
     if (fault.hang) return;
+    if (fault.resetConnection) return destroy();
     if (fault.status !== undefined) {
       const faultHeaders = { ...headers };
       if (fault.retryAfter !== undefined) faultHeaders['retry-after'] = String(fault.retryAfter);
@@ -384,7 +419,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     if (endpoint === 'embeddings') {
       const invalid = invalidEmbeddingsRequest(body, flavour);
       if (invalid) return sendJson(response, 400, headers, invalid);
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
       return sendJson(response, 200, headers, embeddingsResponse(body, model, fault.usage));
     }
 
@@ -393,21 +428,22 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const choices = chatChoices(body);
     const usage = chatUsage(body, choices, fault.usage);
     if (body.stream !== true) {
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
       return sendJson(response, 200, headers, chatCompletion(body, model, flavour, choices, usage));
     }
 
     response.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     response.flushHeaders();
+    if (!(await wait(fault.firstChunkDelayMs ?? 0, response))) return;
     let sent = 0;
     for (const chunk of chatChunks(body, model, flavour, choices, usage)) {
-      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return destroy();
       if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
       if (response.destroyed) return;
       await write(response, `data: ${JSON.stringify(chunk)}\n\n`);
       sent += 1;
     }
-    if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return void response.destroy();
+    if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return destroy();
     if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
     await write(response, 'data: [DONE]\n\n');
     response.end();
@@ -435,9 +471,20 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     script(next) {
       faults.push(...(Array.isArray(next) ? next : [next]));
     },
+    scriptModel(model, next) {
+      const queue = modelQueues.get(model) ?? [];
+      queue.push(...(Array.isArray(next) ? next : [next]));
+      modelQueues.set(model, queue);
+    },
+    setModelFault(model, fault) {
+      if (fault) modelFaults.set(model, fault);
+      else modelFaults.delete(model);
+    },
     reset() {
       requests.length = 0;
       faults.length = 0;
+      modelQueues.clear();
+      modelFaults.clear();
     },
     async close() {
       await app.close();
