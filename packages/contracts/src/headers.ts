@@ -20,6 +20,10 @@ export const headerNames = {
   metadata: 'x-gateway-metadata',
   /** A repeated request with the same key within the window replays the first answer. */
   idempotencyKey: 'idempotency-key',
+  /** `true` on an answer replayed for a repeated Idempotency-Key. */
+  idempotentReplay: 'x-gateway-idempotent-replay',
+  /** `off` turns continuation failover off for one stream. */
+  continuation: 'x-gateway-continuation',
   /** NATS micro error reply headers. */
   serviceError: 'Nats-Service-Error',
   serviceErrorCode: 'Nats-Service-Error-Code',

@@ -68,10 +68,14 @@ export interface ProvidersTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** A target as stored (snake_case, as gateway.yaml gives it): a deployment or a nested group. */
 export interface ModelTargetColumn {
-  provider: string;
-  model: string;
+  name?: string;
+  provider?: string;
+  model?: string;
   weight?: number;
+  targets?: ModelTargetColumn[];
+  [setting: string]: unknown;
 }
 
 export interface ModelPriceColumn {

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import type { GatewayError, Plan } from '@gateway/contracts';
+import { headerNames, type GatewayError, type Plan } from '@gateway/contracts';
 import type { ExecutionTarget, Usage } from '@gateway/providers';
 
 /** `x-gateway-continuation: off` turns continuation failover off for one request (it is on by default). */
-export const continuationHeader = 'x-gateway-continuation';
+export const continuationHeader = headerNames.continuation;
 
 /** The flag a continued stream's usage record carries. */
 export const continuedFlag = 'continued';

@@ -9,7 +9,7 @@ import { requestFingerprint } from './request-fingerprint.ts';
 import { parseKeyState, pendingMarker, type StoredAnswer } from './stored-answer.ts';
 
 /** Set to `true` on an answer that replays the first answer to an Idempotency-Key. */
-export const idempotentReplayHeader = 'x-gateway-idempotent-replay';
+export const idempotentReplayHeader = headerNames.idempotentReplay;
 
 /** The flag a replay's usage record carries. */
 export const idempotentReplayFlag = 'idempotent_replay';

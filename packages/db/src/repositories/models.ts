@@ -56,7 +56,7 @@ function toModelRecord(row: ModelRow): ModelRecord {
     name: row.name,
     strategy: row.strategy as RoutingStrategy,
     // The column type only knows the first shape (deployments); nested groups and settings came with 0004.
-    targets: row.targets as unknown as ModelTarget[],
+    targets: row.targets,
     price: row.price && { inputPerMillion: row.price.input_per_million, outputPerMillion: row.price.output_per_million },
     routing: row.routing,
     source: row.source,
