@@ -1,8 +1,7 @@
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ErrorCode } from '@gateway/contracts';
-import { ProviderError, providerErrorFromException, safeUpstreamMessage, upstreamErrorMessage, withheldUpstreamMessage } from '../errors.ts';
+import { ProviderError, safeUpstreamMessage, upstreamErrorMessage, withheldUpstreamMessage } from '../errors.ts';
 import { invalidAnswer, type UpstreamClient, type UpstreamResponse } from '../http.ts';
+import { serverSentEvents, streamEndedEarly, streamEventJson, UpstreamBody } from '../upstream-body.ts';
 
 /** One server-sent event of Anthropic's stream: its `event:` name and its JSON `data`. */
 export interface UpstreamEvent {
@@ -43,83 +42,34 @@ export function streamError(client: UpstreamClient, data: string): ProviderError
   });
 }
 
-export function endedEarly(client: UpstreamClient): ProviderError {
-  return new ProviderError('provider_error', `the stream from provider ${client.provider} ended before it finished`, {
-    provider: client.provider,
-    retryable: false,
-  });
-}
-
 /**
  * Reads Anthropic's SSE body into events (JSON parsed, `error` events thrown as ProviderError). Ends
  * after `message_stop`, reading what little follows in the background so the connection is kept
  * alive; a body that ends without `message_stop` throws. Stopping the iteration early destroys the
- * body (and its connection). The body is read as a Node stream and decoded with a StringDecoder, so a
- * character split across network chunks stays whole.
+ * body (and its connection): see UpstreamBody.
  */
 export async function* upstreamEvents(
   client: UpstreamClient,
   response: UpstreamResponse,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<UpstreamEvent> {
-  const { body, statusCode } = response;
-  const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new StringDecoder('utf8');
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let stopped = false;
-  let ended = false;
-  try {
-    while (!stopped) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        throw providerErrorFromException(client, error, signal, 'read');
-      }
-      if (next.done) {
-        ended = true;
-        throw endedEarly(client);
-      }
-      parser.feed(decoder.write(next.value));
-      const events = pending.splice(0);
-      for (const message of events) {
-        if (message.event === 'error') throw streamError(client, message.data);
-        let data: unknown;
-        try {
-          data = JSON.parse(message.data);
-        } catch {
-          throw invalidAnswer(client, statusCode, 'a stream event that is not JSON');
-        }
-        if (!isRecord(data) || typeof data.type !== 'string') {
-          throw invalidAnswer(client, statusCode, 'a stream event of an unexpected shape');
-        }
-        // A stream event without an `event:` line is named by its data's type, as the SDKs read it.
-        const event: UpstreamEvent = { event: message.event ?? data.type, data: data as UpstreamEvent['data'] };
-        if (data.type === 'error') throw streamError(client, message.data);
-        if (data.type === 'message_stop') stopped = true;
-        yield event;
-        if (stopped) break;
-      }
+  const body = new UpstreamBody(client, response, signal);
+  const { statusCode } = body;
+  for await (const message of serverSentEvents(body)) {
+    if (message.event === 'error') throw streamError(client, message.data);
+    const data = streamEventJson(client, statusCode, message.data);
+    if (!isRecord(data) || typeof data.type !== 'string') {
+      throw invalidAnswer(client, statusCode, 'a stream event of an unexpected shape');
     }
-  } finally {
-    if (!ended && !body.destroyed) {
-      if (stopped) drainRest(chunks, body);
-      else body.destroy();
+    // A stream event without an `event:` line is named by its data's type, as the SDKs read it.
+    const event: UpstreamEvent = { event: message.event ?? data.type, data: data as UpstreamEvent['data'] };
+    if (data.type === 'error') throw streamError(client, message.data);
+    if (data.type === 'message_stop') {
+      body.complete();
+      yield event;
+      return;
     }
+    yield event;
   }
-}
-
-/** Reads what follows `message_stop` (normally nothing but the end), giving up after a second. */
-function drainRest(chunks: AsyncIterator<Buffer>, body: UpstreamResponse['body']): void {
-  const timer = setTimeout(() => body.destroy(), 1000);
-  void (async () => {
-    try {
-      while (!(await chunks.next()).done);
-    } catch {
-      // The body was destroyed or broke: nothing more to do.
-    } finally {
-      clearTimeout(timer);
-    }
-  })();
+  throw streamEndedEarly(client);
 }

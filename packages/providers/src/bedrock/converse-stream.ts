@@ -1,9 +1,10 @@
 import type { Message } from '@smithy/eventstream-codec';
 import { z } from 'zod';
 import type { ChatCompletionChunk, ErrorCode } from '@gateway/contracts';
-import { ProviderError, providerErrorFromException, safeUpstreamMessage, upstreamErrorMessage, withheldUpstreamMessage } from '../errors.ts';
+import { ProviderError, safeUpstreamMessage, upstreamErrorMessage, withheldUpstreamMessage } from '../errors.ts';
 import { invalidAnswer, type UpstreamClient, type UpstreamResponse } from '../http.ts';
 import type { FinishReason, StreamPart, Usage } from '../types.ts';
+import { streamEndedEarly, streamEventJson, UpstreamBody } from '../upstream-body.ts';
 import { EventStreamFrameError, EventStreamFrames, stringHeader } from './event-stream-frames.ts';
 import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
 import { structuredFinish, unifyFinishReason } from './finish-reason.ts';
@@ -72,17 +73,19 @@ export async function* converseStreamParts(
   signal: AbortSignal | undefined,
   options: ConverseStreamOptions,
 ): AsyncGenerator<StreamPart> {
-  const { body, statusCode } = response;
+  const body = new UpstreamBody(client, response, signal);
+  const { statusCode } = body;
   const created = Math.floor(Date.now() / 1000);
+  const completionChunk = (choices: ChatCompletionChunk['choices']): ChatCompletionChunk => ({
+    id: options.id,
+    object: 'chat.completion.chunk',
+    created,
+    model: options.model,
+    choices,
+  });
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): StreamPart => ({
     type: 'chunk',
-    chunk: {
-      id: options.id,
-      object: 'chat.completion.chunk',
-      created,
-      model: options.model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    } as ChatCompletionChunk,
+    chunk: completionChunk([{ index: 0, delta, logprobs: null, finish_reason: finishReason }] as ChatCompletionChunk['choices']),
   });
 
   const frames = new EventStreamFrames();
@@ -92,115 +95,77 @@ export async function* converseStreamParts(
   let structuredUsed = false;
   let finishReason: FinishReason | null = null;
   let usage: Usage | null = null;
-  let ended = false;
-  const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
 
   const parse = <Name extends keyof typeof eventSchemas>(name: Name, message: Message): z.infer<(typeof eventSchemas)[Name]> => {
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(message.body).toString('utf8'));
-    } catch {
-      throw invalidAnswer(client, statusCode, 'a stream event that is not JSON');
-    }
+    const json = streamEventJson(client, statusCode, Buffer.from(message.body).toString('utf8'));
     const parsed = eventSchemas[name].safeParse(json);
     if (!parsed.success) throw invalidAnswer(client, statusCode, `a ${name} event of an unexpected shape`);
     return parsed.data as z.infer<(typeof eventSchemas)[Name]>;
   };
 
-  try {
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        throw providerErrorFromException(client, error, signal, 'read');
-      }
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      let messages: Message[];
-      try {
-        messages = frames.push(next.value);
-      } catch (error) {
-        if (error instanceof EventStreamFrameError) throw invalidAnswer(client, statusCode, 'a malformed event stream');
-        throw error;
-      }
-      for (const message of messages) {
-        const messageType = stringHeader(message, ':message-type');
-        if (messageType === 'exception' || messageType === 'error') throw streamException(client, message);
-        switch (stringHeader(message, ':event-type')) {
-          case 'messageStart':
-            parse('messageStart', message);
-            yield chunk({ role: 'assistant', content: '' });
-            break;
-          case 'contentBlockStart': {
-            const event = parse('contentBlockStart', message);
-            const toolUse = event.start?.toolUse;
-            if (!toolUse) break;
-            if (toolUse.name === options.structuredOutputTool) {
-              toolBlocks.set(event.contentBlockIndex, 'structured');
-              structuredUsed = true;
-              break;
-            }
-            const index = toolCalls;
-            toolCalls += 1;
-            toolBlocks.set(event.contentBlockIndex, index);
-            yield chunk({
-              tool_calls: [{ index, id: toolUse.toolUseId, type: 'function', function: { name: toolUse.name, arguments: '' } }],
-            });
+  for await (const bytes of body) {
+    let messages: Message[];
+    try {
+      messages = frames.push(bytes);
+    } catch (error) {
+      if (error instanceof EventStreamFrameError) throw invalidAnswer(client, statusCode, 'a malformed event stream');
+      throw error;
+    }
+    for (const message of messages) {
+      const messageType = stringHeader(message, ':message-type');
+      if (messageType === 'exception' || messageType === 'error') throw streamException(client, message);
+      switch (stringHeader(message, ':event-type')) {
+        case 'messageStart':
+          parse('messageStart', message);
+          yield chunk({ role: 'assistant', content: '' });
+          break;
+        case 'contentBlockStart': {
+          const event = parse('contentBlockStart', message);
+          const toolUse = event.start?.toolUse;
+          if (!toolUse) break;
+          if (toolUse.name === options.structuredOutputTool) {
+            toolBlocks.set(event.contentBlockIndex, 'structured');
+            structuredUsed = true;
             break;
           }
-          case 'contentBlockDelta': {
-            const { delta, contentBlockIndex } = parse('contentBlockDelta', message);
-            if (delta.text !== undefined) yield chunk({ content: delta.text });
-            if (delta.reasoningContent?.text !== undefined) yield chunk({ reasoning_content: delta.reasoningContent.text });
-            if (delta.toolUse?.input !== undefined) {
-              const block = toolBlocks.get(contentBlockIndex);
-              if (block === undefined) throw invalidAnswer(client, statusCode, 'a tool input for a tool that never started');
-              if (block === 'structured') yield chunk({ content: delta.toolUse.input });
-              else yield chunk({ tool_calls: [{ index: block, function: { arguments: delta.toolUse.input } }] });
-            }
-            break;
-          }
-          case 'messageStop': {
-            const event = parse('messageStop', message);
-            finishReason = structuredFinish(unifyFinishReason(event.stopReason), structuredUsed && toolCalls === 0);
-            yield chunk({}, openAiFinishReason(finishReason));
-            break;
-          }
-          case 'metadata': {
-            const event = parse('metadata', message);
-            usage = toUsage(event.usage ?? {});
-            yield {
-              type: 'chunk',
-              chunk: {
-                id: options.id,
-                object: 'chat.completion.chunk',
-                created,
-                model: options.model,
-                choices: [],
-                usage: toOpenAiUsage(usage),
-              },
-              usageOnly: true,
-            };
-            break;
-          }
-          default:
-            // contentBlockStop, and events added after this was written: nothing to forward.
-            break;
+          const index = toolCalls;
+          toolCalls += 1;
+          toolBlocks.set(event.contentBlockIndex, index);
+          yield chunk({
+            tool_calls: [{ index, id: toolUse.toolUseId, type: 'function', function: { name: toolUse.name, arguments: '' } }],
+          });
+          break;
         }
+        case 'contentBlockDelta': {
+          const { delta, contentBlockIndex } = parse('contentBlockDelta', message);
+          if (delta.text !== undefined) yield chunk({ content: delta.text });
+          if (delta.reasoningContent?.text !== undefined) yield chunk({ reasoning_content: delta.reasoningContent.text });
+          if (delta.toolUse?.input !== undefined) {
+            const block = toolBlocks.get(contentBlockIndex);
+            if (block === undefined) throw invalidAnswer(client, statusCode, 'a tool input for a tool that never started');
+            if (block === 'structured') yield chunk({ content: delta.toolUse.input });
+            else yield chunk({ tool_calls: [{ index: block, function: { arguments: delta.toolUse.input } }] });
+          }
+          break;
+        }
+        case 'messageStop': {
+          const event = parse('messageStop', message);
+          finishReason = structuredFinish(unifyFinishReason(event.stopReason), structuredUsed && toolCalls === 0);
+          yield chunk({}, openAiFinishReason(finishReason));
+          break;
+        }
+        case 'metadata': {
+          const event = parse('metadata', message);
+          usage = toUsage(event.usage ?? {});
+          yield { type: 'chunk', chunk: { ...completionChunk([]), usage: toOpenAiUsage(usage) }, usageOnly: true };
+          break;
+        }
+        default:
+          // contentBlockStop, and events added after this was written: nothing to forward.
+          break;
       }
     }
-    if (finishReason === null || usage === null || frames.pendingBytes > 0) {
-      throw new ProviderError('provider_error', `the stream from provider ${client.provider} ended before it finished`, {
-        provider: client.provider,
-        retryable: false,
-      });
-    }
-    yield { type: 'finish', finishReason, usage };
-  } finally {
-    // After an early stop or a failure the rest is not wanted: drop it with the connection.
-    if (!ended && !body.destroyed) body.destroy();
   }
+  if (finishReason === null || usage === null || frames.pendingBytes > 0) throw streamEndedEarly(client);
+  yield { type: 'finish', finishReason, usage };
 }

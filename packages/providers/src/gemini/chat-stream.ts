@@ -1,30 +1,12 @@
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { ChatCompletionChunk } from '@gateway/contracts';
-import {
-  ProviderError,
-  providerErrorFromException,
-  safeUpstreamMessage,
-  upstreamErrorMessage,
-  withheldUpstreamMessage,
-} from '../errors.ts';
 import { invalidAnswer, type UpstreamClient, type UpstreamResponse } from '../http.ts';
 import type { FinishReason, StreamPart, Usage } from '../types.ts';
+import { midStreamError, serverSentEvents, streamEndedEarly, streamEventJson, UpstreamBody } from '../upstream-body.ts';
 import { candidateParts, completionId } from './chat-response.ts';
 import { openAiFinishReason, toOpenAiUsage } from '../openai-shapes/index.ts';
 import { blockedPromptFinishReason, geminiFinishReason } from './finish-reason.ts';
 import { toUsage } from './usage.ts';
 import { generateContentResponseSchema, type GeminiUsageMetadata } from './wire.ts';
-
-/** An error object in the stream: Google failed while answering, so its words go to logs only. */
-function streamError(client: UpstreamClient, data: string): ProviderError {
-  const detail = safeUpstreamMessage(upstreamErrorMessage(data), client.secrets);
-  return new ProviderError('provider_error', `provider ${client.provider} reported an error mid-stream`, {
-    provider: client.provider,
-    retryable: false,
-    ...withheldUpstreamMessage(client.provider, detail),
-  });
-}
 
 interface CandidateState {
   /** How many tool calls this candidate has streamed: the `index` of its next one. */
@@ -47,16 +29,14 @@ export async function* geminiStreamParts(
   model: string,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<StreamPart> {
-  const { body, statusCode } = response;
-  const events: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => events.push(event) });
+  const body = new UpstreamBody(client, response, signal);
+  const { statusCode } = body;
   const candidates = new Map<number, CandidateState>();
   let metadata: GeminiUsageMetadata | undefined;
   let id: string | undefined;
   let modelName = model;
   const created = Math.floor(Date.now() / 1000);
   let blocked: FinishReason | undefined;
-  let ended = false;
 
   const chunk = (choices: ChatCompletionChunk['choices']): ChatCompletionChunk => ({
     id: id ?? completionId(undefined),
@@ -66,76 +46,46 @@ export async function* geminiStreamParts(
     choices,
   });
 
-  const decoder = new StringDecoder('utf8');
-  const pieces = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  try {
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await pieces.next();
-      } catch (error) {
-        throw providerErrorFromException(client, error, signal, 'read');
-      }
-      if (next.done) {
-        ended = true;
-        break;
-      }
-      parser.feed(decoder.write(next.value));
-      for (const event of events) {
-        let json: unknown;
-        try {
-          json = JSON.parse(event.data);
-        } catch {
-          throw invalidAnswer(client, statusCode, 'a stream event that is not JSON');
-        }
-        if (typeof json === 'object' && json !== null && 'error' in json) throw streamError(client, event.data);
-        const parsed = generateContentResponseSchema.safeParse(json);
-        if (!parsed.success) throw invalidAnswer(client, statusCode, 'a stream event of an unexpected shape');
-        const upstream = parsed.data;
-        id ??= completionId(upstream.responseId);
-        if (upstream.modelVersion) modelName = upstream.modelVersion;
-        if (upstream.usageMetadata) metadata = upstream.usageMetadata;
-        const eventCandidates = upstream.candidates ?? [];
-        if (eventCandidates.length === 0 && upstream.promptFeedback?.blockReason && candidates.size === 0) {
-          blocked = blockedPromptFinishReason(upstream.promptFeedback.blockReason);
-          yield { type: 'chunk', chunk: chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]) };
-          yield { type: 'chunk', chunk: chunk([{ index: 0, delta: {}, finish_reason: openAiFinishReason(blocked) }]) };
-          continue;
-        }
-        for (const [position, candidate] of eventCandidates.entries()) {
-          const index = candidate.index ?? position;
-          let state = candidates.get(index);
-          const first = state === undefined;
-          state ??= { toolCalls: 0, finish: undefined };
-          candidates.set(index, state);
-          const parts = candidateParts(candidate);
-          const delta: ChatCompletionChunk['choices'][number]['delta'] = first ? { role: 'assistant', content: '' } : {};
-          if (parts.text.length > 0) delta.content = parts.text;
-          if (parts.reasoning.length > 0) delta.reasoning_content = parts.reasoning;
-          if (parts.toolCalls.length > 0) {
-            delta.tool_calls = parts.toolCalls.map((call) => ({ index: (state.toolCalls += 1) - 1, ...call }));
-          }
-          if (Object.keys(delta).length > 0) yield { type: 'chunk', chunk: chunk([{ index, delta, finish_reason: null }]) };
-          if (candidate.finishReason) {
-            state.finish = geminiFinishReason(candidate.finishReason, state.toolCalls > 0);
-            yield { type: 'chunk', chunk: chunk([{ index, delta: {}, finish_reason: openAiFinishReason(state.finish) }]) };
-          }
-        }
-      }
-      events.length = 0;
+  for await (const event of serverSentEvents(body)) {
+    const json = streamEventJson(client, statusCode, event.data);
+    // An error object in the stream: Google failed while answering, so its words go to logs only.
+    if (typeof json === 'object' && json !== null && 'error' in json) throw midStreamError(client, event.data);
+    const parsed = generateContentResponseSchema.safeParse(json);
+    if (!parsed.success) throw invalidAnswer(client, statusCode, 'a stream event of an unexpected shape');
+    const upstream = parsed.data;
+    id ??= completionId(upstream.responseId);
+    if (upstream.modelVersion) modelName = upstream.modelVersion;
+    if (upstream.usageMetadata) metadata = upstream.usageMetadata;
+    const eventCandidates = upstream.candidates ?? [];
+    if (eventCandidates.length === 0 && upstream.promptFeedback?.blockReason && candidates.size === 0) {
+      blocked = blockedPromptFinishReason(upstream.promptFeedback.blockReason);
+      yield { type: 'chunk', chunk: chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]) };
+      yield { type: 'chunk', chunk: chunk([{ index: 0, delta: {}, finish_reason: openAiFinishReason(blocked) }]) };
+      continue;
     }
-    const finishReason = candidates.get(0)?.finish ?? [...candidates.values()].find((state) => state.finish)?.finish ?? blocked;
-    if (finishReason === undefined) {
-      throw new ProviderError('provider_error', `the stream from provider ${client.provider} ended before it finished`, {
-        provider: client.provider,
-        retryable: false,
-      });
+    for (const [position, candidate] of eventCandidates.entries()) {
+      const index = candidate.index ?? position;
+      let state = candidates.get(index);
+      const first = state === undefined;
+      state ??= { toolCalls: 0, finish: undefined };
+      candidates.set(index, state);
+      const parts = candidateParts(candidate);
+      const delta: ChatCompletionChunk['choices'][number]['delta'] = first ? { role: 'assistant', content: '' } : {};
+      if (parts.text.length > 0) delta.content = parts.text;
+      if (parts.reasoning.length > 0) delta.reasoning_content = parts.reasoning;
+      if (parts.toolCalls.length > 0) {
+        delta.tool_calls = parts.toolCalls.map((call) => ({ index: (state.toolCalls += 1) - 1, ...call }));
+      }
+      if (Object.keys(delta).length > 0) yield { type: 'chunk', chunk: chunk([{ index, delta, finish_reason: null }]) };
+      if (candidate.finishReason) {
+        state.finish = geminiFinishReason(candidate.finishReason, state.toolCalls > 0);
+        yield { type: 'chunk', chunk: chunk([{ index, delta: {}, finish_reason: openAiFinishReason(state.finish) }]) };
+      }
     }
-    const usage: Usage | null = metadata ? toUsage(metadata) : null;
-    if (usage) yield { type: 'chunk', chunk: { ...chunk([]), usage: toOpenAiUsage(usage) }, usageOnly: true };
-    yield { type: 'finish', finishReason, usage };
-  } finally {
-    // Stopped early or failed: the rest is not wanted, so the body goes with its connection.
-    if (!ended && !body.destroyed) body.destroy();
   }
+  const finishReason = candidates.get(0)?.finish ?? [...candidates.values()].find((state) => state.finish)?.finish ?? blocked;
+  if (finishReason === undefined) throw streamEndedEarly(client);
+  const usage: Usage | null = metadata ? toUsage(metadata) : null;
+  if (usage) yield { type: 'chunk', chunk: { ...chunk([]), usage: toOpenAiUsage(usage) }, usageOnly: true };
+  yield { type: 'finish', finishReason, usage };
 }
