@@ -1,7 +1,7 @@
 import { GatewayError } from '@gateway/contracts';
 import { sharedDispatcher } from '../dispatcher.ts';
 import { settingsSecrets } from '../errors.ts';
-import { readJson, type UpstreamClient, type UpstreamResponse } from '../http.ts';
+import { postBody, readJson, type UpstreamClient, type UpstreamResponse } from '../http.ts';
 import { fetchImage as defaultFetchImage } from '../images/fetch-image.ts';
 import type { AdapterOptions, ChatCall, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
@@ -9,7 +9,6 @@ import { bedrockBaseUrl, bedrockRegion, converseUrl, type BedrockOperation } fro
 import { converseRequest } from './converse-request.ts';
 import { converseResponseSchema, toChatCompletion } from './converse-response.ts';
 import { converseStreamParts } from './converse-stream.ts';
-import { postBody } from './post-body.ts';
 import { createRequestAuthenticator, type AwsCredentialIdentityProvider } from './signing.ts';
 
 export interface BedrockAdapterOptions extends AdapterOptions {
@@ -62,6 +61,7 @@ export function createBedrockAdapter(settings: ProviderSettings, options: Bedroc
       },
       text,
     );
+    // Bedrock's errors are `{"message": …}` (type in `x-amzn-errortype`): mapped by status and message.
     const response = await postBody(client, url, headers, text, call.signal);
     return { response, mapped };
   }

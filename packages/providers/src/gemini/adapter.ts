@@ -1,7 +1,7 @@
 import { GatewayError } from '@gateway/contracts';
 import { sharedDispatcher } from '../dispatcher.ts';
 import { settingsSecrets } from '../errors.ts';
-import { invalidAnswer, readJson, type UpstreamClient } from '../http.ts';
+import { invalidAnswer, postJson, readJson, type UpstreamClient } from '../http.ts';
 import { fetchImage } from '../images/fetch-image.ts';
 import type { AdapterOptions, ChatCall, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
@@ -10,7 +10,7 @@ import { generateContentRequest } from './chat-request.ts';
 import { toChatResult } from './chat-response.ts';
 import { geminiStreamParts } from './chat-stream.ts';
 import { batchEmbedRequest, toEmbeddingsResult } from './embeddings.ts';
-import { postGemini } from './upstream.ts';
+import { geminiFailureStatus } from './failure-status.ts';
 import { batchEmbedResponseSchema, generateContentResponseSchema } from './wire.ts';
 
 /**
@@ -29,6 +29,8 @@ export function createGeminiAdapter(settings: ProviderSettings, options: Adapter
     dispatcher: options.dispatcher ?? sharedDispatcher(),
     secrets: settingsSecrets(settings),
   };
+  const post = (url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal | undefined) =>
+    postJson(client, url, headers, body, signal, { failureStatus: geminiFailureStatus });
 
   async function requestBody(call: ChatCall) {
     const built = await generateContentRequest(call.request, {
@@ -47,7 +49,7 @@ export function createGeminiAdapter(settings: ProviderSettings, options: Adapter
 
     async chat(call) {
       const { body, warnings } = await requestBody(call);
-      const response = await postGemini(client, api.url(call.model, 'generateContent'), api.headers(false), body, call.signal);
+      const response = await post(api.url(call.model, 'generateContent'), api.headers(false), body, call.signal);
       const upstream = await readJson(client, response, generateContentResponseSchema, call.signal);
       const result = toChatResult(upstream, call.model, provider);
       return { ...result, warnings: [...warnings, ...result.warnings] };
@@ -55,14 +57,14 @@ export function createGeminiAdapter(settings: ProviderSettings, options: Adapter
 
     async chatStream(call) {
       const { body, warnings } = await requestBody(call);
-      const response = await postGemini(client, api.url(call.model, 'streamGenerateContent'), api.headers(true), body, call.signal);
+      const response = await post(api.url(call.model, 'streamGenerateContent'), api.headers(true), body, call.signal);
       return { parts: geminiStreamParts(client, response, call.model, call.signal), warnings };
     },
 
     async embeddings(call) {
       const { body, texts, warnings } = batchEmbedRequest(call.request, api.resourceName(call.model), provider);
       enforceStrict(warnings, call.strict, provider);
-      const response = await postGemini(client, api.url(call.model, 'batchEmbedContents'), api.headers(false), body, call.signal);
+      const response = await post(api.url(call.model, 'batchEmbedContents'), api.headers(false), body, call.signal);
       const upstream = await readJson(client, response, batchEmbedResponseSchema, call.signal);
       if (upstream.embeddings.length !== texts.length) {
         throw invalidAnswer(client, response.statusCode, `${upstream.embeddings.length} embeddings for ${texts.length} inputs`);
