@@ -1,10 +1,30 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { ProviderError, providerErrorFromException, providerErrorFromStatus, type UpstreamFailureContext } from './errors.ts';
+import { sharedDispatcher } from './dispatcher.ts';
+import {
+  ProviderError,
+  providerErrorFromException,
+  providerErrorFromStatus,
+  settingsSecrets,
+  type UpstreamFailureContext,
+} from './errors.ts';
+import type { AdapterOptions, ProviderSettings } from './types.ts';
 
 /** What an adapter needs to call its upstream and to report failures safely. */
 export interface UpstreamClient extends UpstreamFailureContext {
   dispatcher: Dispatcher;
+}
+
+/**
+ * An adapter's client: the injected dispatcher (tests, proxies) or the shared one, and the settings'
+ * secrets to keep out of messages (plus any the adapter holds besides, such as AWS keys).
+ */
+export function upstreamClient(
+  settings: ProviderSettings,
+  options: AdapterOptions,
+  secrets: readonly string[] = settingsSecrets(settings),
+): UpstreamClient {
+  return { provider: settings.name, dispatcher: options.dispatcher ?? sharedDispatcher(), secrets };
 }
 
 /** A 2xx answer whose body (a Node Readable, undici's BodyReadable) is still unread. */

@@ -1,7 +1,5 @@
 import { GatewayError } from '@gateway/contracts';
-import { sharedDispatcher } from '../dispatcher.ts';
-import { settingsSecrets } from '../errors.ts';
-import { postJson, readJson, type UpstreamClient } from '../http.ts';
+import { postJson, readJson, upstreamClient } from '../http.ts';
 import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
 import { anthropicApi } from './api.ts';
@@ -19,11 +17,7 @@ import { nativeCountTokens, nativeMessages, nativeMessagesStream } from './messa
 export function createAnthropicAdapter(settings: ProviderSettings, options: AdapterOptions = {}): ProviderAdapter {
   const provider = settings.name;
   const api = anthropicApi(settings);
-  const client: UpstreamClient = {
-    provider,
-    dispatcher: options.dispatcher ?? sharedDispatcher(),
-    secrets: settingsSecrets(settings),
-  };
+  const client = upstreamClient(settings, options);
 
   return {
     settings,

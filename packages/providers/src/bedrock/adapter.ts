@@ -1,7 +1,6 @@
 import { GatewayError } from '@gateway/contracts';
-import { sharedDispatcher } from '../dispatcher.ts';
 import { settingsSecrets } from '../errors.ts';
-import { postBody, readJson, type UpstreamClient, type UpstreamResponse } from '../http.ts';
+import { postBody, readJson, upstreamClient, type UpstreamResponse } from '../http.ts';
 import { fetchImage as defaultFetchImage } from '../images/fetch-image.ts';
 import type { AdapterOptions, ChatCall, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
@@ -37,7 +36,7 @@ export function createBedrockAdapter(settings: ProviderSettings, options: Bedroc
     ...settingsSecrets(settings),
     ...[settings.aws?.secretAccessKey, settings.aws?.sessionToken].filter((secret): secret is string => !!secret),
   ];
-  const client: UpstreamClient = { provider, dispatcher: options.dispatcher ?? sharedDispatcher(), secrets };
+  const client = upstreamClient(settings, options, secrets);
   const authenticator = createRequestAuthenticator(settings, {
     region,
     secrets,

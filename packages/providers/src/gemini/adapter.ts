@@ -1,7 +1,5 @@
 import { GatewayError } from '@gateway/contracts';
-import { sharedDispatcher } from '../dispatcher.ts';
-import { settingsSecrets } from '../errors.ts';
-import { invalidAnswer, postJson, readJson, type UpstreamClient } from '../http.ts';
+import { invalidAnswer, postJson, readJson, upstreamClient } from '../http.ts';
 import { fetchImage } from '../images/fetch-image.ts';
 import type { AdapterOptions, ChatCall, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
@@ -24,11 +22,7 @@ export function createGeminiAdapter(settings: ProviderSettings, options: Adapter
     throw new GatewayError('invalid_request', `provider ${provider} (type gemini) needs an API key`, { param: 'api_key' });
   }
   const api = geminiApi(settings, settings.apiKey);
-  const client: UpstreamClient = {
-    provider,
-    dispatcher: options.dispatcher ?? sharedDispatcher(),
-    secrets: settingsSecrets(settings),
-  };
+  const client = upstreamClient(settings, options);
   const post = (url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal | undefined) =>
     postJson(client, url, headers, body, signal, { failureStatus: geminiFailureStatus });
 

@@ -1,7 +1,5 @@
-import { settingsSecrets } from '../errors.ts';
-import { sharedDispatcher } from '../dispatcher.ts';
-import { postJson, readJson, type UpstreamClient } from '../http.ts';
-import type { AdapterOptions, ProviderAdapter, ProviderSettings } from '../types.ts';
+import { postJson, readJson, upstreamClient } from '../http.ts';
+import type { AdapterOptions, ChatCall, ProviderAdapter, ProviderSettings } from '../types.ts';
 import { enforceStrict } from '../warnings.ts';
 import type { OpenAiCompatibleApi } from './api.ts';
 import { chatRequestBody, toChatCompletion, upstreamChatCompletionSchema } from './chat.ts';
@@ -20,11 +18,19 @@ export function createOpenAiCompatibleAdapter(
   options: AdapterOptions = {},
 ): ProviderAdapter {
   const provider = settings.name;
-  const client: UpstreamClient = {
-    provider,
-    dispatcher: options.dispatcher ?? sharedDispatcher(),
-    secrets: settingsSecrets(settings),
-  };
+  const client = upstreamClient(settings, options);
+
+  /** The chat body and headers, once strict mode accepted the request. */
+  function chatRequest(call: ChatCall, stream: boolean) {
+    const { body, warnings } = chatRequestBody(call.request, call.model, {
+      stream,
+      streamOptions: api.streamOptions,
+      provider,
+      providerType: settings.type,
+    });
+    enforceStrict(warnings, call.strict, provider);
+    return { body, warnings, headers: api.headers({ requestId: call.requestId, stream }) };
+  }
 
   return {
     settings,
@@ -32,14 +38,7 @@ export function createOpenAiCompatibleAdapter(
     passthrough: () => api.passthrough(),
 
     async chat(call) {
-      const { body, warnings } = chatRequestBody(call.request, call.model, {
-        stream: false,
-        streamOptions: api.streamOptions,
-        provider,
-        providerType: settings.type,
-      });
-      enforceStrict(warnings, call.strict, provider);
-      const headers = api.headers({ requestId: call.requestId, stream: false });
+      const { body, warnings, headers } = chatRequest(call, false);
       const response = await postJson(client, api.chatUrl(call.model), headers, body, call.signal);
       const upstream = await readJson(client, response, upstreamChatCompletionSchema, call.signal);
       if (!upstream.usage) warnings.push({ type: 'other', message: `provider ${provider} reported no token usage` });
@@ -52,14 +51,7 @@ export function createOpenAiCompatibleAdapter(
     },
 
     async chatStream(call) {
-      const { body, warnings } = chatRequestBody(call.request, call.model, {
-        stream: true,
-        streamOptions: api.streamOptions,
-        provider,
-        providerType: settings.type,
-      });
-      enforceStrict(warnings, call.strict, provider);
-      const headers = api.headers({ requestId: call.requestId, stream: true });
+      const { body, warnings, headers } = chatRequest(call, true);
       const response = await postJson(client, api.chatUrl(call.model), headers, body, call.signal);
       return { parts: chatStreamParts(client, response, call.signal), warnings };
     },
