@@ -97,6 +97,8 @@ export async function startHarness(mode: Mode, extra: ExtraConfig = {}): Promise
       DATABASE_URL: databaseUrl,
       NATS_URL: urls.natsUrl,
       NATS_NAMESPACE: uniqueName('e2e'),
+      // Deployment health, limits and idempotency live in Redis: each harness has its own keys.
+      REDIS_KEY_PREFIX: `${uniqueName('e2e')}:`,
       REDIS_URL: urls.redisUrl,
       GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     });

@@ -65,6 +65,7 @@ describe('gateway as separate processes (npm start with servers)', () => {
         NATS_URL: urls.natsUrl,
         NATS_NAMESPACE: namespace,
         REDIS_URL: urls.redisUrl,
+        REDIS_KEY_PREFIX: `${namespace}:`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -24,7 +24,7 @@ try {
   const bus = await createBus({ natsUrl: environment.NATS_URL, name: 'api', ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}), logger });
   const database = await createDatabase({ url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE });
   // Redis holds what replicas share: key limits and budgets, deployment health, idempotency records.
-  const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL }) : undefined;
+  const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL, keyPrefix: environment.REDIS_KEY_PREFIX }) : undefined;
   await prepareDatabase({ database, secretBox: box, config, bus });
   const api = await buildApi({
     environment,

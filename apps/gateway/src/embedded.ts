@@ -43,7 +43,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   const database = await createDatabase(
     environment.DATABASE_URL ? { url: environment.DATABASE_URL, poolSize: environment.DATABASE_POOL_SIZE } : { dataDir: pgliteDir },
   );
-  const store = await createKeyValueStore(environment.REDIS_URL ? { url: environment.REDIS_URL } : {});
+  const store = await createKeyValueStore(environment.REDIS_URL ? { url: environment.REDIS_URL, keyPrefix: environment.REDIS_KEY_PREFIX } : {});
   const { migrations, reconciled } = await prepareDatabase({ database, secretBox: box, config, bus });
   // The router reads the deployment state the API writes: one store (Redis, or the memory store) for both.
   const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics, deploymentState: createDeploymentState(store) });

@@ -22,7 +22,7 @@ const database = await createDatabase({ url: environment.DATABASE_URL, poolSize:
 await migrateToLatest(database.db);
 // Health, load and latency of deployments are written by the API replicas into Redis; without it the
 // router plans as if every deployment were idle and healthy.
-const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL }) : undefined;
+const store = environment.REDIS_URL ? await createKeyValueStore({ url: environment.REDIS_URL, keyPrefix: environment.REDIS_KEY_PREFIX }) : undefined;
 if (!store) logger.warn('REDIS_URL is not set: routing ignores deployment health, load and latency');
 const router = await startRouter({ bus, database, logger, metrics, ...(store ? { deploymentState: createDeploymentState(store) } : {}) });
 const ops = await startOpsServer({

@@ -25,6 +25,8 @@ export const environmentSchema = z.object({
   DATABASE_URL: optionalString,
   DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   REDIS_URL: optionalString,
+  /** Prefix of every Redis key, so several gateways can share one Redis; every process of one gateway must use the same. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'letters, digits and : _ . - (at most 64)').default('gw:'),
   NATS_URL: optionalString,
   /** Prefix for every NATS subject and stream, so several gateways can share one NATS server. */
   NATS_NAMESPACE: optionalString,

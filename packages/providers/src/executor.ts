@@ -33,7 +33,7 @@ import { enforceStrict } from './warnings.ts';
  * connection failure, a timeout, or an upstream status in its `retry.onStatusCodes` (default: 408, 409,
  * 429, 5xx), never after 400/401/403/404/422. The wait is full-jitter exponential backoff, a random
  * time in [0, min(maxBackoffMs, initialBackoffMs · 2^retry)), or the provider's `retry-after-ms` /
- * `Retry-After` when it sent one; a Retry-After longer than `maxRetryAfterMs` (default 10 s) is not
+ * `Retry-After` when it sent one; a Retry-After longer than `maxRetryAfterMs` (default 30 s) is not
  * waited for: the run moves to the next target at once. Each deployment has a retry budget (see
  * execution/retry-budget.ts): when it is spent the run falls back without retrying.
  *
@@ -119,6 +119,8 @@ export interface ExecuteOptions {
   strict?: boolean;
   /** Epoch ms by which the whole request must be answered (`x-gateway-timeout-ms`, the plan's `deadlineMs`). */
   deadlineAt?: number;
+  /** Epoch ms the request arrived: deadlines count from then (default: when the executor starts). */
+  receivedAt?: number;
   /** Overrides the executor's deployment state for this run. */
   deploymentState?: DeploymentHealthWriter;
   /** Called as each attempt ends, e.g. for metrics. */
@@ -224,6 +226,8 @@ interface RunState {
   readonly plan: Plan;
   readonly execute: ExecuteOptions;
   readonly startedAt: number;
+  /** When the request arrived (deadlines count from then). */
+  readonly receivedAt: number;
   readonly deadlineAt: number;
   readonly attempts: AttemptRecord[];
   readonly extraUsage: Array<{ target: ExecutionTarget; usage: Usage }>;
@@ -259,7 +263,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   function deadlineError(state: RunState, provider: string | undefined): ProviderError | GatewayError {
-    const message = `the request deadline (${state.deadlineAt - state.startedAt} ms) passed${provider ? ` while waiting on provider ${provider}` : ''}`;
+    const message = `the request deadline (${state.deadlineAt - state.receivedAt} ms) passed${provider ? ` while waiting on provider ${provider}` : ''}`;
     return provider
       ? new ProviderError('provider_timeout', message, { provider, retryable: false })
       : new GatewayError('provider_timeout', message);
@@ -438,7 +442,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
       plan,
       execute,
       startedAt,
-      deadlineAt: Math.min(execute.deadlineAt ?? Number.POSITIVE_INFINITY, plan.deadlineMs === undefined ? Number.POSITIVE_INFINITY : startedAt + plan.deadlineMs),
+      receivedAt: execute.receivedAt ?? startedAt,
+      deadlineAt: Math.min(
+        execute.deadlineAt ?? Number.POSITIVE_INFINITY,
+        plan.deadlineMs === undefined ? Number.POSITIVE_INFINITY : (execute.receivedAt ?? startedAt) + plan.deadlineMs,
+      ),
       attempts: [],
       extraUsage: [],
       health: execute.deploymentState ?? options.deploymentState,

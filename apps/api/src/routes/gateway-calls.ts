@@ -160,6 +160,7 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         requestId: request.id,
         signal,
         strict: strictMode(request),
+        receivedAt: Date.parse(state.createdAt),
         ...(state.deadlineAt === undefined ? {} : { deadlineAt: state.deadlineAt }),
       };
     },
