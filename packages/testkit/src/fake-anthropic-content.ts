@@ -1,4 +1,6 @@
-import { countTokens, hashString } from './fake-openai-content.ts';
+import { hashString } from './fake-openai-content.ts';
+import { countTokens, cutToTokens } from './fake-tokens.ts';
+import { valueForSchema } from './schema-value.ts';
 
 /**
  * What the fake Anthropic answers: deterministic, so tests can assert content and token counts exactly.
@@ -85,30 +87,6 @@ function lastUserText(body: Json): string {
     .join(' ');
 }
 
-/** A value of the JSON schema's shape, strings filled with `text`. */
-export function valueForSchema(schema: unknown, text: string, depth = 0): unknown {
-  if (!isRecord(schema) || depth > 5) return text;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type) {
-    case 'object': {
-      const properties = isRecord(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueForSchema(property, text, depth + 1)]));
-    }
-    case 'array':
-      return [valueForSchema(schema.items, text, depth + 1)];
-    case 'integer':
-    case 'number':
-      return countTokens(text);
-    case 'boolean':
-      return true;
-    case 'null':
-      return null;
-    default:
-      return text;
-  }
-}
-
 interface ToolDefinition {
   name: string;
   inputSchema: unknown;
@@ -146,14 +124,6 @@ export function chooseTools(body: Json): { tools: ToolDefinition[]; forced: bool
 
 function toolUseId(seed: string): string {
   return `toolu_01${hashString(seed).toString(36).padStart(7, '0')}${hashString(`${seed}#`).toString(36).padStart(7, '0')}`;
-}
-
-function cutToWords(text: string, limit: number): string {
-  return text
-    .split(/(?=\s)/)
-    .filter((piece) => piece.trim().length > 0)
-    .slice(0, Math.max(0, limit))
-    .join('');
 }
 
 /** Cache read and write counts for the prefix up to the last `cache_control` marker (see the header). */
@@ -214,7 +184,7 @@ export function anthropicAnswer(body: Json, cachedPrefixes: Set<string>): FakeAn
     }
     const limit = typeof body.max_tokens === 'number' ? body.max_tokens : Number.POSITIVE_INFINITY;
     if (outputTokens + countTokens(answer) > limit) {
-      answer = cutToWords(answer, limit - outputTokens);
+      answer = cutToTokens(answer, Math.max(0, limit - outputTokens));
       stopReason = 'max_tokens';
       stopSequence = null;
     }

@@ -1,4 +1,6 @@
-import { countTokens, hashString } from './fake-openai-content.ts';
+import { hashString } from './fake-openai-content.ts';
+import { countTokens, cutToTokens } from './fake-tokens.ts';
+import { valueForSchema } from './schema-value.ts';
 
 /**
  * What the fake Bedrock answers to a Converse request: deterministic, so tests can assert content and
@@ -67,30 +69,6 @@ function inputTokens(body: Json): number {
     system.reduce((sum, block) => sum + countTokens(typeof block.text === 'string' ? block.text : ''), 0) +
     messages.reduce((sum: number, message) => sum + countTokens(turnText(message)), 0)
   );
-}
-
-/** A value of the JSON schema's shape, strings filled with `text`. */
-function valueForSchema(schema: unknown, text: string, depth = 0): unknown {
-  if (!isRecord(schema) || depth > 5) return text;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type) {
-    case 'object': {
-      const properties = isRecord(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueForSchema(property, text, depth + 1)]));
-    }
-    case 'array':
-      return [valueForSchema(schema.items, text, depth + 1)];
-    case 'integer':
-    case 'number':
-      return countTokens(text);
-    case 'boolean':
-      return true;
-    case 'null':
-      return null;
-    default:
-      return text;
-  }
 }
 
 interface ToolSpec {
@@ -163,11 +141,7 @@ export function converseOutput(body: Json, override?: Record<string, unknown>): 
     }
   }
   if (typeof config.maxTokens === 'number' && countTokens(content) > config.maxTokens) {
-    content = content
-      .split(/(?=\s)/)
-      .filter((piece) => piece.trim().length > 0)
-      .slice(0, config.maxTokens)
-      .join('');
+    content = cutToTokens(content, config.maxTokens);
     stopReason = 'max_tokens';
   }
   const output = countTokens(content);

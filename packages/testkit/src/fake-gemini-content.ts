@@ -1,4 +1,6 @@
-import { countTokens, embeddingVector, hashString, type FakeUsage } from './fake-openai-content.ts';
+import { embeddingVector, hashString, type FakeUsage } from './fake-openai-content.ts';
+import { countTokens, cutToTokens } from './fake-tokens.ts';
+import { valueForGoogleSchema } from './schema-value.ts';
 
 /**
  * What the fake Gemini answers: deterministic, so tests can assert content and token counts exactly.
@@ -85,31 +87,6 @@ export function field(record: Json, camel: string): unknown {
   return record[camel.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)];
 }
 
-/** A value of the schema's shape (JSON Schema, or Google's OpenAPI subset with upper-case types). */
-export function valueForSchema(schema: unknown, text: string, depth = 0): unknown {
-  if (!isRecord(schema) || depth > 5) return text;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
-  const rawType = Array.isArray(schema.type) ? schema.type.find((type) => type !== 'null') : schema.type;
-  const type = typeof rawType === 'string' ? rawType.toLowerCase() : isRecord(schema.properties) ? 'object' : 'string';
-  switch (type) {
-    case 'object': {
-      const properties = isRecord(schema.properties) ? schema.properties : {};
-      const required = Array.isArray(schema.required) ? schema.required.filter((name) => typeof name === 'string') : [];
-      const names = new Set([...Object.keys(properties), ...required]);
-      return Object.fromEntries([...names].map((name) => [name, valueForSchema(properties[name], text, depth + 1)]));
-    }
-    case 'array':
-      return [valueForSchema(schema.items, text, depth + 1)];
-    case 'integer':
-    case 'number':
-      return countTokens(text);
-    case 'boolean':
-      return true;
-    default:
-      return text;
-  }
-}
-
 interface Declaration {
   name: string;
   schema: unknown;
@@ -168,7 +145,7 @@ function answerText(body: Json, index: number, text: string): string {
   const config = generationConfigOf(body);
   if (field(config, 'responseMimeType') === 'application/json') {
     const schema = field(config, 'responseJsonSchema') ?? field(config, 'responseSchema');
-    return JSON.stringify(schema === undefined ? { echo: text } : valueForSchema(schema, text));
+    return JSON.stringify(schema === undefined ? { echo: text } : valueForGoogleSchema(schema, text));
   }
   return index === 0 ? `Echo: ${text}` : `Echo ${index}: ${text}`;
 }
@@ -201,7 +178,7 @@ export function geminiAnswer(body: Json, model: string, override: Partial<FakeUs
         thought,
         text: null,
         functionCalls: functions.map((declaration, position) => {
-          const args = valueForSchema(declaration.schema ?? { type: 'object' }, text);
+          const args = valueForGoogleSchema(declaration.schema ?? { type: 'object' }, text);
           const call: FakeCandidate['functionCalls'][number] = { name: declaration.name, args: isRecord(args) ? args : {} };
           if (signs && position === 0) {
             call.thoughtSignature = Buffer.from(`sig:${hashString(`${declaration.name}:${index}`)}`).toString('base64');
@@ -218,7 +195,7 @@ export function geminiAnswer(body: Json, model: string, override: Partial<FakeUs
       if (at >= 0) answer = answer.slice(0, at);
     }
     if (limit !== undefined && countTokens(answer) > limit) {
-      answer = answer.split(/(?=\s)/).filter((piece) => piece.trim().length > 0).slice(0, limit).join('');
+      answer = cutToTokens(answer, limit);
       finishReason = 'MAX_TOKENS';
     }
     return { index, thought, text: answer, functionCalls: [], finishReason };

@@ -1,3 +1,6 @@
+import { countTokens, cutToTokens, wordPieces } from './fake-tokens.ts';
+import { valueForSchema } from './schema-value.ts';
+
 /**
  * What the fake OpenAI answers: deterministic, so tests can assert content and token counts exactly.
  *
@@ -33,10 +36,6 @@ export interface FakeChoice {
 
 type Json = Record<string, unknown>;
 
-export function countTokens(text: string): number {
-  return text.split(/\s+/).filter((word) => word.length > 0).length;
-}
-
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -71,32 +70,6 @@ export function hashString(text: string): number {
     hash = Math.imul(hash, 16777619);
   }
   return hash >>> 0;
-}
-
-/** A value of the JSON schema's shape, strings filled with `text`. */
-function valueForSchema(schema: unknown, text: string, depth = 0): unknown {
-  if (!isRecord(schema) || depth > 5) return text;
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  switch (type) {
-    case 'object': {
-      const properties = isRecord(schema.properties) ? schema.properties : {};
-      return Object.fromEntries(
-        Object.entries(properties).map(([name, property]) => [name, valueForSchema(property, text, depth + 1)]),
-      );
-    }
-    case 'array':
-      return [valueForSchema(schema.items, text, depth + 1)];
-    case 'integer':
-    case 'number':
-      return countTokens(text);
-    case 'boolean':
-      return true;
-    case 'null':
-      return null;
-    default:
-      return text;
-  }
 }
 
 interface ToolDefinition {
@@ -182,7 +155,7 @@ export function chatChoices(body: Json): FakeChoice[] {
       if (at >= 0) content = content.slice(0, at);
     }
     if (limit !== undefined && countTokens(content) > limit) {
-      content = content.split(/(?=\s)/).filter((piece) => piece.trim().length > 0).slice(0, limit).join('');
+      content = cutToTokens(content, limit);
       finishReason = 'length';
     }
     return { index, content, toolCall: null, finishReason };
@@ -219,7 +192,7 @@ function withOverride(usage: FakeUsage, override: Partial<FakeUsage> | undefined
 
 /** Log probabilities shaped like OpenAI's, one entry per word of the content (all certain). */
 export function logprobsFor(content: string, topLogprobs: number): { content: Json[]; refusal: null } {
-  const tokens = content.split(/(?=\s)/).filter((piece) => piece.length > 0);
+  const tokens = wordPieces(content);
   return {
     content: tokens.map((token) => {
       const entry = { token, logprob: 0, bytes: [...Buffer.from(token, 'utf8')] };
