@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { anthropicAnswer, anthropicInputTokens, type FakeAnthropicAnswer } from './fake-anthropic-content.ts';
-import type { FakeFault } from './fake-openai-faults.ts';
-import type { RecordedRequest } from './fake-openai.ts';
+import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, type RecordedRequest } from './fake-server.ts';
+import { splitPieces } from './fake-tokens.ts';
 
 /**
  * A fake Anthropic server: real HTTP and SSE on 127.0.0.1, shaped like the Messages API (headers, the
@@ -41,8 +42,6 @@ export interface FakeAnthropic {
 }
 
 type Json = Record<string, unknown>;
-
-const maxRecordedRequests = 10_000;
 
 const fakeModels = [
   { id: 'claude-opus-4-1-20250805', display_name: 'Claude Opus 4.1', created_at: '2025-08-05T00:00:00Z' },
@@ -339,26 +338,6 @@ function messageId(): string {
   return `msg_01${randomBytes(12).toString('base64url')}`;
 }
 
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function wait(ms: number, response: ServerResponse): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(!response.destroyed);
-  return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      response.off('close', onClose);
-      resolve(true);
-    }, ms);
-    response.once('close', onClose);
-  });
-}
-
-function write(response: ServerResponse, data: string): Promise<void> {
-  return new Promise((resolve) => response.write(data, () => resolve()));
-}
-
 function baseHeaders(id: string): Record<string, string> {
   return {
     'request-id': id,
@@ -368,13 +347,6 @@ function baseHeaders(id: string): Record<string, string> {
     'anthropic-ratelimit-input-tokens-limit': '2000000',
     'anthropic-ratelimit-output-tokens-limit': '400000',
   };
-}
-
-function sendJson(response: ServerResponse, status: number, headers: Record<string, string>, body: unknown): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const contentType = typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json';
-  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  response.end(text);
 }
 
 function authFailure(headers: IncomingHttpHeaders, apiKey: string | undefined): Json | undefined {
@@ -406,12 +378,6 @@ function usageWith(answer: FakeAnthropicAnswer, override: FakeFault['usage']): J
     ...(override?.completion_tokens !== undefined && { output_tokens: override.completion_tokens }),
     service_tier: 'standard',
   };
-}
-
-function splitPieces(text: string, size: number): string[] {
-  const pieces: string[] = [];
-  for (let index = 0; index < text.length; index += size) pieces.push(text.slice(index, index + size));
-  return pieces;
 }
 
 /** The stream's events in the order Anthropic sends them: [event name, data]. */
@@ -469,11 +435,10 @@ function streamEvents(full: Json): Array<[string, Json]> {
 type Endpoint = 'messages' | 'count_tokens' | 'models' | 'create_batch' | 'get_batch' | 'list_batches';
 
 export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const requests: RecordedRequest[] = [];
-  const faults: FakeAnthropicFault[] = [];
+  const server = createFakeServer<FakeAnthropicFault>('fake Anthropic server');
+  const app = server.app;
   const cachedPrefixes = new Set<string>();
   const batches = new Map<string, Json>();
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(anthropicError('not_found_error', `Not found: ${request.method} ${request.url.split('?')[0]}`));
@@ -484,33 +449,18 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     void reply.code(status).send(anthropicError(status >= 500 ? 'api_error' : 'invalid_request_error', error.message));
   });
 
-  function record(request: FastifyRequest): void {
-    const url = new URL(request.url, 'http://fake.invalid');
-    requests.push({
-      method: request.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: request.headers,
-      body: request.body,
-    });
-    if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
-  }
-
   async function handle(request: FastifyRequest, reply: FastifyReply, endpoint: Endpoint, batchId?: string): Promise<void> {
-    record(request);
-    reply.hijack();
-    const response = reply.raw;
-    const fault = faults.shift() ?? {};
+    server.recordParsed(request);
+    const answer = takeAnswer(reply);
+    const { response, destroy } = answer;
+    const fault = server.faults.next();
     const id = requestId();
     const headers = baseHeaders(id);
 
-    if (!(await wait((options.latencyMs ?? 0) + (fault.delayMs ?? 0), response))) return;
-    if (fault.hang) return;
+    if (!(await waitBeforeAnswer(response, options.latencyMs, fault))) return;
     if (fault.status !== undefined) {
-      const faultHeaders = { ...headers };
-      if (fault.retryAfter !== undefined) faultHeaders['retry-after'] = String(fault.retryAfter);
-      if (fault.retryAfterMs !== undefined) faultHeaders['retry-after-ms'] = String(fault.retryAfterMs);
       const errorBody = fault.body ?? defaultAnthropicErrorBody(fault.status);
+      const faultHeaders = { ...headers, ...retryAfterHeaders(fault) };
       sendJson(response, fault.status, faultHeaders, isRecord(errorBody) && errorBody.type === 'error' ? { ...errorBody, request_id: id } : errorBody);
       return;
     }
@@ -561,24 +511,19 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const full = message(body, anthropicAnswer(body, cachedPrefixes), fault.usage);
 
     if (body.stream !== true) {
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
       return sendJson(response, 200, headers, full);
     }
 
     response.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    let sent = 0;
-    for (const [event, data] of streamEvents(full)) {
-      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return void response.destroy();
-      if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
-      if (fault.streamErrorAfterChunks !== undefined && sent >= fault.streamErrorAfterChunks) {
-        const error = anthropicError(fault.streamErrorType ?? 'overloaded_error', 'Overloaded');
-        await write(response, `event: error\ndata: ${JSON.stringify(error)}\n\n`);
-        return void response.end();
-      }
-      if (response.destroyed) return;
-      await write(response, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      sent += 1;
+    const events = streamEvents(full).map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    // A scripted stream error takes the place of the events from its position on, and ends the stream.
+    const errorAt = fault.streamErrorAfterChunks === undefined ? events.length : Math.max(0, fault.streamErrorAfterChunks);
+    if (errorAt < events.length) {
+      const error = anthropicError(fault.streamErrorType ?? 'overloaded_error', 'Overloaded');
+      events.splice(errorAt, events.length - errorAt, `event: error\ndata: ${JSON.stringify(error)}\n\n`);
     }
+    if (!(await sendEvents(answer, fault, events))) return;
     response.end();
   }
 
@@ -591,26 +536,18 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     handle(request, reply, 'get_batch', request.params.id),
   );
 
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('fake Anthropic server has no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = await server.listen(options.port);
 
   return {
     url,
-    requests,
-    script(next) {
-      faults.push(...(Array.isArray(next) ? next : [next]));
-    },
+    requests: server.requests,
+    script: server.faults.script,
     reset() {
-      requests.length = 0;
-      faults.length = 0;
+      server.reset();
       cachedPrefixes.clear();
       batches.clear();
     },
-    async close() {
-      await app.close();
-    },
+    close: server.close,
   };
 }
 

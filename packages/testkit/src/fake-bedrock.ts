@@ -5,10 +5,11 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { converseOutput, type FakeConverseOutput } from './fake-bedrock-content.ts';
-import type { RecordedRequest } from './fake-openai.ts';
-import type { FakeFault } from './fake-openai-faults.ts';
+import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, write, type RecordedRequest } from './fake-server.ts';
+import { wordPieces } from './fake-tokens.ts';
 
 /**
  * A fake Amazon Bedrock runtime (Converse and ConverseStream): real HTTP on 127.0.0.1, answers and
@@ -68,8 +69,6 @@ export interface FakeBedrock {
 
 type Json = Record<string, unknown>;
 
-const maxRecordedRequests = 10_000;
-
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -86,39 +85,16 @@ const errorTypeByStatus: Record<number, { type: string; message: string }> = {
 };
 
 function sendError(response: ServerResponse, status: number, type: string, body: unknown, extra: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  response.writeHead(status, {
+  const headers = {
     ...extra,
     'x-amzn-requestid': randomUUID(),
     'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
-    'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
+  };
+  sendJson(response, status, headers, body, { json: 'application/json', text: 'text/html' });
 }
 
 function validationError(response: ServerResponse, message: string): void {
   sendError(response, 400, 'ValidationException', { message });
-}
-
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function wait(ms: number, response: ServerResponse): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(!response.destroyed);
-  return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      response.off('close', onClose);
-      resolve(true);
-    }, ms);
-    response.once('close', onClose);
-  });
-}
-
-function write(response: ServerResponse, data: Uint8Array): Promise<void> {
-  return new Promise((resolve) => response.write(data, () => resolve()));
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -364,10 +340,6 @@ function padding(index: number): string {
   return 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.slice(0, 10 + ((index * 7) % 40));
 }
 
-function splitWords(text: string): string[] {
-  return text.split(/(?=\s)/).filter((piece) => piece.length > 0);
-}
-
 /** The ConverseStream events of an answer, in Bedrock's order. */
 function converseEvents(output: FakeConverseOutput, latencyMs: number): Array<{ type: string; body: Json }> {
   const events: Array<{ type: string; body: Json }> = [{ type: 'messageStart', body: { role: 'assistant' } }];
@@ -380,7 +352,7 @@ function converseEvents(output: FakeConverseOutput, latencyMs: number): Array<{ 
     }
   } else {
     // Text blocks have no contentBlockStart: their first delta opens them.
-    for (const piece of splitWords(output.text ?? '')) {
+    for (const piece of wordPieces(output.text ?? '')) {
       events.push({ type: 'contentBlockDelta', body: { contentBlockIndex: 0, delta: { text: piece } } });
     }
   }
@@ -415,16 +387,15 @@ function exceptionMessage(exception: FakeStreamException): Uint8Array {
 }
 
 export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promise<FakeBedrock> {
-  const requests: RecordedRequest[] = [];
-  const faults: FakeBedrockFault[] = [];
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  const server = createFakeServer<FakeBedrockFault>('fake Bedrock server');
+  const app = server.app;
   // The raw bytes are kept: a signature covers them, not their parsed JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    reply.hijack();
-    const response = reply.raw;
+    const raw = takeAnswer(reply);
+    const { response, destroy } = raw;
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     let body: unknown;
     let malformed = false;
@@ -433,20 +404,16 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     } catch {
       malformed = true;
     }
+    // The path as sent, not as URL parsing would normalise it: signatures cover it.
     const [path = '', query = ''] = request.url.split('?');
-    requests.push({ method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body });
-    if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
+    server.record({ method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body });
 
-    const fault = faults.shift() ?? {};
+    const fault = server.faults.next();
     const started = Date.now();
-    if (!(await wait((options.latencyMs ?? 0) + (fault.delayMs ?? 0), response))) return;
-    if (fault.hang) return;
+    if (!(await waitBeforeAnswer(response, options.latencyMs, fault))) return;
     if (fault.status !== undefined) {
       const known = errorTypeByStatus[fault.status] ?? { type: 'InternalServerException', message: 'Internal failure.' };
-      const extra: Record<string, string> = {};
-      if (fault.retryAfter !== undefined) extra['retry-after'] = String(fault.retryAfter);
-      if (fault.retryAfterMs !== undefined) extra['retry-after-ms'] = String(fault.retryAfterMs);
-      sendError(response, fault.status, fault.errorType ?? known.type, fault.body ?? { message: known.message }, extra);
+      sendError(response, fault.status, fault.errorType ?? known.type, fault.body ?? { message: known.message }, retryAfterHeaders(fault));
       return;
     }
     const denied = await authFailure(request, rawBody, options);
@@ -462,45 +429,27 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     const latencyMs = Date.now() - started;
     const requestId = randomUUID();
     if (route[2] === 'converse') {
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
-      const text = JSON.stringify(converseResponse(output, latencyMs));
-      response.writeHead(200, { 'x-amzn-requestid': requestId, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      response.end(text);
-      return;
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
+      return sendJson(response, 200, { 'x-amzn-requestid': requestId }, converseResponse(output, latencyMs));
     }
 
     response.writeHead(200, { 'x-amzn-requestid': requestId, 'content-type': 'application/vnd.amazon.eventstream' });
     response.flushHeaders();
-    let sent = 0;
-    for (const event of converseEvents(output, latencyMs)) {
-      if (fault.streamException && sent >= (fault.streamException.afterChunks ?? 0)) break;
-      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return void response.destroy();
-      if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
-      if (response.destroyed) return;
-      await write(response, eventMessage(event.type, event.body));
-      sent += 1;
-    }
+    const events = converseEvents(output, latencyMs).map((event) => eventMessage(event.type, event.body));
+    // A scripted exception takes the place of the events from its position on, whatever cut or stall is scripted there.
+    const exceptionAt = fault.streamException ? Math.max(0, fault.streamException.afterChunks ?? 0) : events.length;
+    if (!(await sendEvents(raw, fault, events.slice(0, exceptionAt)))) return;
     if (fault.streamException) await write(response, exceptionMessage(fault.streamException));
     response.end();
   }
 
   app.post('/*', handle);
 
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('fake Bedrock server has no TCP address');
   return {
-    url: `http://127.0.0.1:${address.port}`,
-    requests,
-    script(next) {
-      faults.push(...(Array.isArray(next) ? next : [next]));
-    },
-    reset() {
-      requests.length = 0;
-      faults.length = 0;
-    },
-    async close() {
-      await app.close();
-    },
+    url: await server.listen(options.port),
+    requests: server.requests,
+    script: server.faults.script,
+    reset: server.reset,
+    close: server.close,
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RecordedRequest } from './fake-openai.ts';
-import { maxRecordedRequests } from './fake-openai.ts';
-import type { FakeFault } from './fake-openai-faults.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
+import { createFakeServer, sendEvents, sendJson as sendBody, takeAnswer, waitBeforeAnswer, write, type RecordedRequest } from './fake-server.ts';
+import { wordPieces } from './fake-tokens.ts';
 import {
   candidateParts,
   declarationsOf,
@@ -98,31 +98,10 @@ function responseId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function wait(ms: number, response: ServerResponse): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(!response.destroyed);
-  return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      response.off('close', onClose);
-      resolve(true);
-    }, ms);
-    response.once('close', onClose);
-  });
-}
-
-function write(response: ServerResponse, data: string): Promise<void> {
-  return new Promise((resolve) => response.write(data, () => resolve()));
-}
+const googleBodyTypes = { json: 'application/json; charset=UTF-8', text: 'text/html; charset=UTF-8' };
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const contentType = typeof body === 'string' ? 'text/html; charset=UTF-8' : 'application/json; charset=UTF-8';
-  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text), vary: 'Origin' });
-  response.end(text);
+  sendBody(response, status, { ...headers, vary: 'Origin' }, body, googleBodyTypes);
 }
 
 function apiKeyInvalid(): GoogleErrorShape {
@@ -313,7 +292,7 @@ function streamEvents(answer: FakeGeminiAnswer, model: string, id: string): Json
     const pieces: Json[][] = [];
     if (candidate.thought !== null) pieces.push([{ text: candidate.thought, thought: true }]);
     if (candidate.text !== null) {
-      for (const piece of candidate.text.split(/(?=\s)/).filter((part) => part.length > 0)) pieces.push([{ text: piece }]);
+      for (const piece of wordPieces(candidate.text)) pieces.push([{ text: piece }]);
     }
     const calls = candidateParts({ ...candidate, thought: null, text: null });
     if (calls.length > 0) pieces.push(calls);
@@ -341,9 +320,8 @@ function streamEvents(answer: FakeGeminiAnswer, model: string, id: string): Json
 const methods = new Set<string>(['generateContent', 'streamGenerateContent', 'batchEmbedContents', 'embedContent', 'countTokens']);
 
 export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<FakeGemini> {
-  const requests: RecordedRequest[] = [];
-  const faults: FakeFault[] = [];
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  const server = createFakeServer<FakeFault>('fake Gemini server');
+  const app = server.app;
 
   app.setNotFoundHandler((request, reply) => {
     void reply.code(404).send(googleError(404, `Method not found: ${request.method} ${request.url.split('?')[0]}`));
@@ -354,30 +332,14 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     void reply.code(status).send(googleError(status, message));
   });
 
-  function record(request: FastifyRequest): void {
-    const url = new URL(request.url, 'http://fake.invalid');
-    requests.push({
-      method: request.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: request.headers,
-      body: request.body,
-    });
-    if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
-  }
-
   async function handle(request: FastifyRequest, reply: FastifyReply, target: string | undefined): Promise<void> {
-    record(request);
-    reply.hijack();
-    const response = reply.raw;
-    const fault = faults.shift() ?? {};
-    if (!(await wait((options.latencyMs ?? 0) + (fault.delayMs ?? 0), response))) return;
-    if (fault.hang) return;
+    server.recordParsed(request);
+    const raw = takeAnswer(reply);
+    const { response, destroy } = raw;
+    const fault = server.faults.next();
+    if (!(await waitBeforeAnswer(response, options.latencyMs, fault))) return;
     if (fault.status !== undefined) {
-      const headers: Record<string, string> = {};
-      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-      if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
-      sendJson(response, fault.status, fault.body ?? defaultGoogleErrorBody(fault.status), headers);
+      sendJson(response, fault.status, fault.body ?? defaultGoogleErrorBody(fault.status), retryAfterHeaders(fault));
       return;
     }
     const unauthorized = authFailure(request, options.apiKey);
@@ -415,7 +377,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
         if (unknown) return sendJson(response, 400, unknown);
         if (partsOf(embed.content).length === 0) return sendJson(response, 400, googleError(400, `* BatchEmbedContentsRequest.requests[${index}].content.parts: contents.parts must not be empty.\n`));
       }
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
       const vectors = embedRequests.map((embed) => {
         const text = partsOf(embed.content).map((part) => (typeof part.text === 'string' ? part.text : '')).join(' ');
         const dimensions = field(embed, 'outputDimensionality');
@@ -436,7 +398,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     const answer = geminiAnswer(body, model, fault.usage);
     const id = responseId();
     if (method === 'generateContent') {
-      if (fault.cutStreamAfterChunks !== undefined) return void response.destroy();
+      if (fault.cutStreamAfterChunks !== undefined) return destroy();
       return sendJson(response, 200, responseBody(answer, model, id));
     }
 
@@ -448,23 +410,13 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       vary: 'Origin',
     });
     response.flushHeaders();
-    let sent = 0;
-    const cutOrStall = (): boolean => {
-      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) {
-        response.destroy();
-        return true;
-      }
-      return fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks;
-    };
-    for (const event of events) {
-      if (cutOrStall() || response.destroyed) return;
+    // Google separates SSE events with CRLF; the array form arrives as a JSON array written in pieces.
+    const encoded = events.map((event, index) => {
       const json = JSON.stringify(event);
-      // Google separates SSE events with CRLF; the array form arrives as a JSON array written in pieces.
-      await write(response, sse ? `data: ${json}\r\n\r\n` : `${sent === 0 ? '[' : ',\r\n'}${json}`);
-      sent += 1;
-    }
-    if (cutOrStall()) return;
-    if (!sse) await write(response, sent === 0 ? '[]' : ']');
+      return sse ? `data: ${json}\r\n\r\n` : `${index === 0 ? '[' : ',\r\n'}${json}`;
+    });
+    if (!(await sendEvents(raw, fault, encoded, true))) return;
+    if (!sse) await write(response, encoded.length === 0 ? '[]' : ']');
     response.end();
   }
 
@@ -473,23 +425,13 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     app.post<{ Params: { target: string } }>(`/${version}/models/:target`, (request, reply) => handle(request, reply, request.params.target));
   }
 
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('fake Gemini server has no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = await server.listen(options.port);
 
   return {
     url,
-    requests,
-    script(next) {
-      faults.push(...(Array.isArray(next) ? next : [next]));
-    },
-    reset() {
-      requests.length = 0;
-      faults.length = 0;
-    },
-    async close() {
-      await app.close();
-    },
+    requests: server.requests,
+    script: server.faults.script,
+    reset: server.reset,
+    close: server.close,
   };
 }

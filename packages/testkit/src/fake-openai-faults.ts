@@ -1,35 +1,4 @@
-import type { FakeUsage } from './fake-openai-content.ts';
-
-/**
- * A scripted fault for the next call to an API endpoint of a fake provider. Fields combine: e.g.
- * `{ delayMs: 200, status: 503 }` answers 503 after 200 ms. Each call takes the next queued fault.
- */
-export interface FakeFault {
-  /** Answer with this status and an error body (OpenAI's shape for the status unless `body` is given). */
-  status?: number;
-  /** The body for `status`: an object is sent as JSON, a string as it is (e.g. an HTML proxy page). */
-  body?: unknown;
-  /** `Retry-After` header, in seconds. */
-  retryAfter?: number;
-  /** `retry-after-ms` header, as OpenAI sends it. */
-  retryAfterMs?: number;
-  /** Wait this long before answering (on top of the server's `latencyMs`). */
-  delayMs?: number;
-  /** Never answer: headers are never sent, the connection stays open until the client gives up. */
-  hang?: boolean;
-  /** Send this many SSE events, then destroy the connection (the stream dies mid-way). A non-stream
-   * call has its connection destroyed before any answer. */
-  cutStreamAfterChunks?: number;
-  /** Send this many SSE events, then go silent with the connection open (a stalled stream). */
-  stallStreamAfterChunks?: number;
-  /** A stream sends its headers at once, then waits this long before its first SSE event (a slow first
-   * token). Fake OpenAI only. */
-  firstChunkDelayMs?: number;
-  /** Destroy the connection before any header is sent (a connection reset), stream or not. Fake OpenAI only. */
-  resetConnection?: boolean;
-  /** Override the usage numbers of the answer. */
-  usage?: Partial<FakeUsage>;
-}
+/** OpenAI's error bodies, for the fake OpenAI's answers and the faults that give no body of their own. */
 
 export interface OpenAiErrorShape {
   error: { message: string; type: string; param: string | null; code: string | null };

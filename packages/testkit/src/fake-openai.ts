@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   chatChoices,
   chatUsage,
@@ -9,12 +9,15 @@ import {
   type FakeChoice,
   type FakeUsage,
 } from './fake-openai-content.ts';
-import { defaultErrorBody, openAiError, type FakeFault } from './fake-openai-faults.ts';
+import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
+import { defaultErrorBody, openAiError } from './fake-openai-faults.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, type RecordedRequest, wait, waitBeforeAnswer, write } from './fake-server.ts';
+import { splitPieces } from './fake-tokens.ts';
 
 /**
  * A fake OpenAI (and Azure OpenAI) server: real HTTP and SSE on 127.0.0.1, shaped like the official
  * API (headers, events, `[DONE]`, the usage-only last chunk, tool call deltas, error bodies), with
- * deterministic answers (see fake-openai-content.ts) and scripted faults (see fake-openai-faults.ts).
+ * deterministic answers (see fake-openai-content.ts) and scripted faults (see fake-faults.ts).
  */
 
 export interface FakeOpenAiOptions {
@@ -24,19 +27,6 @@ export interface FakeOpenAiOptions {
   latencyMs?: number;
   /** When set, calls must authenticate with it (`Authorization: Bearer`, or `api-key` on Azure paths). */
   apiKey?: string;
-}
-
-export interface RecordedRequest {
-  method: string;
-  /** The path without the query string, e.g. `/v1/chat/completions`. */
-  path: string;
-  query: Record<string, string>;
-  /** Lower-case header names, as Node gives them. */
-  headers: IncomingHttpHeaders;
-  /** The parsed JSON body, or undefined. */
-  body: unknown;
-  /** Set once the client closed the connection before the fake finished its answer (it gave up or cancelled). */
-  clientClosed?: true;
 }
 
 export interface FakeOpenAi {
@@ -63,8 +53,6 @@ export interface FakeOpenAi {
 
 type Json = Record<string, unknown>;
 
-/** How many received requests the fake keeps for assertions. */
-export const maxRecordedRequests = 10_000;
 type Flavour = 'openai' | 'azure';
 type Endpoint = 'chat' | 'embeddings' | 'models';
 
@@ -86,26 +74,6 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function wait(ms: number, response: ServerResponse): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(!response.destroyed);
-  return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      response.off('close', onClose);
-      resolve(true);
-    }, ms);
-    response.once('close', onClose);
-  });
-}
-
-function write(response: ServerResponse, data: string): Promise<void> {
-  return new Promise((resolve) => response.write(data, () => resolve()));
-}
-
 function baseHeaders(flavour: Flavour, id: string): Record<string, string> {
   const headers: Record<string, string> = {
     'x-request-id': id,
@@ -125,18 +93,6 @@ function baseHeaders(flavour: Flavour, id: string): Record<string, string> {
     headers['x-ratelimit-reset-tokens'] = '0s';
   }
   return headers;
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: unknown,
-): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const contentType = typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json';
-  response.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
-  response.end(text);
 }
 
 function maskKey(key: string): string {
@@ -234,12 +190,6 @@ function chatCompletion(body: Json, model: string, flavour: Flavour, choices: Fa
   return completion;
 }
 
-function splitPieces(text: string, size: number): string[] {
-  const pieces: string[] = [];
-  for (let index = 0; index < text.length; index += size) pieces.push(text.slice(index, index + size));
-  return pieces;
-}
-
 /** The SSE events of a streamed completion, in the order OpenAI sends them (without `[DONE]`). */
 function chatChunks(body: Json, model: string, flavour: Flavour, choices: FakeChoice[], usage: FakeUsage): Json[] {
   const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
@@ -317,21 +267,8 @@ function chatChunks(body: Json, model: string, flavour: Flavour, choices: FakeCh
 }
 
 export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
-  const requests: RecordedRequest[] = [];
-  const faults: FakeFault[] = [];
-  const modelQueues = new Map<string, FakeFault[]>();
-  const modelFaults = new Map<string, FakeFault>();
-
-  function nextFault(model: string | undefined): FakeFault {
-    if (model !== undefined) {
-      const queued = modelQueues.get(model)?.shift();
-      if (queued) return queued;
-      const standing = modelFaults.get(model);
-      if (standing) return standing;
-    }
-    return faults.shift() ?? {};
-  }
-  const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 50 * 1024 * 1024 });
+  const server = createFakeServer<FakeFault>('fake OpenAI server');
+  const app = server.app;
 
   app.setNotFoundHandler((request, reply) => {
     void reply
@@ -347,21 +284,6 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     void reply.code(status).send(openAiError(message, status >= 500 ? 'server_error' : 'invalid_request_error'));
   });
 
-  function record(request: FastifyRequest): RecordedRequest {
-    const url = new URL(request.url, 'http://fake.invalid');
-    const recorded: RecordedRequest = {
-      method: request.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: request.headers,
-      body: request.body,
-    };
-    requests.push(recorded);
-    // A long-running fake (npm run fake-provider, the benchmark) must not grow without bound.
-    if (requests.length > maxRecordedRequests) requests.splice(0, requests.length - maxRecordedRequests);
-    return recorded;
-  }
-
   async function handle(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -369,31 +291,17 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     flavour: Flavour,
     deployment?: string,
   ): Promise<void> {
-    const recorded = record(request);
-    reply.hijack();
-    const response = reply.raw;
-    // The fake destroying its own connection (a scripted cut) is not the client leaving.
-    let destroyedHere = false;
-    const destroy = (): void => {
-      destroyedHere = true;
-      response.destroy();
-    };
-    response.once('close', () => {
-      if (!response.writableFinished && !destroyedHere) recorded.clientClosed = true;
-    });
+    const answer = takeAnswer(reply, server.recordParsed(request));
+    const { response, destroy } = answer;
     const named = isRecord(request.body) && typeof request.body.model === 'string' ? request.body.model : undefined;
-    const fault = nextFault(deployment ?? named);
+    const fault = server.faults.next(deployment ?? named);
     const id = requestId();
     const headers = baseHeaders(flavour, id);
 
-    if (!(await wait((options.latencyMs ?? 0) + (fault.delayMs ?? 0), response))) return;
-    if (fault.hang) return;
+    if (!(await waitBeforeAnswer(response, options.latencyMs, fault))) return;
     if (fault.resetConnection) return destroy();
     if (fault.status !== undefined) {
-      const faultHeaders = { ...headers };
-      if (fault.retryAfter !== undefined) faultHeaders['retry-after'] = String(fault.retryAfter);
-      if (fault.retryAfterMs !== undefined) faultHeaders['retry-after-ms'] = String(fault.retryAfterMs);
-      sendJson(response, fault.status, faultHeaders, fault.body ?? defaultErrorBody(fault.status));
+      sendJson(response, fault.status, { ...headers, ...retryAfterHeaders(fault) }, fault.body ?? defaultErrorBody(fault.status));
       return;
     }
     const unauthorized = authFailure(flavour, request.headers, options.apiKey);
@@ -435,16 +343,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     response.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     response.flushHeaders();
     if (!(await wait(fault.firstChunkDelayMs ?? 0, response))) return;
-    let sent = 0;
-    for (const chunk of chatChunks(body, model, flavour, choices, usage)) {
-      if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return destroy();
-      if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
-      if (response.destroyed) return;
-      await write(response, `data: ${JSON.stringify(chunk)}\n\n`);
-      sent += 1;
-    }
-    if (fault.cutStreamAfterChunks !== undefined && sent >= fault.cutStreamAfterChunks) return destroy();
-    if (fault.stallStreamAfterChunks !== undefined && sent >= fault.stallStreamAfterChunks) return;
+    const events = chatChunks(body, model, flavour, choices, usage).map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
+    if (!(await sendEvents(answer, fault, events, true))) return;
     await write(response, 'data: [DONE]\n\n');
     response.end();
   }
@@ -459,35 +359,16 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     handle(request, reply, 'embeddings', 'azure', request.params.deployment),
   );
 
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('fake OpenAI server has no TCP address');
-  const origin = `http://127.0.0.1:${address.port}`;
+  const origin = await server.listen(options.port);
 
   return {
     url: `${origin}/v1`,
     origin,
-    requests,
-    script(next) {
-      faults.push(...(Array.isArray(next) ? next : [next]));
-    },
-    scriptModel(model, next) {
-      const queue = modelQueues.get(model) ?? [];
-      queue.push(...(Array.isArray(next) ? next : [next]));
-      modelQueues.set(model, queue);
-    },
-    setModelFault(model, fault) {
-      if (fault) modelFaults.set(model, fault);
-      else modelFaults.delete(model);
-    },
-    reset() {
-      requests.length = 0;
-      faults.length = 0;
-      modelQueues.clear();
-      modelFaults.clear();
-    },
-    async close() {
-      await app.close();
-    },
+    requests: server.requests,
+    script: server.faults.script,
+    scriptModel: server.faults.scriptModel,
+    setModelFault: server.faults.setModelFault,
+    reset: server.reset,
+    close: server.close,
   };
 }

@@ -1,6 +1,8 @@
 export { testServiceUrls, uniqueName } from './test-env.ts';
-export { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiOptions, type RecordedRequest } from './fake-openai.ts';
-export { defaultErrorBody, type FakeFault } from './fake-openai-faults.ts';
+export { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiOptions } from './fake-openai.ts';
+export type { RecordedRequest } from './fake-server.ts';
+export type { FakeFault } from './fake-faults.ts';
+export { defaultErrorBody } from './fake-openai-faults.ts';
 export { countTokens } from './fake-tokens.ts';
 export { defaultEmbeddingDimensions, embeddingVector, type FakeUsage } from './fake-openai-content.ts';
 export { startFakeAnthropic, anthropicError, defaultAnthropicErrorBody, type FakeAnthropic, type FakeAnthropicFault, type FakeAnthropicOptions } from './fake-anthropic.ts';
