@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { anthropicAnswer, anthropicInputTokens, type FakeAnthropicAnswer } from './fake-anthropic-content.ts';
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
-import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, type RecordedRequest } from './fake-server.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, type FakeProvider, type FakeServerOptions } from './fake-server.ts';
 import { splitPieces } from './fake-tokens.ts';
 
 /**
@@ -13,11 +13,7 @@ import { splitPieces } from './fake-tokens.ts';
  * deterministically (see fake-anthropic-content.ts) and plays scripted faults.
  */
 
-export interface FakeAnthropicOptions {
-  /** Default: a random free port. */
-  port?: number;
-  /** Added before every answer. */
-  latencyMs?: number;
+export interface FakeAnthropicOptions extends FakeServerOptions {
   /** When set, calls must send it in `x-api-key` (or as `Authorization: Bearer`, as newer SDKs do). */
   apiKey?: string;
 }
@@ -29,16 +25,11 @@ export interface FakeAnthropicFault extends FakeFault {
   streamErrorType?: string;
 }
 
-export interface FakeAnthropic {
+export interface FakeAnthropic extends FakeProvider<FakeAnthropicFault> {
   /** `http://127.0.0.1:<port>`: the base URL Anthropic clients take (they add `/v1/...`). */
   readonly url: string;
-  /** The requests received, in order (also those answered with a fault or an error); the last 10 000. */
-  readonly requests: RecordedRequest[];
-  /** Queue faults for the next calls to API endpoints, one per call. */
-  script(faults: FakeAnthropicFault | FakeAnthropicFault[]): void;
   /** Forget recorded requests, queued faults, prompt cache entries and batches. */
   reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;

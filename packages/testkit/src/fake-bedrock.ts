@@ -8,7 +8,7 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { converseOutput, type FakeConverseOutput } from './fake-bedrock-content.ts';
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
-import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, write, type RecordedRequest } from './fake-server.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, write, type FakeProvider, type FakeServerOptions } from './fake-server.ts';
 import { wordPieces } from './fake-tokens.ts';
 
 /**
@@ -19,11 +19,7 @@ import { wordPieces } from './fake-tokens.ts';
  * deterministic content (see fake-bedrock-content.ts) and scripted faults.
  */
 
-export interface FakeBedrockOptions {
-  /** Default: a random free port. */
-  port?: number;
-  /** Added before every answer. */
-  latencyMs?: number;
+export interface FakeBedrockOptions extends FakeServerOptions {
   /** When set, requests must carry a SigV4 signature made with these (for `region`, service `bedrock`). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** The region signatures must be scoped to. Default: us-east-1. */
@@ -56,15 +52,9 @@ export interface FakeBedrockFault extends FakeFault {
   streamException?: FakeStreamException;
 }
 
-export interface FakeBedrock {
+export interface FakeBedrock extends FakeProvider<FakeBedrockFault> {
   /** `http://127.0.0.1:<port>`: the adapter's base URL. */
   readonly url: string;
-  /** The requests received, in order (also those answered with a fault or a 403); the last 10 000. */
-  readonly requests: RecordedRequest[];
-  /** Queue faults for the next calls, one per call. */
-  script(faults: FakeBedrockFault | FakeBedrockFault[]): void;
-  reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;

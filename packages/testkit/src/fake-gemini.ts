@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
-import { createFakeServer, sendEvents, sendJson as sendBody, takeAnswer, waitBeforeAnswer, write, type RecordedRequest } from './fake-server.ts';
+import { createFakeServer, sendEvents, sendJson as sendBody, takeAnswer, waitBeforeAnswer, write, type FakeProvider, type FakeServerOptions } from './fake-server.ts';
 import { wordPieces } from './fake-tokens.ts';
 import {
   candidateParts,
@@ -27,25 +27,14 @@ import {
  * from the real API, so that translation mistakes fail here as they would there.
  */
 
-export interface FakeGeminiOptions {
-  /** Default: a random free port. */
-  port?: number;
-  /** Added before every answer. */
-  latencyMs?: number;
+export interface FakeGeminiOptions extends FakeServerOptions {
   /** When set, calls must authenticate with it (`x-goog-api-key`, or the `key` query parameter). */
   apiKey?: string;
 }
 
-export interface FakeGemini {
+export interface FakeGemini extends FakeProvider<FakeFault> {
   /** `http://127.0.0.1:<port>`: clients append `/v1beta/...`. */
   readonly url: string;
-  /** The requests received, in order (also those answered with a fault or an auth error); the last 10 000. */
-  readonly requests: RecordedRequest[];
-  /** Queue faults for the next calls to API endpoints, one per call. */
-  script(faults: FakeFault | FakeFault[]): void;
-  /** Forget recorded requests and queued faults. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;

@@ -11,7 +11,7 @@ import {
 } from './fake-openai-content.ts';
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
 import { defaultErrorBody, openAiError } from './fake-openai-faults.ts';
-import { createFakeServer, sendEvents, sendJson, takeAnswer, type RecordedRequest, wait, waitBeforeAnswer, write } from './fake-server.ts';
+import { createFakeServer, sendEvents, sendJson, takeAnswer, type FakeProvider, type FakeServerOptions, wait, waitBeforeAnswer, write } from './fake-server.ts';
 import { splitPieces } from './fake-tokens.ts';
 
 /**
@@ -20,24 +20,16 @@ import { splitPieces } from './fake-tokens.ts';
  * deterministic answers (see fake-openai-content.ts) and scripted faults (see fake-faults.ts).
  */
 
-export interface FakeOpenAiOptions {
-  /** Default: a random free port. */
-  port?: number;
-  /** Added before every answer. */
-  latencyMs?: number;
+export interface FakeOpenAiOptions extends FakeServerOptions {
   /** When set, calls must authenticate with it (`Authorization: Bearer`, or `api-key` on Azure paths). */
   apiKey?: string;
 }
 
-export interface FakeOpenAi {
+export interface FakeOpenAi extends FakeProvider<FakeFault> {
   /** Base URL including `/v1`, for OpenAI clients. */
   readonly url: string;
   /** `http://127.0.0.1:<port>`, for Azure clients (`endpoint`). */
   readonly origin: string;
-  /** The requests received, in order (also those answered with a fault or a 401); the last 10 000. */
-  readonly requests: RecordedRequest[];
-  /** Queue faults for the next calls to API endpoints, one per call. */
-  script(faults: FakeFault | FakeFault[]): void;
   /**
    * Queue faults for the next calls naming this model (the body's `model`, or the Azure deployment), one
    * per call; they are taken before the shared queue of `script`, so concurrent tests on other models
@@ -48,7 +40,6 @@ export interface FakeOpenAi {
   setModelFault(model: string, fault: FakeFault | undefined): void;
   /** Forget recorded requests and queued faults (the model faults too). */
   reset(): void;
-  close(): Promise<void>;
 }
 
 type Json = Record<string, unknown>;

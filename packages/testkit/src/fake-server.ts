@@ -21,6 +21,27 @@ export interface RecordedRequest {
   clientClosed?: true;
 }
 
+/** What every fake's options hold. */
+export interface FakeServerOptions {
+  /** Default: a random free port. */
+  port?: number;
+  /** Added before every answer. */
+  latencyMs?: number;
+}
+
+/** What every fake offers its tests. */
+export interface FakeProvider<Fault extends FakeFault> {
+  /** The base URL its clients take (see each fake). */
+  readonly url: string;
+  /** The requests received, in order (also those answered with a fault or an auth error); the last 10 000. */
+  readonly requests: RecordedRequest[];
+  /** Queue faults for the next calls to API endpoints, one per call. */
+  script(faults: Fault | Fault[]): void;
+  /** Forget recorded requests and queued faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
 /** How many received requests a fake keeps for assertions. */
 export const maxRecordedRequests = 10_000;
 
