@@ -1,6 +1,7 @@
 import { hashString } from './fake-openai-content.ts';
 import { countTokens, cutToTokens } from './fake-tokens.ts';
 import { valueForSchema } from './schema-value.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * What the fake Anthropic answers: deterministic, so tests can assert content and token counts exactly.
@@ -18,8 +19,6 @@ import { valueForSchema } from './schema-value.ts';
  * - Tools: see `chooseTools`.
  */
 
-type Json = Record<string, unknown>;
-
 export interface FakeAnthropicUsage {
   input_tokens: number;
   output_tokens: number;
@@ -33,10 +32,6 @@ export interface FakeAnthropicAnswer {
   stopReason: 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
   stopSequence: string | null;
   usage: FakeAnthropicUsage;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function messagesOf(body: Json): Json[] {

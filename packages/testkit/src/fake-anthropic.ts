@@ -5,6 +5,7 @@ import { anthropicAnswer, anthropicInputTokens, type FakeAnthropicAnswer } from 
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
 import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, type FakeProvider, type FakeServerOptions } from './fake-server.ts';
 import { splitPieces } from './fake-tokens.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * A fake Anthropic server: real HTTP and SSE on 127.0.0.1, shaped like the Messages API (headers, the
@@ -31,8 +32,6 @@ export interface FakeAnthropic extends FakeProvider<FakeAnthropicFault> {
   /** Forget recorded requests, queued faults, prompt cache entries and batches. */
   reset(): void;
 }
-
-type Json = Record<string, unknown>;
 
 const fakeModels = [
   { id: 'claude-opus-4-1-20250805', display_name: 'Claude Opus 4.1', created_at: '2025-08-05T00:00:00Z' },
@@ -83,10 +82,6 @@ const blockTypes = new Set([
 /** What a tool_result's content list may hold. */
 const toolResultBlockTypes = new Set(['text', 'image', 'search_result', 'document']);
 const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function anthropicError(type: string, message: string, requestId?: string): Json {
   return { type: 'error', error: { type, message }, ...(requestId !== undefined && { request_id: requestId }) };

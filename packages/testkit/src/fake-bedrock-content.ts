@@ -1,6 +1,7 @@
 import { hashString } from './fake-openai-content.ts';
 import { countTokens, cutToTokens } from './fake-tokens.ts';
 import { valueForSchema } from './schema-value.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * What the fake Bedrock answers to a Converse request: deterministic, so tests can assert content and
@@ -16,8 +17,6 @@ import { valueForSchema } from './schema-value.ts';
  *   The input fills every property of the tool's schema (strings with the echoed text).
  */
 
-type Json = Record<string, unknown>;
-
 export interface FakeConverseOutput {
   text: string | null;
   toolUse: { toolUseId: string; name: string; input: unknown } | null;
@@ -31,10 +30,6 @@ export interface FakeBedrockUsage {
   totalTokens: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function blocksOf(message: unknown): Json[] {

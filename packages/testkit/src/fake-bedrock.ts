@@ -10,6 +10,7 @@ import { converseOutput, type FakeConverseOutput } from './fake-bedrock-content.
 import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
 import { createFakeServer, sendEvents, sendJson, takeAnswer, waitBeforeAnswer, write, type FakeProvider, type FakeServerOptions } from './fake-server.ts';
 import { wordPieces } from './fake-tokens.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * A fake Amazon Bedrock runtime (Converse and ConverseStream): real HTTP on 127.0.0.1, answers and
@@ -55,12 +56,6 @@ export interface FakeBedrockFault extends FakeFault {
 export interface FakeBedrock extends FakeProvider<FakeBedrockFault> {
   /** `http://127.0.0.1:<port>`: the adapter's base URL. */
   readonly url: string;
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const errorTypeByStatus: Record<number, { type: string; message: string }> = {

@@ -1,6 +1,7 @@
 import { embeddingVector, hashString, type FakeUsage } from './fake-openai-content.ts';
 import { countTokens, cutToTokens } from './fake-tokens.ts';
 import { valueForGoogleSchema } from './schema-value.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * What the fake Gemini answers: deterministic, so tests can assert content and token counts exactly.
@@ -21,12 +22,6 @@ import { valueForGoogleSchema } from './schema-value.ts';
  *   instruction; candidatesTokenCount = words of every candidate's answer and function call arguments;
  *   thoughtsTokenCount = words of the thoughts.
  */
-
-type Json = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function partsOf(content: unknown): Json[] {
   return isRecord(content) && Array.isArray(content.parts) ? content.parts.filter(isRecord) : [];

@@ -12,11 +12,11 @@ import {
   geminiAnswer,
   geminiEmbedding,
   generationConfigOf,
-  isRecord,
   partsOf,
   promptTokenCount,
   type FakeGeminiAnswer,
 } from './fake-gemini-content.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * A fake Gemini API (Google AI Studio, `generativelanguage` v1beta): real HTTP and SSE on 127.0.0.1,
@@ -36,8 +36,6 @@ export interface FakeGemini extends FakeProvider<FakeFault> {
   /** `http://127.0.0.1:<port>`: clients append `/v1beta/...`. */
   readonly url: string;
 }
-
-type Json = Record<string, unknown>;
 
 const statusNames: Record<number, string> = {
   400: 'INVALID_ARGUMENT',

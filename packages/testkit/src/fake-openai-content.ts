@@ -1,5 +1,6 @@
 import { countTokens, cutToTokens, wordPieces } from './fake-tokens.ts';
 import { valueForSchema } from './schema-value.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * What the fake OpenAI answers: deterministic, so tests can assert content and token counts exactly.
@@ -32,12 +33,6 @@ export interface FakeChoice {
   content: string | null;
   toolCall: FakeToolCall | null;
   finishReason: 'stop' | 'length' | 'tool_calls';
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The text of a message's content: a string, or its text parts joined by spaces. */

@@ -13,6 +13,7 @@ import { retryAfterHeaders, type FakeFault } from './fake-faults.ts';
 import { defaultErrorBody, openAiError } from './fake-openai-faults.ts';
 import { createFakeServer, sendEvents, sendJson, takeAnswer, type FakeProvider, type FakeServerOptions, wait, waitBeforeAnswer, write } from './fake-server.ts';
 import { splitPieces } from './fake-tokens.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * A fake OpenAI (and Azure OpenAI) server: real HTTP and SSE on 127.0.0.1, shaped like the official
@@ -42,16 +43,10 @@ export interface FakeOpenAi extends FakeProvider<FakeFault> {
   reset(): void;
 }
 
-type Json = Record<string, unknown>;
-
 type Flavour = 'openai' | 'azure';
 type Endpoint = 'chat' | 'embeddings' | 'models';
 
 const fakeModels = ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'o3-mini', 'text-embedding-3-small', 'text-embedding-3-large'];
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function requestId(): string {
   return `req_${randomBytes(16).toString('hex')}`;

@@ -1,15 +1,10 @@
 import { countTokens } from './fake-tokens.ts';
+import { isRecord, type Json } from './json-record.ts';
 
 /**
  * A value of a JSON schema's shape, as the fakes answer structured output and tool arguments:
  * strings filled with the echoed text, numbers with its token count, the first of an enum.
  */
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** How a schema dialect is read. */
 interface SchemaDialect {
