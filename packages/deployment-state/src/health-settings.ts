@@ -16,7 +16,7 @@ export interface EjectionSettings {
   maxCooldownMs: number;
   /** Ejections count as consecutive until the deployment stayed in rotation this long (default 5 min). */
   resetAfterMs: number;
-  /** A credential refused with 401/403 is left out this long, then tried again (default 10 min). */
+  /** A credential refused with 401 is left out this long, then tried again (default 10 min). */
   credentialCooldownMs: number;
 }
 
@@ -59,16 +59,18 @@ export const inFlightSlotMs = 60_000;
 /**
  * What an attempt says about its deployment's health. Only 5xx, 429, 408 and the gateway's own
  * timeouts and connection failures (504, 503, 502) are failures; another 4xx is the request's fault and
- * proves the deployment answers. 401/403 indict the credential. 499 (the client left, or a hedge lost)
- * says nothing.
+ * proves the deployment answers. 401 indicts the credential. 403 counts as a failure: it may be about
+ * the request (a model, feature or region the account may not use) as well as a bad credential (Bedrock
+ * answers a bad signature with 403), so it ejects only when it repeats. 499 (the client left, or a hedge
+ * lost) says nothing.
  */
 export type AttemptVerdict = 'success' | 'failure' | 'credential' | 'none';
 
 export function attemptVerdict(outcome: AttemptOutcome): AttemptVerdict {
   if (outcome.ok) return 'success';
   const { status } = outcome;
-  if (status === 401 || status === 403) return 'credential';
+  if (status === 401) return 'credential';
   if (status === 499) return 'none';
-  if (status === 408 || status === 429 || status >= 500) return 'failure';
+  if (status === 403 || status === 408 || status === 429 || status >= 500) return 'failure';
   return 'success';
 }

@@ -187,8 +187,11 @@ describe.each(implementations)('deployment state on the %s store', (_name, creat
     now += 600_001;
     expect(await snapshotOf(state)).toMatchObject({ ejectedUntil: null, ejectionReason: null });
     await attempt(state, ok(10));
+    // A 403 may be about the request: alone it ejects nothing; repeated, it ejects like any failure.
     await attempt(state, failed(403));
-    expect((await snapshotOf(state)).ejectionReason).toBe('credential');
+    expect((await snapshotOf(state)).ejectedUntil).toBeNull();
+    for (let count = 0; count < 4; count += 1) await attempt(state, failed(403));
+    expect((await snapshotOf(state)).ejectionReason).toBe('failures');
   });
 
   it('reads many deployments in one snapshot', async () => {

@@ -2,8 +2,11 @@ import type { Plan, PlanTarget } from '@gateway/contracts';
 import { costUsd, priceFor, type Price } from '@gateway/providers';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 
-/** Output tokens reserved for a request that names no `max_tokens` (or `max_completion_tokens`). */
-export const defaultOutputTokenEstimate = 1024;
+/**
+ * Output tokens reserved for a request that names no `max_tokens` (or `max_completion_tokens`): on the
+ * high side, so that concurrent requests against a budget reserve more than they will likely spend.
+ */
+export const defaultOutputTokenEstimate = 4096;
 
 /**
  * Tokens a request is expected to use, before it runs: the body's size in characters / 4 for the input
@@ -31,7 +34,8 @@ export function estimateCostUsd(catalog: ProviderCatalog, plan: Plan, tokens: { 
     const price = priceOf(catalog, plan.model, target);
     if (price) highest = Math.max(highest, costUsd(price, tokens));
   }
-  return highest;
+  // A hedged plan may pay for two calls.
+  return plan.hedge ? highest * 2 : highest;
 }
 
 function priceOf(catalog: ProviderCatalog, model: string, target: PlanTarget): Price | undefined {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Plan } from '@gateway/contracts';
+import { GatewayError, headerNames, type Plan } from '@gateway/contracts';
 import type { Logger } from '@gateway/telemetry';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import type { RequestState } from '../usage/request-state.ts';
@@ -47,6 +47,12 @@ export function createRequestLimits(options: { limiter: KeyLimiter; catalog: () 
     async admitPlanned(request, plan, operation) {
       const state = request.gateway;
       if (state.endpoint === 'count_tokens') return;
+      // Per-model limits are kept by the model name the request sends; an inline routing config would
+      // let a request reach a limited model's deployments under another name, so such keys cannot use one.
+      const modelLimits = state.key?.modelLimits;
+      if (modelLimits && Object.keys(modelLimits).length > 0 && request.headers[headerNames.config] !== undefined) {
+        throw new GatewayError('model_not_allowed', `A key with per-model limits cannot use ${headerNames.config}`, { param: headerNames.config });
+      }
       const tokens = estimateTokens(request.body, bodyChars(request), operation);
       const costEstimate = estimateCostUsd(options.catalog(), plan, tokens);
       await admit(request, tokens.inputTokens + tokens.outputTokens, costEstimate, state.model);

@@ -22,6 +22,8 @@ export interface RetryBudget {
   recordRequest(deployment: string): void;
   /** Takes one retry from the deployment's budget; false when it is spent. */
   tryRetry(deployment: string): boolean;
+  /** How many deployments are tracked (for tests of the eviction). */
+  readonly size: number;
 }
 
 const bucketCount = 10;
@@ -37,9 +39,24 @@ export function createRetryBudget(settings: Partial<RetryBudgetSettings>, clock:
   const { ratio, minRetriesPerSecond, windowMs } = { ...defaultRetryBudgetSettings, ...settings };
   const bucketMs = windowMs / bucketCount;
   const deployments = new Map<string, Buckets>();
+  let lastSweep = Math.floor(clock.now() / bucketMs);
+
+  /**
+   * Deployments idle for a whole window have nothing left to count: forgotten, so that the map holds
+   * only recently used deployments (clients can name any number of them with direct addressing or an
+   * inline routing config).
+   */
+  function sweep(index: number): void {
+    if (index - lastSweep < bucketCount) return;
+    lastSweep = index;
+    for (const [name, buckets] of deployments) {
+      if (Math.max(...buckets.index) <= index - bucketCount) deployments.delete(name);
+    }
+  }
 
   function current(deployment: string): { buckets: Buckets; slot: number } {
     const index = Math.floor(clock.now() / bucketMs);
+    sweep(index);
     let buckets = deployments.get(deployment);
     if (!buckets) {
       buckets = { index: new Array<number>(bucketCount).fill(-1), requests: new Array<number>(bucketCount).fill(0), retries: new Array<number>(bucketCount).fill(0) };
@@ -79,6 +96,9 @@ export function createRetryBudget(settings: Partial<RetryBudgetSettings>, clock:
       if (retries + 1 > allowed) return false;
       buckets.retries[slot]! += 1;
       return true;
+    },
+    get size() {
+      return deployments.size;
     },
   };
 }
