@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness, type Mode } from './harness.ts';
-import { scenarioDeployments, scenarioModelsYaml } from './reliability/scenario-models.ts';
+import { startFakeAnthropic, type FakeAnthropic } from '@gateway/testkit';
+import { canarySecret, eventually, startHarness, type Harness, type Mode } from './harness.ts';
+import { scenarioAnthropicProvider, scenarioDeployments, scenarioModelsYaml, scenarioProvidersYaml } from './reliability/scenario-models.ts';
 
 /**
  * Fault injection through the whole gateway (API, router, ledger; embedded and on real services): each
@@ -44,14 +45,18 @@ describe.each(modes)('reliability under injected faults (%s)', (mode) => {
   const run = randomBytes(4).toString('hex');
   const d = scenarioDeployments(run);
   let harness: Harness;
+  /** The fake Anthropic (`claude-fake`), where a broken stream is continued. */
+  let anthropicFake: FakeAnthropic;
   /** Every request id each scenario key made, checked once more at the end (no late or duplicate record). */
   const expected = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    harness = await startHarness(mode, { models: scenarioModelsYaml(d, budgetPrice) });
+    anthropicFake = await startFakeAnthropic({ apiKey: canarySecret });
+    harness = await startHarness(mode, { providers: scenarioProvidersYaml(anthropicFake.url), models: scenarioModelsYaml(d, budgetPrice) });
   });
   afterAll(async () => {
     await harness?.close();
+    await anthropicFake?.close();
   });
 
   /** Calls the fake received for one upstream model. */
@@ -254,7 +259,7 @@ describe.each(modes)('reliability under injected faults (%s)', (mode) => {
     await recordsOfKey(key.id);
   });
 
-  it('6. a stream cut mid-answer is continued on the next target in the same client stream', async () => {
+  it('6. a stream cut mid-answer is continued on the next Anthropic target in the same client stream', async () => {
     const key = await scenarioKey();
     // Role chunk, "Echo:", " one": then the connection dies.
     harness.fake.scriptModel(d.cut, { cutStreamAfterChunks: 3 });
@@ -269,20 +274,48 @@ describe.each(modes)('reliability under injected faults (%s)', (mode) => {
     const chunks: OpenAI.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expected.get(key.id)!.add(response.headers.get('x-gateway-request-id')!);
-    // The follow-up's fake echoes its last message, the prefill: partial answer + continuation.
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Echo: oneEcho: Echo: one');
     expect(chunks.filter((chunk) => chunk.choices[0]?.finish_reason).map((chunk) => chunk.choices[0]?.finish_reason)).toEqual(['stop']);
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
     const usage = chunks.at(-1)?.usage;
     expect(calls(d.cut)).toHaveLength(1);
-    expect(calls(d.cutNext)).toHaveLength(1);
-    expect((calls(d.cutNext)[0]!.body as { messages: unknown[] }).messages).toEqual([
-      { role: 'user', content: 'one two three four' },
-      { role: 'assistant', content: 'Echo: one' },
-    ]);
+    const followUps = anthropicFake.requests.filter((request) => request.method === 'POST' && (request.body as { model?: string }).model === d.cutNext);
+    expect(followUps).toHaveLength(1);
+    const followUp = followUps[0]!.body as { messages: Array<{ role: string; content: unknown }> };
+    expect(followUp.messages[0]).toMatchObject({ role: 'user' });
+    expect(followUp.messages.at(-1)).toMatchObject({ role: 'assistant' });
+    expect(JSON.stringify(followUp.messages.at(-1)!.content)).toContain('Echo: one');
+    // The client reads the broken stream's text, then the follow-up's answer (asked again of the fake
+    // directly), each exactly once.
+    const again = await fetch(`${anthropicFake.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': canarySecret, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...followUp, stream: false }),
+    });
+    const continuation = ((await again.json()) as { content: Array<{ text?: string }> }).content.map((block) => block.text ?? '').join('');
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(`Echo: one${continuation}`);
     const [record] = await recordsOfKey(key.id);
-    expect(record).toMatchObject({ status: 200, stream: true, provider_model: d.cutNext, attempts: 2, flags: ['continued'] });
+    expect(record).toMatchObject({ status: 200, stream: true, provider: scenarioAnthropicProvider, provider_model: d.cutNext, attempts: 2, flags: ['continued'] });
     expect(usage).toMatchObject({ prompt_tokens: record!.input_tokens, completion_tokens: record!.output_tokens });
+  });
+
+  it('6b. a cut stream is not continued on an OpenAI-protocol target: the stream ends with the error event', async () => {
+    const key = await scenarioKey();
+    harness.fake.scriptModel(d.cutOpenAi, { cutStreamAfterChunks: 3 });
+    const answer = await chat(key, 'rel-cut-openai-next', { body: { messages: [{ role: 'user', content: 'one two three four' }], stream: true } });
+    expect(answer.status).toBe(200);
+    const events = answer.text
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => line.slice('data: '.length));
+    const contents = events.filter((data) => data.startsWith('{')).map((data) => JSON.parse(data) as { choices?: Array<{ delta?: { content?: string } }>; error?: { code?: string } });
+    expect(contents.map((event) => event.choices?.[0]?.delta?.content ?? '').join('')).toBe('Echo: one');
+    expect(contents.at(-1)?.error).toMatchObject({ code: 'provider_unavailable' });
+    expect(events).not.toContain('[DONE]');
+    expect(calls(d.cutOpenAi)).toHaveLength(1);
+    expect(calls(d.cutOpenAiNext)).toHaveLength(0);
+    const record = await recordOf(answer.headers.get('x-gateway-request-id'));
+    expect(record).toMatchObject({ status: 503, stream: true, provider_model: d.cutOpenAi, error_code: 'provider_unavailable', flags: [] });
+    await recordsOfKey(key.id);
   });
 
   it('7. once every deployment is ejected: 503 provider_unavailable with Retry-After, and no upstream call', async () => {

@@ -26,6 +26,8 @@ export function scenarioDeployments(run: string) {
     slowFirstTokenNext: name('s5-next'),
     cut: name('s6-cut'),
     cutNext: name('s6-next'),
+    cutOpenAi: name('s6-cut-openai'),
+    cutOpenAiNext: name('s6-next-openai'),
     downA: name('s7-a'),
     downB: name('s7-b'),
     revoked: name('s8-revoked'),
@@ -44,6 +46,18 @@ export function scenarioDeployments(run: string) {
 }
 
 export type ScenarioDeployments = ReturnType<typeof scenarioDeployments>;
+
+/** The Anthropic provider of the suite (a fake Anthropic): the one kind of target that continues a broken stream. */
+export const scenarioAnthropicProvider = 'claude-fake';
+
+/** `providers:` items for the harness: the fake Anthropic at `url`, with the harness's provider key. */
+export function scenarioProvidersYaml(anthropicUrl: string): string {
+  return `  - name: ${scenarioAnthropicProvider}
+    type: anthropic
+    base_url: ${anthropicUrl}
+    api_key: \${FAKE_PROVIDER_KEY}
+`;
+}
 
 /** `models:` items for the harness (gateway.yaml), named `rel-<scenario>`. */
 export function scenarioModelsYaml(deployments: ScenarioDeployments, budgetPrice: { inputPerMillion: number; outputPerMillion: number }): string {
@@ -85,7 +99,11 @@ export function scenarioModelsYaml(deployments: ScenarioDeployments, budgetPrice
   - name: rel-cut
     strategy: fallback
     retry: { attempts: 0 }
-    targets: [ ${target(d.cut)}, ${target(d.cutNext)} ]
+    targets: [ ${target(d.cut)}, { provider: ${scenarioAnthropicProvider}, model: ${d.cutNext} } ]
+  - name: rel-cut-openai-next
+    strategy: fallback
+    retry: { attempts: 0 }
+    targets: [ ${target(d.cutOpenAi)}, ${target(d.cutOpenAiNext)} ]
   - name: rel-down
     strategy: fallback
     retry: { attempts: 0 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { headerNames, type GatewayError, type Plan } from '@gateway/contracts';
+import { headerNames, type GatewayError, type Plan, type PlanTarget } from '@gateway/contracts';
 import type { ExecutionTarget, Usage } from '@gateway/providers';
 
 /** `x-gateway-continuation: off` turns continuation failover off for one request (it is on by default). */
@@ -15,15 +15,39 @@ export function continuationWanted(request: FastifyRequest): boolean {
 }
 
 /**
- * The plan for a follow-up: the targets after the one that served (as the router ordered them), or
- * undefined when none is left. A target not in `targets` (served from a plan's dedicated fallbacks)
- * has no "next" one.
+ * Whether a target can finish an answer from an assistant prefill: its provider continues the final
+ * assistant turn rather than answering anew (OpenAI-protocol models restart or repeat the text).
+ * Those are Anthropic (`anthropic`) and Anthropic models on Bedrock (`bedrock`, upstream model id
+ * containing `anthropic.`, e.g. `anthropic.claude-…` or `us.anthropic.claude-…`).
  */
-export function remainingPlan(plan: Plan, served: ExecutionTarget): Plan | undefined {
+export function continuesPrefill(providerType: string | undefined, upstreamModel: string): boolean {
+  return providerType === 'anthropic' || (providerType === 'bedrock' && upstreamModel.includes('anthropic.'));
+}
+
+/** `continuesPrefill` for targets, with provider types by provider name (the API's provider catalog). */
+export function prefillTargets(providerTypes: ReadonlyMap<string, string>): (target: PlanTarget) => boolean {
+  return (target) => continuesPrefill(providerTypes.get(target.provider), target.model);
+}
+
+/**
+ * The plan for a follow-up: the targets after the one that served (as the router ordered them) that
+ * continue a prefill (`continues`), or undefined when none is left. A target not in `targets` (served
+ * from a plan's dedicated fallbacks) has no "next" one. The plan's dedicated fallbacks keep only such
+ * targets too.
+ */
+export function remainingPlan(plan: Plan, served: ExecutionTarget, continues: (target: PlanTarget) => boolean): Plan | undefined {
   const index = plan.targets.findIndex((target) => target.provider === served.provider && target.model === served.model);
-  if (index < 0 || index === plan.targets.length - 1) return undefined;
-  const [first, ...rest] = plan.targets.slice(index + 1);
-  return { ...plan, targets: [first!, ...rest] };
+  if (index < 0) return undefined;
+  const [first, ...rest] = plan.targets.slice(index + 1).filter(continues);
+  if (!first) return undefined;
+  const { fallbacks, ...kept } = plan;
+  const followUp: Plan = { ...kept, targets: [first, ...rest] };
+  const contextWindow = fallbacks?.contextWindow?.filter(continues);
+  const contentPolicy = fallbacks?.contentPolicy?.filter(continues);
+  if (contextWindow?.length || contentPolicy?.length) {
+    followUp.fallbacks = { ...(contextWindow?.length ? { contextWindow } : {}), ...(contentPolicy?.length ? { contentPolicy } : {}) };
+  }
+  return followUp;
 }
 
 /**

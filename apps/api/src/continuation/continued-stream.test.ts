@@ -44,6 +44,7 @@ function execution(provider: string, parts: Part[], breakWith?: Error): Executio
 
 const plan: Plan = { model: 'fast', strategy: 'fallback', targets: ['a', 'b', 'c'].map((provider) => ({ provider, model: 'm' })) };
 const log = { warn: () => undefined } as unknown as FastifyBaseLogger;
+const every = () => true;
 
 async function drain(stream: ContinuedStream<Part, string>): Promise<Part[]> {
   const parts: Part[] = [];
@@ -58,6 +59,7 @@ describe('ContinuedStream', () => {
     const stream = new ContinuedStream<Part, string>({
       first: execution('a', [{ type: 'text', text: 'abcd' }], broken('a')),
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: async (rest, request) => {
         followUps.push({ targets: rest.targets.map((target) => target.provider), request });
@@ -88,6 +90,7 @@ describe('ContinuedStream', () => {
     const lastTarget = new ContinuedStream<Part, string>({
       first: { ...execution('c', [{ type: 'text', text: 'x' }], broken('c')) },
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: () => Promise.reject(new Error('not called')),
       enabled: true,
@@ -99,6 +102,7 @@ describe('ContinuedStream', () => {
     const failing = new ContinuedStream<Part, string>({
       first: execution('a', [{ type: 'text', text: 'x' }], broken('a')),
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: () => Promise.reject(Object.assign(new GatewayError('provider_unavailable', 'all down'), { attempts: [{}, {}] })),
       enabled: true,
@@ -111,6 +115,7 @@ describe('ContinuedStream', () => {
     const off = new ContinuedStream<Part, string>({
       first: execution('a', [{ type: 'text', text: 'x' }], broken('a')),
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: () => Promise.reject(new Error('not called')),
       enabled: false,
@@ -124,6 +129,7 @@ describe('ContinuedStream', () => {
     const internal = new ContinuedStream<Part, string>({
       first: execution('a', [], new GatewayError('internal_error', 'bug')),
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: () => Promise.reject(new Error('not called')),
       enabled: true,
@@ -136,6 +142,7 @@ describe('ContinuedStream', () => {
     const cancelled = new ContinuedStream<Part, string>({
       first: execution('a', [], broken('a')),
       plan,
+      continues: every,
       transcript: new TextTranscript(),
       open: () => Promise.reject(new Error('not called')),
       enabled: true,
@@ -143,5 +150,43 @@ describe('ContinuedStream', () => {
       log,
     });
     await expect(drain(cancelled)).rejects.toThrow('provider a broke off');
+  });
+
+  it('skips targets that do not continue a prefill, and ends with the error when none is left', async () => {
+    const followUps: string[][] = [];
+    const skipping = new ContinuedStream<Part, string>({
+      first: execution('a', [{ type: 'text', text: 'abcd' }], broken('a')),
+      plan,
+      continues: (target) => target.provider !== 'b',
+      transcript: new TextTranscript(),
+      open: async (rest) => {
+        followUps.push(rest.targets.map((target) => target.provider));
+        return execution('c', [{ type: 'text', text: 'efgh' }, { type: 'finish', usage: { inputTokens: 3, outputTokens: 1 } }]);
+      },
+      enabled: true,
+      signal: new AbortController().signal,
+      log,
+    });
+    const parts = await drain(skipping);
+    expect(parts.filter((part) => part.type === 'text').map((part) => part.text).join('')).toBe('abcdefgh');
+    expect(followUps).toEqual([['c']]);
+
+    let opened = 0;
+    const none = new ContinuedStream<Part, string>({
+      first: execution('a', [{ type: 'text', text: 'abcd' }], broken('a')),
+      plan,
+      continues: () => false,
+      transcript: new TextTranscript(),
+      open: () => {
+        opened += 1;
+        return Promise.reject(new Error('not called'));
+      },
+      enabled: true,
+      signal: new AbortController().signal,
+      log,
+    });
+    await expect(drain(none)).rejects.toThrow('provider a broke off');
+    expect(opened).toBe(0);
+    expect(none.continued).toBe(false);
   });
 });

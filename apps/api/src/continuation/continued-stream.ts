@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Plan } from '@gateway/contracts';
+import type { Plan, PlanTarget } from '@gateway/contracts';
 import { attemptsOf, type Execution, type ExecutionTarget, type Usage } from '@gateway/providers';
 import { toGatewayError } from '../http/to-gateway-error.ts';
 import { continuableError, estimateTokens, remainingPlan } from './continuation-policy.ts';
@@ -40,6 +40,8 @@ export interface ContinuationSettings<Part, Request> {
   first: Execution<{ parts: AsyncIterable<Part> }>;
   plan: Plan;
   transcript: Transcript<Part, Request>;
+  /** Whether a target continues an assistant prefill (see `prefillTargets`): only those finish an answer. */
+  continues(target: PlanTarget): boolean;
   /** Opens a follow-up stream on the given (remaining) plan. */
   open(plan: Plan, request: Request): Promise<Execution<{ parts: AsyncIterable<Part> }>>;
   /** Off with `x-gateway-continuation: off`, or when the request cannot be continued (n > 1, thinking…). */
@@ -63,9 +65,10 @@ export interface ContinuedParts<Part> {
 
 /**
  * Continuation failover: the parts of a provider stream, and when that stream breaks after output has
- * reached the client, the parts of a follow-up on the plan's next target that continues the same answer
- * (the text so far as assistant prefill), adapted so the client sees one stream. A follow-up that
- * breaks is continued in turn while targets remain. It applies only while the output is plain text;
+ * reached the client, the parts of a follow-up that continues the same answer (the text so far as
+ * assistant prefill) on the plan's next target able to continue a prefill (`continues`: Anthropic
+ * models), adapted so the client sees one stream. A follow-up that breaks is continued in turn while
+ * such targets remain. It applies only while the output is plain text;
  * otherwise, or when no target remains or the follow-up cannot open, the original error ends the stream.
  */
 export class ContinuedStream<Part extends { type: string }, Request> implements ContinuedParts<Part> {
@@ -117,7 +120,7 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
         segment.textEnd = transcript.textLength();
         const error = toGatewayError(thrown);
         if (this.settings.signal.aborted || !this.settings.enabled || !continuableError(error) || !transcript.continuable()) throw thrown;
-        const rest = remainingPlan(plan, segment.target);
+        const rest = remainingPlan(plan, segment.target, this.settings.continues);
         if (!rest) throw thrown;
         let next: Execution<{ parts: AsyncIterable<Part> }>;
         try {

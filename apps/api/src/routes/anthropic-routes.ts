@@ -7,7 +7,7 @@ import {
   type Plan,
 } from '@gateway/contracts';
 import { anthropicErrorBody } from '../http/error-body.ts';
-import { continuationWanted } from '../continuation/continuation-policy.ts';
+import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import { MessagesTranscript } from '../continuation/messages-transcript.ts';
 import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
@@ -78,6 +78,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     const continuation = new ContinuedStream({
       first: opened,
       plan: chosen,
+      continues: prefillTargets(options.catalog().providerTypes),
       transcript: new MessagesTranscript(body),
       open: (rest, followUp: AnthropicMessagesRequest) =>
         options.executor.messagesStream(rest, followUp, calls.executeOptions(request, signal)),

@@ -10,7 +10,7 @@ import {
 import { chunkVisibleToClient } from '@gateway/providers';
 import { openAiErrorBody } from '../http/error-body.ts';
 import { ChatTranscript } from '../continuation/chat-transcript.ts';
-import { continuationWanted } from '../continuation/continuation-policy.ts';
+import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
 import { idempotentCall } from '../idempotency/idempotent-call.ts';
@@ -78,6 +78,7 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
     const continuation = new ContinuedStream({
       first: opened,
       plan: chosen,
+      continues: prefillTargets(options.catalog().providerTypes),
       transcript: new ChatTranscript(body),
       open: (rest, followUp: ChatCompletionRequest) => options.executor.chatStream(rest, followUp, calls.executeOptions(request, signal)),
       enabled: continuationWanted(request) && ChatTranscript.applies(body),

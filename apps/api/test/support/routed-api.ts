@@ -45,6 +45,12 @@ export interface RoutedApi {
   createKey(): Promise<string>;
   /** Waits until `count` records arrived (every request yields one), then returns them. */
   waitForRecords(count: number): Promise<UsageRecord[]>;
+  /**
+   * Waits until every one of these requests has its record, then returns their records (in arrival
+   * order). An id is the answer's `x-gateway-request-id` or the `x-request-id` the client sent. Records
+   * of other requests (a previous test's, arriving late) are never among them.
+   */
+  recordsFor(ids: ReadonlyArray<string | null>): Promise<UsageRecord[]>;
   close(): Promise<void>;
 }
 
@@ -137,6 +143,20 @@ export async function startRoutedApi(mode: Mode): Promise<RoutedApi> {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       return records;
+    },
+    async recordsFor(ids) {
+      const wanted = ids.map((id) => {
+        if (!id) throw new Error('a request without an id has no record to wait for');
+        return id;
+      });
+      const matches = (record: UsageRecord, id: string) => record.requestId === id || record.clientRequestId === id;
+      await api.flushUsage();
+      const deadline = Date.now() + 10_000;
+      while (!wanted.every((id) => records.some((record) => matches(record, id)))) {
+        if (Date.now() > deadline) throw new Error(`expected usage records for ${wanted.join(', ')}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return records.filter((record) => wanted.some((id) => matches(record, id)));
     },
     async close() {
       await api.close();
