@@ -67,7 +67,7 @@ export class Idempotency {
     }
     const keyId = request.gateway.key!.id;
     const storeKey = `idempotency:${keyId}:${createHash('sha256').update(idempotencyKey).digest('hex')}`;
-    const hash = requestFingerprint(request.method, request.url.split('?')[0] ?? '', request.body);
+    const hash = requestFingerprint(request.method, request.url.split('?')[0] ?? '', request.body, request.headers);
     const marker = pendingMarker(randomBytes(12).toString('base64url'), hash);
     const deadline = Date.now() + this.settings.maxWaitMs;
     let pause = 25;
@@ -81,7 +81,7 @@ export class Idempotency {
       if (foundHash !== hash) {
         throw new GatewayError(
           'invalid_request',
-          'This Idempotency-Key was already used with a different request: keys can only be reused with the same method, path and body',
+          'This Idempotency-Key was already used with a different request: keys can only be reused with the same method, path, body and steering headers (x-gateway-config, x-gateway-strict, x-gateway-metadata, x-gateway-timeout-ms, anthropic-beta)',
         );
       }
       if (state.kind === 'answered') return { kind: 'replay', answer: state.answer };
