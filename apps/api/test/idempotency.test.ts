@@ -30,11 +30,11 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
   afterAll(async () => {
     await harness?.close();
   });
-  beforeEach(async () => {
-    await harness.waitForRecords(harness.records.length);
-    harness.records.length = 0;
+  beforeEach(() => {
     harness.fakeOpenAi.reset();
   });
+  /** The answers' own records (by `x-gateway-request-id`): a previous test's late record is never among them. */
+  const recordsOf = (...answers: Array<{ headers: Headers }>) => harness.recordsFor(answers.map((answer) => answer.headers.get('x-gateway-request-id')));
 
   it('replays a JSON answer without calling the provider again, and flags the replay on its usage record', async () => {
     const headers = { 'idempotency-key': idempotencyKey() };
@@ -50,7 +50,8 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
     expect(second.headers.get('x-gateway-attempts')).toBe('1');
     expect(upstreamCalls()).toBe(1);
 
-    const records = await harness.waitForRecords(2);
+    const records = await recordsOf(first, second);
+    expect(records).toHaveLength(2);
     const original = records.find((record) => record.requestId === first.headers.get('x-gateway-request-id'))!;
     const replay = records.find((record) => record.requestId === second.headers.get('x-gateway-request-id'))!;
     expect(original.outputTokens).toBeGreaterThan(0);
@@ -70,12 +71,17 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
     expect(first.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
 
     const client = new OpenAI({ apiKey: key, baseURL: `${harness.url}/v1`, maxRetries: 0 });
-    const third = await client.chat.completions.stream({ model: 'fast', messages: body.messages as never, stream: true, stream_options: { include_usage: true } }, { headers });
+    const thirdId = `idempotency-${mode}-${Date.now()}-${(sequence += 1)}`;
+    const third = await client.chat.completions.stream(
+      { model: 'fast', messages: body.messages as never, stream: true, stream_options: { include_usage: true } },
+      { headers: { ...headers, 'x-request-id': thirdId } },
+    );
     const completion = await third.finalChatCompletion();
     expect(completion.choices[0]?.message.content).toBe('Echo: one two three four');
     expect(upstreamCalls()).toBe(1);
 
-    const records = await harness.waitForRecords(3);
+    const records = [...(await recordsOf(first, second)), ...(await harness.recordsFor([thirdId]))];
+    expect(records).toHaveLength(3);
     expect(records.filter((record) => record.flags?.includes('idempotent_replay'))).toHaveLength(2);
     expect(records.filter((record) => record.outputTokens > 0)).toHaveLength(1);
     expect(records.every((record) => record.stream)).toBe(true);
@@ -92,6 +98,32 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
     const reordered = await post(harness, '/v1/chat/completions', key, { messages: [{ content: 'first body', role: 'user' }], model: 'fast' }, headers);
     expect(reordered.status).toBe(200);
     expect(reordered.headers.get('x-gateway-idempotent-replay')).toBe('true');
+    expect(upstreamCalls()).toBe(1);
+  });
+
+  it('refuses the same key with other steering headers (400); auth and request ids do not count', async () => {
+    const idempotency = idempotencyKey();
+    const headers = { 'idempotency-key': idempotency, 'x-gateway-metadata': '{"team":"a"}', 'x-gateway-timeout-ms': '30000' };
+    const first = await post(harness, '/v1/chat/completions', key, chat('steered'), headers);
+    expect(first.status).toBe(200);
+    for (const other of [
+      { 'x-gateway-metadata': '{"team":"b"}' },
+      { 'x-gateway-metadata': undefined },
+      { 'x-gateway-timeout-ms': '20000' },
+      { 'x-gateway-strict': 'true' },
+      { 'x-gateway-config': '{"strategy":"single","targets":[{"provider":"openai","model":"gpt-4o-mini"}]}' },
+      { 'anthropic-beta': 'prompt-caching-2024-07-31' },
+    ]) {
+      const sent = Object.fromEntries(Object.entries({ ...headers, ...other }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+      const refused = await post(harness, '/v1/chat/completions', key, chat('steered'), sent);
+      expect(refused.status, JSON.stringify(other)).toBe(400);
+      expect(JSON.parse(refused.text).error.message).toContain('different request');
+    }
+    // Another request id is the same request: the first answer is replayed.
+    const repeated = await post(harness, '/v1/chat/completions', key, chat('steered'), { ...headers, 'x-request-id': `repeat-${idempotency}` });
+    expect(repeated.status).toBe(200);
+    expect(repeated.headers.get('x-gateway-idempotent-replay')).toBe('true');
+    expect(repeated.text).toBe(first.text);
     expect(upstreamCalls()).toBe(1);
   });
 
@@ -120,7 +152,8 @@ describe.each<Mode>(['embedded', 'servers'])('Idempotency-Key (%s)', (mode) => {
       expect(duplicate.headers.get('x-gateway-idempotent-replay')).toBe('true');
     }
     expect(upstreamCalls()).toBe(1);
-    const records = await harness.waitForRecords(6);
+    const records = await recordsOf(original, ...duplicates);
+    expect(records).toHaveLength(6);
     expect(records.filter((record) => record.flags?.includes('idempotent_replay'))).toHaveLength(5);
   });
 
