@@ -124,10 +124,10 @@ async function createKey(setup: Setup, limits: Record<string, unknown> = {}): Pr
 
 const chatBody = { model: 'fast', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 5 };
 
-async function chat(setup: Setup, key: string, options: { body?: unknown; signal?: AbortSignal } = {}) {
+async function chat(setup: Setup, key: string, options: { body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}) {
   const response = await fetch(`${setup.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...options.headers },
     body: JSON.stringify(options.body ?? chatBody),
     ...(options.signal ? { signal: options.signal } : {}),
   });
@@ -147,6 +147,16 @@ async function eventually<T>(check: () => Promise<T | undefined>): Promise<T> {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * RPM windows are fixed minutes aligned to the store's clock (Redis runs on this machine in the tests,
+ * so its clock is this one): a test that must see several requests in one window starts with at
+ * least 5 s left in the current minute, waiting for the next one otherwise.
+ */
+async function withinOneMinuteWindow(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 5_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
 }
 
 describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mode) => {
@@ -235,6 +245,7 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
   });
 
   it('refuses the request over the RPM limit with Retry-After and RateLimit headers, before any provider call', async () => {
+    await withinOneMinuteWindow();
     const { key } = await createKey(setup, { rpm_limit: 2 });
     const first = await chat(setup, key);
     expect(first.status).toBe(200);
@@ -254,6 +265,7 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
   });
 
   it('applies a model’s limits for that model only', async () => {
+    await withinOneMinuteWindow();
     const { key } = await createKey(setup, { model_limits: { fast: { rpm_limit: 1 } } });
     expect((await chat(setup, key)).status).toBe(200);
     const refused = await chat(setup, key);
@@ -266,7 +278,8 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
     const { key } = await createKey(setup, { max_parallel: 2 });
     setup.fake.script([{ hang: true }, { hang: true }]);
     const abort = new AbortController();
-    const hanging = [chat(setup, key, { signal: abort.signal }).catch(() => 'aborted'), chat(setup, key, { signal: abort.signal }).catch(() => 'aborted')];
+    const hangingIds = [uniqueName('hanging'), uniqueName('hanging')];
+    const hanging = hangingIds.map((id) => chat(setup, key, { signal: abort.signal, headers: { 'x-request-id': id } }).catch(() => 'aborted'));
     await eventually(async () => (setup.fake.requests.filter((request) => request.method === 'POST').length >= 2 ? true : undefined));
     const refused = await chat(setup, key);
     expect(refused.status).toBe(429);
@@ -277,10 +290,15 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
     // The clients leave: both requests end as 499 and release their slots.
     abort.abort();
     expect(await Promise.all(hanging)).toEqual(['aborted', 'aborted']);
-    const admitted = await eventually(async () => {
-      const response = await chat(setup, key);
-      return response.status === 200 ? response : undefined;
+    // Both ended requests are recorded: each one's release went to the store before its record went out.
+    await setup.api.flushUsage();
+    const ended = await eventually(async () => {
+      const mine = setup.records.filter((record) => hangingIds.includes(record.clientRequestId ?? ''));
+      return mine.length === 2 ? mine : undefined;
     });
+    expect(ended.map((record) => record.status)).toEqual([499, 499]);
+    const admitted = await chat(setup, key);
+    expect(admitted.status).toBe(200);
     expect(admitted.headers.get('ratelimit-remaining')).toBe('1');
   });
 
@@ -311,6 +329,7 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
   });
 
   it('counts pass-through calls against the key’s RPM', async () => {
+    await withinOneMinuteWindow();
     const { key } = await createKey(setup, { rpm_limit: 1 });
     const call = () => fetch(`${setup.url}/passthrough/openai/models`, { headers: { authorization: `Bearer ${key}` } });
     const first = await call();
