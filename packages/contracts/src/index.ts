@@ -7,3 +7,4 @@ export * from './config-events.ts';
 export * from './openai.ts';
 export * from './model-access.ts';
 export * from './anthropic.ts';
+export * from './cache.ts';
