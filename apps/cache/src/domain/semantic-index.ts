@@ -62,113 +62,15 @@ export interface SemanticIndex {
   stats(): SemanticIndexStats;
 }
 
+interface Member {
+  vector: Float32Array;
+  expiresAt: number;
+}
+
 interface LoadedPartition {
   /** The version key's value when the members were read; null until the first read. */
   version: string | null;
-  members: PartitionVectors;
-}
-
-/**
- * The vectors of one loaded partition packed row after row in one Float32Array, so a search is one
- * sequential pass over memory (separate arrays per member scan about twice as slow). A removed row is
- * filled with the last one. The dimension is fixed by the first vector; others are not comparable and
- * are left out.
- */
-class PartitionVectors {
-  private dimensions = 0;
-  private matrix = new Float32Array(0);
-  private ids: string[] = [];
-  private expiries: number[] = [];
-  private readonly rows = new Map<string, number>();
-
-  get size(): number {
-    return this.ids.length;
-  }
-
-  get bytes(): number {
-    return this.ids.length * this.dimensions * 4;
-  }
-
-  expiresAt(id: string): number | undefined {
-    const row = this.rows.get(id);
-    return row === undefined ? undefined : this.expiries[row];
-  }
-
-  memberIds(): string[] {
-    return [...this.ids];
-  }
-
-  set(id: string, vector: Float32Array, expiresAt: number): void {
-    if (this.dimensions === 0) this.dimensions = vector.length;
-    if (vector.length !== this.dimensions) return;
-    let row = this.rows.get(id);
-    if (row === undefined) {
-      row = this.ids.length;
-      if ((row + 1) * this.dimensions > this.matrix.length) {
-        const grown = new Float32Array(Math.max(16, 2 * (row + 1)) * this.dimensions);
-        grown.set(this.matrix);
-        this.matrix = grown;
-      }
-      this.ids.push(id);
-      this.expiries.push(expiresAt);
-      this.rows.set(id, row);
-    }
-    this.matrix.set(vector, row * this.dimensions);
-    this.expiries[row] = expiresAt;
-  }
-
-  delete(id: string): void {
-    const row = this.rows.get(id);
-    if (row === undefined) return;
-    const last = this.ids.length - 1;
-    if (row !== last) {
-      const lastId = this.ids[last]!;
-      this.matrix.copyWithin(row * this.dimensions, last * this.dimensions, (last + 1) * this.dimensions);
-      this.ids[row] = lastId;
-      this.expiries[row] = this.expiries[last]!;
-      this.rows.set(lastId, row);
-    }
-    this.ids.pop();
-    this.expiries.pop();
-    this.rows.delete(id);
-  }
-
-  /** The best row at or above `threshold`; rows expired at `now` are dropped on the way. */
-  best(query: Float32Array, threshold: number, now: number): SemanticMatch | null {
-    if (query.length !== this.dimensions) return null;
-    const expired: string[] = [];
-    const { matrix, dimensions, ids, expiries } = this;
-    let bestRow = -1;
-    let bestSimilarity = threshold;
-    for (let row = 0; row < ids.length; row += 1) {
-      if (expiries[row]! <= now) {
-        expired.push(ids[row]!);
-        continue;
-      }
-      const offset = row * dimensions;
-      let a = 0;
-      let b = 0;
-      let c = 0;
-      let d = 0;
-      let index = 0;
-      // Unrolled by four: this loop is the whole cost of a search.
-      for (; index + 4 <= dimensions; index += 4) {
-        a += query[index]! * matrix[offset + index]!;
-        b += query[index + 1]! * matrix[offset + index + 1]!;
-        c += query[index + 2]! * matrix[offset + index + 2]!;
-        d += query[index + 3]! * matrix[offset + index + 3]!;
-      }
-      for (; index < dimensions; index += 1) a += query[index]! * matrix[offset + index]!;
-      const similarity = a + b + c + d;
-      if (similarity >= bestSimilarity && (bestRow === -1 || similarity > bestSimilarity)) {
-        bestRow = row;
-        bestSimilarity = similarity;
-      }
-    }
-    const match = bestRow === -1 ? null : { id: ids[bestRow]!, similarity: bestSimilarity };
-    for (const id of expired) this.delete(id);
-    return match;
-  }
+  members: Map<string, Member>;
 }
 
 const encode = (part: string) => encodeURIComponent(part);
@@ -196,6 +98,24 @@ function normalised(vector: Float32Array): Float32Array {
   const scale = 1 / Math.sqrt(squares);
   for (let index = 0; index < copy.length; index += 1) copy[index]! *= scale;
   return copy;
+}
+
+/** Dot product unrolled by four: this loop is the whole cost of a search. */
+function dot(left: Float32Array, right: Float32Array): number {
+  const length = left.length;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let index = 0;
+  for (; index + 4 <= length; index += 4) {
+    a += left[index]! * right[index]!;
+    b += left[index + 1]! * right[index + 1]!;
+    c += left[index + 2]! * right[index + 2]!;
+    d += left[index + 3]! * right[index + 3]!;
+  }
+  for (; index < length; index += 1) a += left[index]! * right[index]!;
+  return a + b + c + d;
 }
 
 /** Parses a member list: the last line of an id wins (a re-add), in the order of those last lines. */
@@ -371,19 +291,26 @@ export function createSemanticIndex(store: KeyValueStore, options: SemanticIndex
 
   async function refresh(partition: string, state: LoadedPartition, version: string): Promise<LoadedPartition> {
     const list = parseMemberList((await store.get(listKey(partition))) ?? '');
-    for (const id of state.members.memberIds()) {
-      if (list.get(id) !== state.members.expiresAt(id)) state.members.delete(id);
+    for (const [id, member] of state.members) {
+      if (list.get(id) !== member.expiresAt) state.members.delete(id);
     }
-    const missing = [...list].filter(([id, expiresAt]) => state.members.expiresAt(id) === undefined && expiresAt > Date.now());
+    const missing = [...list].filter(([id, expiresAt]) => !state.members.has(id) && expiresAt > Date.now());
     for (let start = 0; start < missing.length; start += loadConcurrency) {
       const batch = missing.slice(start, start + loadConcurrency);
       const texts = await Promise.all(batch.map(([id]) => store.get(vectorKey(partition, id))));
       batch.forEach(([id, expiresAt], index) => {
         const text = texts[index];
         // A missing vector was removed or expired between the list and this read.
-        if (text) state.members.set(id, decodeVector(text), expiresAt);
+        if (text) state.members.set(id, { vector: decodeVector(text), expiresAt });
       });
     }
+    // Re-insert in list order (oldest first) so the local map keeps the store's eviction order.
+    const ordered = new Map<string, Member>();
+    for (const id of list.keys()) {
+      const member = state.members.get(id);
+      if (member) ordered.set(id, member);
+    }
+    state.members = ordered;
     state.version = version;
     return state;
   }
@@ -399,7 +326,8 @@ export function createSemanticIndex(store: KeyValueStore, options: SemanticIndex
       await Promise.all(result.evicted.map((evicted) => store.delete(vectorKey(partition, decodeURIComponent(evicted)))));
       const state = loaded.get(partition);
       if (!state) return;
-      state.members.set(id, stored, result.expiresAt);
+      state.members.delete(id);
+      state.members.set(id, { vector: stored, expiresAt: result.expiresAt });
       for (const evicted of result.evicted) state.members.delete(decodeURIComponent(evicted));
       // Up to date only if nobody else wrote since this replica last read; otherwise the next search reloads.
       if (state.version !== null && Number(state.version) === result.version - 1) state.version = String(result.version);
@@ -415,14 +343,27 @@ export function createSemanticIndex(store: KeyValueStore, options: SemanticIndex
       if (!state || state.version !== version) {
         let pending = refreshing.get(partition);
         if (!pending) {
-          pending = refresh(partition, state ?? { version: null, members: new PartitionVectors() }, version).finally(() => refreshing.delete(partition));
+          pending = refresh(partition, state ?? { version: null, members: new Map() }, version).finally(() => refreshing.delete(partition));
           refreshing.set(partition, pending);
         }
         state = await pending;
       }
       touch(partition, state);
 
-      return state.members.best(normalised(vector), threshold, Date.now());
+      const query = normalised(vector);
+      const now = Date.now();
+      let best: SemanticMatch | null = null;
+      for (const [id, member] of state.members) {
+        if (member.expiresAt <= now) {
+          state.members.delete(id);
+          continue;
+        }
+        // Vectors of another dimension (a different embedder) are never comparable.
+        if (member.vector.length !== query.length) continue;
+        const similarity = dot(query, member.vector);
+        if (similarity >= threshold && (best === null || similarity > best.similarity)) best = { id, similarity };
+      }
+      return best;
     },
 
     async remove(partition, id) {
@@ -443,7 +384,7 @@ export function createSemanticIndex(store: KeyValueStore, options: SemanticIndex
       let bytes = 0;
       for (const state of loaded.values()) {
         entries += state.members.size;
-        bytes += state.members.bytes;
+        for (const member of state.members.values()) bytes += member.vector.byteLength;
       }
       return { partitions: loaded.size, entries, bytes };
     },
