@@ -93,18 +93,22 @@ const secretPatterns: RegExp[] = [
 /**
  * Removes the given secrets and anything shaped like a key, a bearer token or credentials in a URL.
  * Meant for text that may be shown or logged; it cannot recognise every secret, so text known to hold
- * internals (a provider's 5xx message) is still kept out of public messages.
+ * internals (a provider's 5xx message) is still kept out of public messages. `keep` exempts values the
+ * caller knows are not secrets; the given `secrets` are removed whatever it says.
  */
-export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
+export function scrubSecrets(text: string, secrets: readonly string[] = [], keep?: (value: string) => boolean): string {
   let scrubbed = text;
   for (const secret of secrets) {
     if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[redacted]');
   }
   scrubbed = scrubbed.replace(urlCredentials, '$1***@');
   for (const pattern of secretPatterns) {
-    scrubbed = scrubbed.replace(pattern, (match, name: unknown, separator: unknown) =>
-      typeof name === 'string' && typeof separator === 'string' ? `${name}${separator}[redacted]` : '[redacted]',
-    );
+    scrubbed = scrubbed.replace(pattern, (match, name: unknown, separator: unknown) => {
+      const named = typeof name === 'string' && typeof separator === 'string';
+      // A value the caller vouches for (an id the client itself sent, say) is left as it is.
+      if (keep?.(named ? match.slice(name.length + separator.length) : match)) return match;
+      return named ? `${name}${separator}[redacted]` : '[redacted]';
+    });
   }
   return scrubbed;
 }

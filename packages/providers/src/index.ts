@@ -1,6 +1,16 @@
 export * from './types.ts';
 export { createAdapter, defaultBaseUrl, supportedProviderTypes } from './create-adapter.ts';
-export { ProviderError, isProviderError, refusalKind, scrubSecrets, type ProviderErrorKind, type ProviderErrorOptions } from './errors.ts';
+export {
+  ProviderError,
+  isProviderError,
+  refusalKind,
+  retryAfterMsFrom,
+  safeUpstreamMessage,
+  scrubSecrets,
+  upstreamErrorMessage,
+  type ProviderErrorKind,
+  type ProviderErrorOptions,
+} from './errors.ts';
 export type { ExecutorClock } from './execution/clock.ts';
 export type { RetryBudgetSettings } from './execution/retry-budget.ts';
 export { defaultRetryPolicy } from './execution/retry-policy.ts';

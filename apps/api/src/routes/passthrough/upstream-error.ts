@@ -1,13 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { ProviderError, scrubSecrets, type PassthroughTarget } from '@gateway/providers';
+import {
+  ProviderError,
+  retryAfterMsFrom,
+  safeUpstreamMessage,
+  scrubSecrets,
+  upstreamErrorMessage,
+  type PassthroughTarget,
+} from '@gateway/providers';
 import { isClientHeader, providerRequestId } from './upstream-headers.ts';
 import { errorCodeForUpstreamStatus, passesThrough } from './upstream-status.ts';
 
 /** Error answers are short: one longer than this is not read to the end, and not passed on. */
 export const maxErrorBodyBytes = 64 * 1024;
-
-const maxLoggedMessageLength = 300;
 
 /** An error answer's bytes, or undefined when it is longer than `limit` or broke off. */
 export async function readErrorBody(body: Readable, limit: number = maxErrorBodyBytes): Promise<Buffer | undefined> {
@@ -41,9 +46,6 @@ export function targetSecrets(target: PassthroughTarget): string[] {
 /** Object keys whose string values are secrets, whatever they look like (`api_key`, `x-api-key`, `token`). */
 const secretName = /(?:api[-_]?key|key|token|secret|password|passwd|authorization)$/i;
 
-/** Runs of characters that are ids or keys: those the client itself sent are not redacted. */
-const idLike = /[A-Za-z0-9_-]{16,}/g;
-
 /**
  * A client-mistake answer as the client gets it: anything key-shaped scrubbed (`scrubSecrets`, in every
  * string of a JSON body, so that it stays JSON), except ids the client put in its own URL (a 404 naming
@@ -62,16 +64,9 @@ export function scrubbedErrorBody(body: Buffer, contentType: string, secrets: re
   return Buffer.from(scrub(text));
 }
 
+/** Key-shaped text scrubbed, but what the client itself put in its URL (its own ids) kept. */
 function scrubKeepingClientIds(text: string, secrets: readonly string[], clientUrl: string): string {
-  let scrubbed = text;
-  for (const secret of secrets) scrubbed = scrubbed.split(secret).join('[redacted]');
-  const kept: string[] = [];
-  const masked = scrubbed.replace(idLike, (id) => {
-    if (!clientUrl.includes(id)) return id;
-    kept.push(id);
-    return `\u0000${kept.length - 1}\u0000`;
-  });
-  return scrubSecrets(masked).replace(/\u0000(\d+)\u0000/g, (_placeholder, index: string) => kept[Number(index)] ?? '');
+  return scrubSecrets(text, secrets, (value) => clientUrl.includes(value));
 }
 
 function scrubValue(value: unknown, scrub: (text: string) => string): unknown {
@@ -98,7 +93,7 @@ export function withheldAnswerError(
   const code = errorCodeForUpstreamStatus(status);
   const said = upstreamMessageOf(body, secrets);
   const id = providerRequestId(headers);
-  const retryAfterMs = retryAfterMsOf(headers);
+  const retryAfterMs = retryAfterMsFrom(headers);
   return new ProviderError(code, publicMessage(provider, status, code), {
     provider,
     upstreamStatus: status,
@@ -118,41 +113,9 @@ function publicMessage(provider: string, status: number, code: string): string {
   return `provider ${provider} answered with status ${status}`;
 }
 
-/** The provider's message in an error body (`error.message`, `error`, `message`, `detail`), scrubbed and cut short; else the scrubbed text. */
+/** The provider's message in an error body, else its whole text (a proxy's HTML page), scrubbed and cut short: for logs. */
 function upstreamMessageOf(body: Buffer | undefined, secrets: readonly string[]): string | undefined {
   if (!body || body.length === 0) return undefined;
   const text = body.toString('utf8');
-  let message = text;
-  try {
-    message = messageIn(JSON.parse(text) as unknown) ?? text;
-  } catch {
-    // Not JSON (a proxy's HTML page): its text, scrubbed.
-  }
-  const scrubbed = scrubSecrets(message.slice(0, 4000), secrets).replace(/\s+/g, ' ').trim();
-  if (scrubbed === '') return undefined;
-  return scrubbed.length > maxLoggedMessageLength ? `${scrubbed.slice(0, maxLoggedMessageLength - 1)}…` : scrubbed;
-}
-
-function messageIn(body: unknown): string | undefined {
-  if (Array.isArray(body)) return messageIn(body[0]);
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { error, message, detail } = body as { error?: unknown; message?: unknown; detail?: unknown };
-  if (typeof error === 'object' && error !== null) {
-    const inner = (error as { message?: unknown }).message;
-    if (typeof inner === 'string') return inner;
-  }
-  for (const candidate of [error, message, detail]) if (typeof candidate === 'string') return candidate;
-  return undefined;
-}
-
-/** `retry-after-ms` (OpenAI), else `Retry-After` in seconds or as an HTTP date. */
-function retryAfterMsOf(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
-  const milliseconds = Number(headers['retry-after-ms']);
-  if (headers['retry-after-ms'] !== undefined && Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
-  const retryAfter = headers['retry-after'];
-  if (retryAfter === undefined) return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return safeUpstreamMessage(upstreamErrorMessage(text) ?? text, secrets);
 }
