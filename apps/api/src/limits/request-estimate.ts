@@ -1,6 +1,7 @@
 import type { Plan, PlanTarget } from '@gateway/contracts';
-import { costUsd, priceFor, type Price } from '@gateway/providers';
+import { costUsd } from '@gateway/providers';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
+import { priceOf } from '../usage/cost.ts';
 
 /**
  * Output tokens reserved for a request that names no `max_tokens` (or `max_completion_tokens`): on the
@@ -36,12 +37,4 @@ export function estimateCostUsd(catalog: ProviderCatalog, plan: Plan, tokens: { 
   }
   // A hedged plan may pay for two calls.
   return plan.hedge ? highest * 2 : highest;
-}
-
-function priceOf(catalog: ProviderCatalog, model: string, target: PlanTarget): Price | undefined {
-  if (target.price) return target.price;
-  const configured = catalog.modelPrices.get(model);
-  if (configured) return configured;
-  const type = catalog.providerTypes.get(target.provider);
-  return type ? priceFor(type, target.model) : undefined;
 }
