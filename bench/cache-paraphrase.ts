@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { createLocalEmbedder, dotProduct } from '@gateway/app-cache';
+import { createLocalEmbedder, dotProduct } from '@gateway/cache-client';
 
 const THRESHOLDS = [0.8, 0.85, 0.9, 0.95, 0.97, 0.99, 0.999];
 const STORED_VECTORS = 100_000;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalEmbedderAdapter, encodeVector } from '@gateway/cache-client';
 import { createMemoryBus, createNatsBus, type Bus } from '@gateway/bus';
 import { cacheLookup, cachePurge, cacheStore, type CacheEntry } from '@gateway/contracts';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from '@gateway/kv';
@@ -15,6 +16,9 @@ const entry: CacheEntry = {
   provider: 'groq-main',
   createdAt: '2026-12-02T12:00:00.000Z',
 };
+
+const embedder = createLocalEmbedderAdapter();
+const vectorOf = async (text: string) => encodeVector((await embedder.embed([text]))[0]!);
 
 const setups: Array<[string, () => Promise<Bus>, () => Promise<KeyValueStore>]> = [
   ['memory bus and memory store', async () => createMemoryBus(), async () => createMemoryStore()],
@@ -42,14 +46,14 @@ describe.each(setups)('cache service on the %s', (_name, createBus, createStore)
     await store?.close();
   });
 
-  const lookup = (scope: string, mode: 'exact' | 'semantic' = 'exact', model = 'fast') =>
+  const lookup = async (scope: string, mode: 'exact' | 'semantic' = 'exact', model = 'fast', text = 'What is the capital of France?', key = `${scope}:abc`) =>
     bus.request(cacheLookup, {
       requestId: 'r-lookup',
       scope,
       model,
       mode,
-      key: `${scope}:abc`,
-      ...(mode === 'semantic' ? { semantic: { partition: `${scope}:p`, text: 'What is the capital of France?', threshold: 0.95 } } : {}),
+      key,
+      ...(mode === 'semantic' ? { semantic: { partition: `${scope}:p`, vector: await vectorOf(text), threshold: 0.8 } } : {}),
     });
 
   it('misses, stores, then hits; counts lookups by mode and result', async () => {
@@ -59,14 +63,30 @@ describe.each(setups)('cache service on the %s', (_name, createBus, createStore)
     // Another scope with the same key text misses.
     expect(await bus.request(cacheLookup, { requestId: 'r', scope: 'k2', model: 'fast', mode: 'exact', key: 'k1:abc' })).toEqual({ status: 'miss' });
     const counted = await metrics.registry.getSingleMetricAsString('gateway_cache_lookups_total');
-    expect(counted).toContain('gateway_cache_lookups_total{mode="exact",result="hit",service="cache-test"} 1');
-    expect(counted).toContain('gateway_cache_lookups_total{mode="exact",result="miss",service="cache-test"} 2');
+    expect(counted).toContain('gateway_cache_lookups_total{mode="exact",result="hit",model="fast",service="cache-test"} 1');
+    expect(counted).toContain('gateway_cache_lookups_total{mode="exact",result="miss",model="fast",service="cache-test"} 2');
+    const entries = await metrics.registry.getSingleMetricAsString('gateway_cache_entries');
+    expect(entries).toContain('gateway_cache_entries{model="fast",service="cache-test"} 1');
   });
 
-  it('answers a semantic lookup from the exact key, and miss beyond it', async () => {
-    await bus.request(cacheStore, { requestId: 'r', scope: 's1', model: 'fast', key: 's1:abc', ttlSeconds: 60, entry, semantic: { partition: 's1:p', text: 'What is the capital of France?' } });
+  it('answers a semantic lookup from the exact key first, then from a similar prompt of the same partition', async () => {
+    const semantic = { partition: 's1:p', vector: await vectorOf('What is the capital of France?') };
+    await bus.request(cacheStore, { requestId: 'r', scope: 's1', model: 'fast', key: 's1:abc', ttlSeconds: 60, entry, semantic });
     expect(await lookup('s1', 'semantic')).toEqual({ status: 'hit', entry });
+    const similar = await lookup('s1', 'semantic', 'fast', 'what is the capital of France', 's1:other');
+    expect(similar).toMatchObject({ status: 'semantic_hit', entry });
+    expect(similar.similarity).toBeGreaterThan(0.8);
+    expect(similar.similarity).toBeLessThan(1);
+    expect((await lookup('s1', 'semantic', 'fast', 'How do I bake sourdough bread at home?', 's1:third')).status).toBe('miss');
+    // Another scope never sees it, even when it names the same partition.
     expect(await lookup('s2', 'semantic')).toEqual({ status: 'miss' });
+    const foreign = await bus.request(cacheLookup, {
+      requestId: 'r', scope: 's2', model: 'fast', mode: 'semantic', key: 's2:other', semantic: { ...semantic, threshold: 0.5 },
+    });
+    expect(foreign).toEqual({ status: 'miss' });
+    // A purge retires semantic matches with the entries they point to.
+    await bus.request(cachePurge, { scope: 's1' });
+    expect((await lookup('s1', 'semantic', 'fast', 'what is the capital of France', 's1:other')).status).toBe('miss');
   });
 
   it('refuses an entry over the maximum size', async () => {
@@ -80,6 +100,7 @@ describe.each(setups)('cache service on the %s', (_name, createBus, createStore)
 
   it('purges by scope, by model and everything', async () => {
     const put = (scope: string, model: string) => bus.request(cacheStore, { requestId: 'r', scope, model, key: `${scope}:abc`, ttlSeconds: 60, entry });
+    expect(await put('p0', 'fast')).toEqual({ stored: true });
     await put('p1', 'fast');
     await put('p2', 'fast');
     await put('p3', 'slow');

@@ -32,7 +32,7 @@ describe.each(implementations)('exact store on the %s key-value store', (_name, 
 
   it('returns what was stored under the same scope, model and key', async () => {
     expect(await store.lookup('team-a', 'fast', 'team-a:k1')).toBeNull();
-    expect(await store.store('team-a', 'fast', 'team-a:k1', entry, 60)).toEqual({ stored: true });
+    expect(await store.store('team-a', 'fast', 'team-a:k1', entry, 60)).toMatchObject({ stored: true });
     expect(await store.lookup('team-a', 'fast', 'team-a:k1')).toEqual(entry);
   });
 

@@ -34,10 +34,13 @@ export const cacheLookupRequestSchema = z.object({
   model: z.string().min(1),
   /** `exact` looks up `key` only; `semantic` also searches similar prompts when the exact key misses. */
   mode: cacheModeSchema,
-  /** The exact key, computed by the API with `exactCacheKey(scope, request)`. */
+  /** The exact key, computed by the API with `exactCacheKey(scope, surface, request)` (packages/cache-client). */
   key: z.string().min(1),
-  /** For `mode: semantic`: what `semanticLookup` gave, and the similarity a hit needs (0..1). */
-  semantic: z.object({ partition: z.string().min(1), text: z.string(), threshold: z.number().min(0).max(1) }).optional(),
+  /**
+   * For `mode: semantic`: the partition `semanticLookup` gave, the embedding of the prompt's last user
+   * turn (base64 of its Float32 bytes, see `encodeVector`), and the similarity a hit needs (0..1).
+   */
+  semantic: z.object({ partition: z.string().min(1), vector: z.string().min(1), threshold: z.number().min(0).max(1) }).optional(),
 });
 export type CacheLookupRequest = z.infer<typeof cacheLookupRequestSchema>;
 
@@ -60,8 +63,8 @@ export const cacheStoreRequestSchema = z.object({
   /** How long the entry lives, in seconds (fractions allowed). */
   ttlSeconds: z.number().positive(),
   entry: cacheEntrySchema,
-  /** Also index the prompt for semantic lookups (the last user turn in its partition). */
-  semantic: z.object({ partition: z.string().min(1), text: z.string() }).optional(),
+  /** Also index the prompt for semantic lookups: its partition and the embedding of its last user turn. */
+  semantic: z.object({ partition: z.string().min(1), vector: z.string().min(1) }).optional(),
 });
 export type CacheStoreRequest = z.infer<typeof cacheStoreRequestSchema>;
 

@@ -1,11 +1,11 @@
 import type { CacheEntry } from '@gateway/contracts';
 import type { KeyValueStore } from '@gateway/kv';
-import { encodeScope } from './exact-key.ts';
+import { encodeScope } from '@gateway/cache-client';
 
 /** Entries larger than this (the JSON of the entry, in bytes) are not stored: 1 MiB. */
 export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
 
-export type ExactStoreResult = { stored: true } | { stored: false; reason: 'too_large' };
+export type ExactStoreResult = { stored: true; bytes: number } | { stored: false; reason: 'too_large' };
 
 export type PurgeSelector = { scope: string } | { model: string } | { all: true };
 
@@ -50,9 +50,10 @@ export function createExactStore(kv: KeyValueStore, options: { maxEntryBytes?: n
 
     async store(scope, model, key, entry, ttlSeconds) {
       const value = JSON.stringify(entry);
-      if (Buffer.byteLength(value) > maxEntryBytes) return { stored: false, reason: 'too_large' };
+      const bytes = Buffer.byteLength(value);
+      if (bytes > maxEntryBytes) return { stored: false, reason: 'too_large' };
       await kv.set(await entryKey(scope, model, key), value, { ttlMs: Math.max(1, Math.ceil(ttlSeconds * 1000)) });
-      return { stored: true };
+      return { stored: true, bytes };
     },
 
     async purge(selector) {

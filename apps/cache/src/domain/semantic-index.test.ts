@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '@gateway/kv';
-import { createLocalEmbedderAdapter } from './embedder.ts';
-import { createSemanticIndex, decodeVector, encodeVector, parseMemberList } from './semantic-index.ts';
+import { createLocalEmbedderAdapter, decodeVector, encodeVector } from '@gateway/cache-client';
+import { createSemanticIndex, parseMemberList } from './semantic-index.ts';
 
 const vector = (...values: number[]) => new Float32Array(values);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -20,6 +20,7 @@
  * get/set/delete/increment and scripts limited to plain string operations, the same program on Redis
  * and in memory). See docs/caching.md.
  */
+import { decodeVector, encodeVector } from '@gateway/cache-client';
 import type { AtomicScript, KeyValueStore } from '@gateway/kv';
 
 export const DEFAULT_MAX_MEMBERS_PER_PARTITION = 10_000;
@@ -78,17 +79,6 @@ const vectorKey = (partition: string, id: string) => `cache:vec:${encode(partiti
 const listKey = (partition: string) => `cache:vecidx:${encode(partition)}`;
 const versionKey = (partition: string) => `cache:vecver:${encode(partition)}`;
 
-export function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
-}
-
-export function decodeVector(text: string): Float32Array {
-  const bytes = Buffer.from(text, 'base64');
-  // A copy: the Buffer may sit in a shared pool at an offset not aligned to 4 bytes.
-  const vector = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vector.buffer).set(bytes);
-  return vector;
-}
 
 function normalised(vector: Float32Array): Float32Array {
   let squares = 0;

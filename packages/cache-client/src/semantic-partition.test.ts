@@ -32,6 +32,19 @@ describe('semanticLookup', () => {
     expect(first.partition).toMatch(/^key_1:[0-9a-f]{64}$/);
   });
 
+  it('separates surfaces and embedders', () => {
+    const openai = partitionOf(base);
+    expect(eligible(semanticLookup('key_1', base, { surface: 'anthropic' })).partition).not.toBe(openai);
+    expect(eligible(semanticLookup('key_1', base, { embedder: 'text-embedding-3-small' })).partition).not.toBe(openai);
+  });
+
+  it('reads an Anthropic request: system at the top level goes into the partition, the text blocks are embedded', () => {
+    const request = { model: 'claude', max_tokens: 100, system: 'Be brief.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there' }] }] };
+    const lookup = eligible(semanticLookup('key_1', request, { surface: 'anthropic' }));
+    expect(lookup.text).toBe('Hi there');
+    expect(eligible(semanticLookup('key_1', { ...request, system: 'Be long.' }, { surface: 'anthropic' })).partition).not.toBe(lookup.partition);
+  });
+
   it('joins text parts with a newline', () => {
     const lookup = eligible(semanticLookup('key_1', withLastTurn([{ type: 'text', text: 'Translate:' }, { type: 'text', text: 'bonjour' }])));
     expect(lookup.text).toBe('Translate:\nbonjour');
@@ -52,8 +65,9 @@ describe('semanticLookup', () => {
     expect(partition).not.toBe(partitionOf(base));
   });
 
-  it('does not change with user, metadata or stream', () => {
-    expect(partitionOf({ ...base, user: 'u', metadata: { a: 1 }, stream: true } as ChatCompletionRequest)).toBe(partitionOf(base));
+  it('does not change with user or metadata, and does with stream (answers are replayed in their own form)', () => {
+    expect(partitionOf({ ...base, user: 'u', metadata: { a: 1 } } as ChatCompletionRequest)).toBe(partitionOf(base));
+    expect(partitionOf({ ...base, stream: true })).not.toBe(partitionOf(base));
   });
 
   it('skips a request whose last message is not a user turn', () => {

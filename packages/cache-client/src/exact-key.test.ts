@@ -11,7 +11,7 @@ const base: ChatCompletionRequest = {
   temperature: 0.2,
 };
 
-const key = (request: ChatCompletionRequest, scope = 'key_1') => exactCacheKey(scope, request);
+const key = (request: ChatCompletionRequest, scope = 'key_1') => exactCacheKey(scope, 'openai', request);
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, keeps array order and drops undefined members', () => {
@@ -20,6 +20,10 @@ describe('canonicalJson', () => {
 });
 
 describe('exactCacheKey', () => {
+  it('differs between the OpenAI and the Anthropic surface for the same fields', () => {
+    expect(exactCacheKey('key_1', 'anthropic', base)).not.toBe(key(base));
+  });
+
   it('is the encoded scope, a colon and a SHA-256 in hex', () => {
     expect(key(base)).toMatch(/^key_1:[0-9a-f]{64}$/);
   });
@@ -41,8 +45,6 @@ describe('exactCacheKey', () => {
   it.each([
     ['user', { user: 'end-user-42' }],
     ['metadata', { metadata: { team: 'search', run: 7 } }],
-    ['stream', { stream: true }],
-    ['stream_options', { stream: true, stream_options: { include_usage: true } }],
     ['store', { store: true }],
     ['safety_identifier', { safety_identifier: 'abc' }],
     ['prompt_cache_key', { prompt_cache_key: 'p1' }],
@@ -74,6 +76,9 @@ describe('exactCacheKey', () => {
     ['modalities', { modalities: ['text', 'audio'] }],
     ['verbosity', { verbosity: 'low' }],
     ['a parameter the gateway does not know', { some_future_option: 1 }],
+    // A stored answer is replayed in its own form: JSON for JSON, SSE for SSE with the same options.
+    ['stream', { stream: true }],
+    ['stream_options', { stream: true, stream_options: { include_usage: true } }],
   ])('changes with %s', (_name, change) => {
     expect(key({ ...base, ...change } as ChatCompletionRequest)).not.toBe(key(base));
   });

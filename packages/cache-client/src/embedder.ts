@@ -25,3 +25,16 @@ export function createLocalEmbedderAdapter(options: LocalEmbedderOptions = {}): 
     },
   };
 }
+
+/** A vector as it travels in cache messages: base64 of its Float32 bytes (a quarter of JSON's size). */
+export function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+export function decodeVector(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  // A copy: the Buffer may sit in a shared pool at an offset not aligned to 4 bytes.
+  const vector = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(vector.buffer).set(bytes);
+  return vector;
+}
