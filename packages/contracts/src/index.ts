@@ -8,3 +8,4 @@ export * from './openai.ts';
 export * from './model-access.ts';
 export * from './anthropic.ts';
 export * from './cache.ts';
+export * from './guardrail.ts';
