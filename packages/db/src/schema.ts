@@ -128,14 +128,56 @@ export interface UsageRecordsTable {
   metadata: DefaultedJson<Record<string, unknown>>;
 }
 
+/** Users of the admin dashboard. Added by 0007. */
+export interface AdminUsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** `scrypt$…` (see the admin app); never leaves the server. */
+  password_hash: string;
+  role: 'admin' | 'viewer';
+  disabled_at: NullableTimestamp;
+  last_sign_in_at: NullableTimestamp;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+/** Dashboard sessions, by the SHA-256 of the cookie's token. Added by 0007. */
+export interface AdminSessionsTable {
+  id: string;
+  user_id: string;
+  created_at: DefaultedTimestamp;
+  last_seen_at: DefaultedTimestamp;
+  expires_at: Timestamp;
+  user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** Every change made through the dashboard. Added by 0007. */
+export interface AuditLogTable {
+  /** bigint identity: read as a string. */
+  id: ColumnType<string, never, never>;
+  at: DefaultedTimestamp;
+  actor_id: string | null;
+  actor_email: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: DefaultedJson<Record<string, unknown>>;
+}
+
 export interface Schema {
   gateway_keys: GatewayKeysTable;
   providers: ProvidersTable;
   models: ModelsTable;
   usage_records: UsageRecordsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type GatewayKeyRow = Selectable<GatewayKeysTable>;
 export type ProviderRow = Selectable<ProvidersTable>;
 export type ModelRow = Selectable<ModelsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
+export type AdminUserRow = Selectable<AdminUsersTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

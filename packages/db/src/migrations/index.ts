@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts';
 import * as clientRequestId from './0002-client-request-id.ts';
 import * as tokenDetailsAndStrictKeys from './0003-token-details-and-strict-keys.ts';
 import * as routingLimitsBudgets from './0004-routing-limits-budgets.ts';
+import * as admin from './0007-admin.ts';
 
 /**
  * Every migration, by name, in the order they run. Imported statically rather than read from disk,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-client-request-id': clientRequestId,
   '0003-token-details-and-strict-keys': tokenDetailsAndStrictKeys,
   '0004-routing-limits-budgets': routingLimitsBudgets,
+  '0007-admin': admin,
 };
