@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { providerTypes } from '@gateway/providers';
 import { defaultRetryPolicy, routingStrategies } from '@gateway/contracts';
 import { configQueryLimits, inlineQueryLimits, queryProblems, type QueryLimits } from './routing-query.ts';
+import { cacheEmbedderProblems, cacheSettingsSchema } from './cache-config.ts';
 
 /** Names appear in URLs (`/passthrough/<provider>`) and as `<provider>/<model>`: keep them simple. */
 const nameSchema = z
@@ -312,6 +313,8 @@ export const modelFieldsSchema = z.strictObject({
   ...modelFields,
   /** The model's price when a target has none (USD per million tokens); overrides the catalog. */
   price: priceSchema.optional(),
+  /** Cache settings of this model (over the top-level `cache:`); not in `x-gateway-config`. */
+  cache: cacheSettingsSchema.optional(),
 });
 
 function withModelChecks<Schema extends z.ZodType<RoutingTree>>(schema: Schema, limits: QueryLimits): Schema {
@@ -337,6 +340,8 @@ export const gatewayConfigSchema = z
   .strictObject({
     providers: z.array(providerFieldsSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
+    /** Cache defaults for every model. */
+    cache: cacheSettingsSchema.optional(),
   })
   .superRefine((config, context) => {
     const providerNames = new Set<string>();
@@ -357,6 +362,16 @@ export const gatewayConfigSchema = z
       modelNames.add(model.name);
       for (const problem of unknownProviderProblems(model, providerNames)) {
         context.addIssue({ code: 'custom', path: ['models', modelIndex, ...problem.path], message: problem.message });
+      }
+    });
+    // An embedder names a model anywhere in the file (declared before or after).
+    const allModelNames = new Set(config.models.map((model) => model.name));
+    for (const problem of cacheEmbedderProblems(config.cache, allModelNames)) {
+      context.addIssue({ code: 'custom', path: ['cache', ...problem.path], message: problem.message });
+    }
+    config.models.forEach((model, modelIndex) => {
+      for (const problem of cacheEmbedderProblems(model.cache, allModelNames)) {
+        context.addIssue({ code: 'custom', path: ['models', modelIndex, 'cache', ...problem.path], message: problem.message });
       }
     });
   });

@@ -3,3 +3,4 @@ export * from './gateway-config-schema.ts';
 export * from './load-gateway-config.ts';
 export * from './live-config.ts';
 export * from './routing-query.ts';
+export * from './cache-config.ts';
