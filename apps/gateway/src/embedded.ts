@@ -8,6 +8,7 @@ import { createLogger, createMetrics, type Logger } from '@gateway/telemetry';
 import { apiReadinessChecks, buildApi, prepareDatabase, resolveMasterKey, resolveSecretBox } from '@gateway/app-api';
 import { startRouter } from '@gateway/app-router';
 import { startLedger } from '@gateway/app-ledger';
+import { startCacheService } from '@gateway/app-cache';
 import { describeUrl } from './describe-url.ts';
 
 export interface RunningGateway {
@@ -24,7 +25,7 @@ export interface RunningGateway {
 }
 
 /**
- * The whole gateway in one process: API, router and ledger share one bus (in-process unless NATS_URL
+ * The whole gateway in one process: API, router, ledger and cache share one bus (in-process unless NATS_URL
  * is set) and one database (PGlite under the data directory unless DATABASE_URL is set).
  */
 export async function startGatewayInProcess(environment: Environment, logger: Logger = createLogger({ service: 'gateway', level: environment.LOG_LEVEL })): Promise<RunningGateway> {
@@ -48,6 +49,8 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   // The router reads the deployment state the API writes: one store (Redis, or the memory store) for both.
   const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics, deploymentState: createDeploymentState(store) });
   const ledger = await startLedger({ bus, database, logger: logger.child({ component: 'ledger' }), metrics });
+  // Cache entries share the store with limits and deployment state (Redis, or memory embedded).
+  const cache = await startCacheService({ bus, store, logger: logger.child({ component: 'cache' }), metrics });
   const api = await buildApi({
     environment,
     database,
@@ -100,6 +103,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
         // stream, which would otherwise die with the process (see ConsumerHandle.stop).
         ['ledger', () => ledger.stop()],
         ['router', () => router.stop()],
+        ['cache', () => cache.stop()],
         ['bus', () => bus.close()],
         ['store', () => store.close()],
         ['database', () => database.close()],

@@ -6,6 +6,7 @@ const services = {
   api: '../../api/src/main.ts',
   router: '../../router/src/main.ts',
   ledger: '../../ledger/src/main.ts',
+  cache: '../../cache/src/main.ts',
 } as const;
 
 /**

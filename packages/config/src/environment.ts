@@ -17,6 +17,7 @@ export const environmentSchema = z.object({
   PORT: port(8080),
   ROUTER_PORT: port(8081),
   LEDGER_PORT: port(8083),
+  CACHE_PORT: port(8084),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GATEWAY_CONFIG: optionalString,
   GATEWAY_MASTER_KEY: optionalString,
