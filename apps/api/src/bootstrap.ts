@@ -99,13 +99,15 @@ export async function prepareDatabase(options: {
       region: provider.region ?? null,
       aws: awsCredentials(provider),
     })),
-    models: options.config.models.map(({ name, strategy, targets, price, ...routing }) => ({
+    models: options.config.models.map(({ name, strategy, targets, price, cache, ...routing }) => ({
       name,
       strategy: strategy ?? 'loadbalance',
       targets,
       price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
       routing,
+      cache: cache ?? null,
     })),
+    cache: options.config.cache ?? null,
   });
   options.bus.publish(configChanged, { entity: 'all', action: 'updated' });
   return { migrations: executed, reconciled };

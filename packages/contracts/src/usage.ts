@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { errorCodes } from './errors.ts';
 import { defineStream } from './endpoint.ts';
 
+/**
+ * What the response cache did for a request (the `x-gateway-cache` header, lower-cased): `hit` and
+ * `semantic_hit` were answered from the cache, `miss` went to the provider (and may have been stored),
+ * `refresh` went to the provider on the client's demand and replaced the entry, `bypass` skipped the
+ * cache (`no-cache`/`no-store`, an uncacheable request, or the cache unavailable).
+ */
+export const cacheStatuses = ['hit', 'semantic_hit', 'miss', 'refresh', 'bypass'] as const;
+export const cacheStatusSchema = z.enum(cacheStatuses);
+export type CacheStatus = z.infer<typeof cacheStatusSchema>;
+
 /** One record per request, keyed by request id; the ledger writes it exactly once. */
 export const usageRecordSchema = z.object({
   /** The gateway's own id for this request: unique, the JetStream message id and the ledger's key. */
@@ -34,6 +44,10 @@ export const usageRecordSchema = z.object({
   flags: z.array(z.string()).optional(),
   /** Cost in USD, from the price catalog; null when the model has no price. */
   costUsd: z.number().nonnegative().nullable(),
+  /** What the response cache did; null or absent when caching was off for the request (optional: older producers). */
+  cacheStatus: cacheStatusSchema.nullable().optional(),
+  /** On a cache hit, what the original provider call cost (USD); null when unknown or not a hit. */
+  costSavedUsd: z.number().nonnegative().nullable().optional(),
   latencyMs: z.number().nonnegative(),
   /** Time spent in the gateway rather than waiting on the provider. */
   overheadMs: z.number().nonnegative(),

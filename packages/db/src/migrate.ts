@@ -13,7 +13,9 @@ export interface MigrationOutcome {
  * replicas starting at once is safe: one migrates, the others find nothing left to do.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations of separate features may land out of number order (0007 before 0005): each is
+  // independent of the others, so a database that already ran a later one still runs an earlier one.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error');

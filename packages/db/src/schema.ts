@@ -1,4 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
+import type { CacheStatus } from '@gateway/contracts';
 
 /**
  * The database as Kysely sees it: snake_case columns, exactly as the migrations create them.
@@ -16,6 +17,19 @@ type DefaultedJson<T> = ColumnType<T, string | undefined, string>;
 type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
 
 export type Source = 'file' | 'api';
+
+/**
+ * Cache settings as stored (jsonb), as gateway.yaml and the admin API give them: the shape of
+ * @gateway/config's `CacheSettings`, plus `scope` on keys. Validated before they are written.
+ */
+export interface CacheSettingsColumn {
+  mode?: 'off' | 'exact' | 'semantic';
+  /** Seconds. */
+  ttl?: number;
+  semantic?: { threshold?: number; embedder?: string };
+  /** Keys only: keys with the same scope share a cache. */
+  scope?: string;
+}
 
 export interface GatewayKeysTable {
   id: string;
@@ -35,6 +49,8 @@ export interface GatewayKeysTable {
   budget_period: ColumnType<'daily' | 'weekly' | 'monthly' | null, 'daily' | 'weekly' | 'monthly' | null | undefined, 'daily' | 'weekly' | 'monthly' | null>;
   /** Per model: { "<model>": { rpm_limit?, tpm_limit?, max_parallel?, budget? } }. */
   model_limits: NullableJson<Record<string, unknown>>;
+  /** Cache settings of the key (null: none of its own). Added by 0005. */
+  cache: NullableJson<CacheSettingsColumn>;
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
@@ -91,6 +107,8 @@ export interface ModelsTable {
   price: NullableJson<ModelPriceColumn>;
   /** Routing settings (retry, hedge, fallbacks, conditions, timeout_ms…), as gateway.yaml gives them. Added by 0004. */
   routing: DefaultedJson<Record<string, unknown>>;
+  /** Cache settings of the model (null: the defaults). Added by 0005. */
+  cache: NullableJson<CacheSettingsColumn>;
   source: Source;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
@@ -118,6 +136,10 @@ export interface UsageRecordsTable {
   routing_reason: ColumnType<string | null, string | null | undefined, string | null>;
   /** What happened beyond a plain call (`hedged`, `continued`, `idempotent_replay`, `retried`). Added by 0004. */
   flags: DefaultedJson<string[]>;
+  /** What the response cache did: hit, semantic_hit, miss, refresh, bypass; null when caching was off. Added by 0005. */
+  cache_status: ColumnType<CacheStatus | null, CacheStatus | null | undefined, CacheStatus | null>;
+  /** numeric(18,8), read as a string: on a hit, what the original provider call cost. Added by 0005. */
+  cost_saved_usd: ColumnType<string | null, number | null | undefined, number | null>;
   /** numeric(18,8): the drivers read it as a string to keep every digit. */
   cost_usd: ColumnType<string | null, number | null, number | null>;
   latency_ms: number;
@@ -165,11 +187,20 @@ export interface AuditLogTable {
   details: DefaultedJson<Record<string, unknown>>;
 }
 
+/** Gateway-wide settings by name (`cache`: the cache defaults), from gateway.yaml or the admin API. Added by 0005. */
+export interface GatewaySettingsTable {
+  name: string;
+  value: Json<unknown>;
+  source: Source;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Schema {
   gateway_keys: GatewayKeysTable;
   providers: ProvidersTable;
   models: ModelsTable;
   usage_records: UsageRecordsTable;
+  gateway_settings: GatewaySettingsTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   audit_log: AuditLogTable;
@@ -179,5 +210,6 @@ export type GatewayKeyRow = Selectable<GatewayKeysTable>;
 export type ProviderRow = Selectable<ProvidersTable>;
 export type ModelRow = Selectable<ModelsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
+export type GatewaySettingRow = Selectable<GatewaySettingsTable>;
 export type AdminUserRow = Selectable<AdminUsersTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;

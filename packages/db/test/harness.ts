@@ -44,7 +44,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   return {
     database,
     clean: async () => {
-      await sql`truncate gateway_keys, providers, models, usage_records`.execute(database.db);
+      await sql`truncate gateway_keys, providers, models, usage_records, gateway_settings`.execute(database.db);
     },
     dispose: async () => {
       await database.close();
@@ -102,6 +102,8 @@ export function usageRecord(requestId: string, overrides: Partial<UsageRecord> =
     routingReason: 'listed order',
     flags: [],
     costUsd: 0.00012345,
+    cacheStatus: null,
+    costSavedUsd: null,
     latencyMs: 812.5,
     overheadMs: 3.25,
     status: 200,

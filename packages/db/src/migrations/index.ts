@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts';
 import * as clientRequestId from './0002-client-request-id.ts';
 import * as tokenDetailsAndStrictKeys from './0003-token-details-and-strict-keys.ts';
 import * as routingLimitsBudgets from './0004-routing-limits-budgets.ts';
+import * as cache from './0005-cache.ts';
 import * as admin from './0007-admin.ts';
 
 /**
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0002-client-request-id': clientRequestId,
   '0003-token-details-and-strict-keys': tokenDetailsAndStrictKeys,
   '0004-routing-limits-budgets': routingLimitsBudgets,
+  '0005-cache': cache,
   '0007-admin': admin,
 };

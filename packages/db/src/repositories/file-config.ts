@@ -3,10 +3,13 @@ import type { SecretBox } from '../secret-box.ts';
 import type { Schema } from '../schema.ts';
 import { upsertModel, type ModelInput } from './models.ts';
 import { upsertProvider, type ProviderInput } from './providers.ts';
+import { deleteFileCacheSettings, putCacheSettings, type StoredCacheSettings } from './settings.ts';
 
 export interface FileConfig {
   providers: Omit<ProviderInput, 'source'>[];
   models: Omit<ModelInput, 'source'>[];
+  /** The `cache:` section (defaults for every model); absent or null when the file has none. */
+  cache?: StoredCacheSettings | null;
 }
 
 export interface ReconcileOutcome {
@@ -39,8 +42,12 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
       });
     }
     for (const model of config.models) {
-      await upsertModel(transaction, { ...model, price: model.price ?? null, routing: model.routing ?? {}, source: 'file' });
+      await upsertModel(transaction, { ...model, price: model.price ?? null, routing: model.routing ?? {}, cache: model.cache ?? null, source: 'file' });
     }
+    // The cache defaults follow the same rule: the file's section wins over one set through the API,
+    // and a section that left the file takes its row with it (an API row stays).
+    if (config.cache) await putCacheSettings(transaction, config.cache, 'file');
+    else await deleteFileCacheSettings(transaction);
 
     const providerNames = config.providers.map((provider) => provider.name);
     const modelNames = config.models.map((model) => model.name);

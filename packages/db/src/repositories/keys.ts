@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { gatewayKeyDisplayPrefix, generateGatewayKey, hashesEqual, hashGatewayKey } from '../gateway-key.ts';
 import { newId } from '../ids.ts';
 import type { GatewayKeyRow, Schema } from '../schema.ts';
+import type { StoredKeyCacheSettings } from './settings.ts';
 
 export type BudgetPeriod = 'daily' | 'weekly' | 'monthly';
 
@@ -40,6 +41,8 @@ export interface KeyRecord {
   limits: Limits;
   /** Limits per model for this key; null when there are none. */
   modelLimits: ModelLimits | null;
+  /** The key's cache settings (over the model's), `scope` included; null when it has none. */
+  cache: StoredKeyCacheSettings | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -55,6 +58,7 @@ export interface CreateKeyInput {
   expiresAt?: Date | null;
   limits?: Partial<Limits>;
   modelLimits?: ModelLimits | null;
+  cache?: StoredKeyCacheSettings | null;
 }
 
 export interface UpdateKeyInput {
@@ -66,6 +70,8 @@ export interface UpdateKeyInput {
   /** Only the given kinds change; a kind given as null is removed. */
   limits?: Partial<Limits>;
   modelLimits?: ModelLimits | null;
+  /** Null clears the key's cache settings. */
+  cache?: StoredKeyCacheSettings | null;
 }
 
 export type KeyState = 'active' | 'revoked' | 'expired';
@@ -83,6 +89,7 @@ const keyColumns = [
   'budget_max_usd',
   'budget_period',
   'model_limits',
+  'cache',
   'expires_at',
   'revoked_at',
   'created_at',
@@ -105,6 +112,7 @@ function toKeyRecord(row: Pick<GatewayKeyRow, (typeof keyColumns)[number]>): Key
       budget: row.budget_max_usd !== null && row.budget_period !== null ? { maxUsd: Number(row.budget_max_usd), period: row.budget_period } : null,
     },
     modelLimits: row.model_limits === null ? null : modelLimitsFromColumn(row.model_limits),
+    cache: row.cache,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
@@ -200,6 +208,7 @@ export async function createKey(
       strict: input.strict ?? false,
       ...limitColumns(input.limits),
       model_limits: modelLimitsColumn(input.modelLimits),
+      cache: input.cache == null ? null : JSON.stringify(input.cache),
       expires_at: input.expiresAt ?? null,
     })
     .returning(keyColumns)
@@ -259,6 +268,7 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
       ...(input.expiresAt !== undefined && { expires_at: input.expiresAt }),
       ...limitColumns(input.limits),
       ...(input.modelLimits !== undefined && { model_limits: modelLimitsColumn(input.modelLimits) }),
+      ...(input.cache !== undefined && { cache: input.cache === null ? null : JSON.stringify(input.cache) }),
       updated_at: new Date(),
     })
     .where('id', '=', id)

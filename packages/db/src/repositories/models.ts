@@ -3,6 +3,7 @@ import type { RoutingStrategy } from '@gateway/contracts';
 import { newId } from '../ids.ts';
 import type { ModelRow, Schema, Source } from '../schema.ts';
 import { fileManagedError } from './read-only.ts';
+import type { StoredCacheSettings } from './settings.ts';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -34,6 +35,8 @@ export interface ModelInput {
   price?: ModelPrice | null;
   /** Absent: none (`{}`). */
   routing?: ModelRouting;
+  /** The model's cache settings; absent or null: the gateway's defaults. */
+  cache?: StoredCacheSettings | null;
   /** Who manages it: `api` (default) or `file` (gateway.yaml). */
   source?: Source;
 }
@@ -45,6 +48,8 @@ export interface ModelRecord {
   targets: ModelTarget[];
   price: ModelPrice | null;
   routing: ModelRouting;
+  /** The model's cache settings; null: the gateway's defaults. */
+  cache: StoredCacheSettings | null;
   source: Source;
   createdAt: Date;
   updatedAt: Date;
@@ -59,6 +64,7 @@ function toModelRecord(row: ModelRow): ModelRecord {
     targets: row.targets,
     price: row.price && { inputPerMillion: row.price.input_per_million, outputPerMillion: row.price.output_per_million },
     routing: row.routing,
+    cache: row.cache,
     source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -80,6 +86,7 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
       strategy: input.strategy,
       targets: JSON.stringify(input.targets),
       routing: JSON.stringify(input.routing ?? {}),
+      cache: input.cache == null ? null : JSON.stringify(input.cache),
       price:
         input.price == null
           ? null
@@ -94,6 +101,7 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
         targets: eb.ref('excluded.targets'),
         price: eb.ref('excluded.price'),
         routing: eb.ref('excluded.routing'),
+        cache: eb.ref('excluded.cache'),
         source: eb.ref('excluded.source'),
         updated_at: eb.ref('excluded.updated_at'),
       }));

@@ -38,7 +38,7 @@ export interface UsageSummary {
   errors: number;
 }
 
-/** Rows per INSERT: at 23 parameters a row this stays far below Postgres's 65535 bound parameters. */
+/** Rows per INSERT: at 25 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
 /** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
@@ -75,6 +75,8 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       routing_reason: record.routingReason ?? null,
       flags: JSON.stringify(record.flags ?? []),
       cost_usd: record.costUsd,
+      cache_status: record.cacheStatus ?? null,
+      cost_saved_usd: record.costSavedUsd ?? null,
       latency_ms: record.latencyMs,
       overhead_ms: record.overheadMs,
       status: record.status,
@@ -125,6 +127,8 @@ function toUsageRecord(row: UsageRecordRow): UsageRecord {
     routingReason: row.routing_reason,
     flags: row.flags,
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
+    cacheStatus: row.cache_status,
+    costSavedUsd: row.cost_saved_usd === null ? null : Number(row.cost_saved_usd),
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,
     status: row.status,

@@ -5,6 +5,7 @@ import { GatewayError, configChanged } from '@gateway/contracts';
 import { modelConfigSchema, modelReplaceSchema, unknownProviderProblems, type ModelConfig, type RoutingSettings } from '@gateway/config';
 import { deleteModel, getModel, listModels, listProviders, upsertModel, type ModelRecord } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
+import { checkCacheEmbedder } from './cache-settings-checks.ts';
 import { errorResponses, modelSchema, nameParamsSchema } from './schemas.ts';
 
 function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
@@ -16,6 +17,7 @@ function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
     targets: record.targets as ModelConfig['targets'],
     ...(record.routing as RoutingSettings),
     price: record.price ? { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } : null,
+    cache: record.cache,
     source: record.source,
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),
@@ -31,16 +33,19 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
   const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
     context.bus.publish(configChanged, { entity: 'model', id, action });
 
-  const save = async ({ name, strategy, targets, price, ...routing }: ModelConfig) => {
+  const save = async ({ name, strategy, targets, price, cache, ...routing }: ModelConfig) => {
     const providers = new Set((await listProviders(db)).map((provider) => provider.name));
     const [unknown] = unknownProviderProblems({ targets, ...routing }, providers);
     if (unknown) throw new GatewayError('invalid_request', unknown.message, { param: unknown.path.join('.') });
+    // The embedder may be this model itself or any configured one.
+    await checkCacheEmbedder(db, cache, 'cache', name);
     return upsertModel(db, {
       name,
       strategy: strategy ?? 'loadbalance',
       targets,
       price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
       routing,
+      cache: cache ?? null,
       source: 'api',
     });
   };

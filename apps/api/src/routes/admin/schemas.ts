@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { routingSettingsSchema, targetConfigSchema } from '@gateway/config';
+import { cacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
 export const errorResponseSchema = z.object({
@@ -105,6 +105,7 @@ export const modelSchema = z.object({
   targets: z.array(targetConfigSchema).describe('Deployments (provider, model…) or nested groups (strategy, targets…), as in gateway.yaml'),
   ...routingSettingsSchema.shape,
   price: z.object({ input_per_million: z.number(), output_per_million: z.number() }).nullable(),
+  cache: cacheSettingsSchema.nullable().describe('The model’s cache settings (over the gateway’s `cache` defaults); null = the defaults'),
   source: z.enum(['file', 'api']),
   created_at: z.string(),
   updated_at: z.string(),
