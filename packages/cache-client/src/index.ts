@@ -6,3 +6,4 @@ export { cosineSimilarity, createLocalEmbedder, DEFAULT_LOCAL_EMBEDDING_DIMENSIO
 export type { LocalEmbedder, LocalEmbedderOptions } from './local-embedder.ts';
 export { createLocalEmbedderAdapter, decodeVector, encodeVector } from './embedder.ts';
 export type { Embedder } from './embedder.ts';
+export { DEFAULT_MAX_ENTRY_BYTES } from './entry-limits.ts';

@@ -24,6 +24,16 @@ export const headerNames = {
   idempotentReplay: 'x-gateway-idempotent-replay',
   /** `off` turns continuation failover off for one stream. */
   continuation: 'x-gateway-continuation',
+  /**
+   * On a request: `no-cache` (neither read nor write the cache), `no-store` (read, do not write) or
+   * `force-refresh` (ask the provider, replace the entry). On an answer: `HIT`, `SEMANTIC_HIT`, `MISS`,
+   * `REFRESH` or `BYPASS`.
+   */
+  cache: 'x-gateway-cache',
+  /** On a semantic hit: the similarity (0..1) of the prompt that matched. */
+  cacheSimilarity: 'x-gateway-cache-similarity',
+  /** On a cache hit: when the replayed answer was stored (ISO 8601). */
+  cacheStoredAt: 'x-gateway-cache-stored-at',
   /** NATS micro error reply headers. */
   serviceError: 'Nats-Service-Error',
   serviceErrorCode: 'Nats-Service-Error-Code',

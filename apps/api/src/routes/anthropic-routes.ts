@@ -7,6 +7,8 @@ import {
   type Plan,
 } from '@gateway/contracts';
 import { anthropicErrorBody } from '../http/error-body.ts';
+import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
+import type { CacheTicket } from '../cache/response-cache.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import { MessagesTranscript } from '../continuation/messages-transcript.ts';
@@ -33,11 +35,19 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       state.stream = body.stream === true;
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
-        if (state.stream) return streamMessages(request, reply, body, chosen, claim);
-        const result = await calls.callProvider(request, reply, chosen, (signal) =>
-          options.executor.messages(chosen, body, calls.executeOptions(request, signal)),
-        );
-        return result.response;
+        const ticket = openCache(calls, request, 'anthropic', body, chosen);
+        try {
+          const cached = await lookupCache(request, reply, ticket);
+          if (cached) return await answerFromCache(calls, request, reply, cached, claim);
+          if (state.stream) return await streamMessages(request, reply, body, chosen, claim, ticket);
+          const result = await calls.callProvider(request, reply, chosen, (signal) =>
+            options.executor.messages(chosen, body, calls.executeOptions(request, signal)),
+          );
+          ticket?.storeJson(result.response, entryFacts(state));
+          return result.response;
+        } finally {
+          ticket?.finish();
+        }
       });
     },
   );
@@ -70,6 +80,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     body: AnthropicMessagesRequest,
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
+    cache: CacheTicket | undefined,
   ) {
     const opened = await calls.openStream(request, (signal) =>
       options.executor.messagesStream(chosen, body, calls.executeOptions(request, signal)),
@@ -92,6 +103,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       error: (sse, error) => sse.send(anthropicErrorBody(error, request.id), 'error'),
       continuation,
       ...(capture ? { capture } : {}),
+      ...(cache ? { cache } : {}),
     });
   }
 }

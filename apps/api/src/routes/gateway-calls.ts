@@ -3,7 +3,8 @@ import { headerNames, routerPlan, type Plan } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
 import type { KeyValueStore } from '@gateway/kv';
 import type { AttemptRecord, ExecuteOptions, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
-import type { KeyCache } from '../auth/key-cache.ts';
+import type { CachedKey, KeyCache } from '../auth/key-cache.ts';
+import { cacheStatusHeader, type RequestCacheSettings, type ResponseCache } from '../cache/response-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import { readSteering, scalarParams } from '../http/steering-headers.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
@@ -20,6 +21,12 @@ export interface V1RouteOptions {
   store?: KeyValueStore;
   /** Key limits and budgets: checked once the plan is known, before any provider call. */
   limits?: RequestLimits;
+  /** The response cache: absent, or `settingsFor` null for a key and model, means no caching. */
+  cache?: {
+    responses: ResponseCache;
+    /** The cache settings for a request of this key to this (planned) model; null when caching is off. */
+    settingsFor(key: CachedKey, model: string): RequestCacheSettings | null;
+  };
 }
 
 /** What the /v1 route files share: planning, running a provider call, and settling its usage. */
@@ -144,6 +151,7 @@ export function createGatewayCalls(options: V1RouteOptions): GatewayCalls {
         [headerNames.target]: `${opened.target.provider}/${opened.target.model}`,
         [headerNames.attempts]: String(opened.attempts.length),
         ...options.limits?.headersOf(state),
+        ...(state.cacheStatus ? { [headerNames.cache]: cacheStatusHeader[state.cacheStatus] } : {}),
       };
       const warnings = warningsHeader(opened.result.warnings);
       if (warnings) headers[headerNames.warnings] = warnings;

@@ -9,6 +9,8 @@ import {
 } from '@gateway/contracts';
 import { chunkVisibleToClient } from '@gateway/providers';
 import { openAiErrorBody } from '../http/error-body.ts';
+import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
+import type { CacheTicket } from '../cache/response-cache.ts';
 import { ChatTranscript } from '../continuation/chat-transcript.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
@@ -32,11 +34,19 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       state.stream = body.stream === true;
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
-        if (state.stream) return streamChat(request, reply, body, chosen, claim);
-        const result = await calls.callProvider(request, reply, chosen, (signal) =>
-          options.executor.chat(chosen, body, calls.executeOptions(request, signal)),
-        );
-        return result.response;
+        const ticket = openCache(calls, request, 'openai', body, chosen);
+        try {
+          const cached = await lookupCache(request, reply, ticket);
+          if (cached) return await answerFromCache(calls, request, reply, cached, claim);
+          if (state.stream) return await streamChat(request, reply, body, chosen, claim, ticket);
+          const result = await calls.callProvider(request, reply, chosen, (signal) =>
+            options.executor.chat(chosen, body, calls.executeOptions(request, signal)),
+          );
+          ticket?.storeJson(result.response, entryFacts(state));
+          return result.response;
+        } finally {
+          ticket?.finish();
+        }
       });
     },
   );
@@ -70,6 +80,7 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
     body: ChatCompletionRequest,
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
+    cache: CacheTicket | undefined,
   ) {
     const opened = await calls.openStream(request, (signal) =>
       options.executor.chatStream(chosen, body, calls.executeOptions(request, signal)),
@@ -94,6 +105,7 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       error: (sse, error) => sse.send(openAiErrorBody(error, request.id)),
       continuation,
       ...(capture ? { capture } : {}),
+      ...(cache ? { cache } : {}),
     });
   }
 }

@@ -8,6 +8,9 @@ import { continuedFlag } from '../continuation/continuation-policy.ts';
 import type { ContinuedParts } from '../continuation/continued-stream.ts';
 import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
 import { pickReplayedHeaders } from '../idempotency/idempotent-call.ts';
+import { RecordingSseWriter } from '../idempotency/recording-sse-writer.ts';
+import { entryFacts } from '../cache/cached-call.ts';
+import type { CacheTicket } from '../cache/response-cache.ts';
 import { overheadMs, type RequestState } from '../usage/request-state.ts';
 import type { GatewayCalls } from './gateway-calls.ts';
 
@@ -24,6 +27,8 @@ export interface StreamRelay<Part> {
   continuation?: ContinuedParts<Part>;
   /** The request's Idempotency-Key claim: what is sent is kept, and stored once the stream completed. */
   capture?: IdempotencyClaim;
+  /** The request's response-cache ticket: a completed stream's events are cached (and released to identical requests waiting). */
+  cache?: CacheTicket;
 }
 
 /**
@@ -42,10 +47,11 @@ export async function relayStream<Part extends { type: string }>(
   relay: StreamRelay<Part>,
 ): Promise<void> {
   const state = request.gateway;
-  const { continuation, capture } = relay;
+  const { continuation, capture, cache } = relay;
   reply.hijack();
   state.streaming = true;
-  const recording = capture?.recordingWriter(reply.raw);
+  const recording =
+    capture?.recordingWriter(reply.raw) ?? (cache && calls.options.cache ? new RecordingSseWriter(reply.raw, calls.options.cache.responses.maxEntryBytes) : undefined);
   const sse = recording ?? new SseWriter(reply.raw);
   const headers = calls.streamHeaders(request, opened);
   sse.open({ ...headers, [headerNames.overheadMs]: overheadMs(state).toFixed(2) });
@@ -88,6 +94,9 @@ export async function relayStream<Part extends { type: string }>(
     if (continuation?.continued) settleContinued(calls, state, chosen.model, continuation);
     // A stream that ended without its usage (it failed) is priced at what is known, which may be nothing.
     else if (!settled) calls.settleUsage(state, chosen.model, opened.target, { inputTokens: state.inputTokens, outputTokens: state.outputTokens });
+    // Only a stream that completed, and was kept whole, is cached; either way identical requests waiting are released.
+    if (cache && status === 200 && recording && !recording.overflowed) cache.storeStream(recording.events, entryFacts(state));
+    cache?.finish();
     calls.options.finish(state, status);
     // A hijacked reply skips onResponse, so the stream ends its own span.
     endRequestSpan(request, status);

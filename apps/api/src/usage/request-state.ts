@@ -29,6 +29,10 @@ export interface RequestState {
   errorCode: ErrorCode | null;
   /** What happened beyond a plain call, for the usage record (`continued`, `idempotent_replay`…). */
   flags: string[];
+  /** What the response cache did (null: caching is off for the request). */
+  cacheStatus: 'hit' | 'semantic_hit' | 'miss' | 'refresh' | 'bypass' | null;
+  /** On a cache hit: what the stored answer cost when it was made (the cost this request saved). */
+  costSavedUsd: number | null;
   /** The router's plan, once asked: its strategy and reason go on the record, its target prices into cost. */
   plan?: Plan;
   /** Epoch ms by which the caller wants an answer (`x-gateway-timeout-ms`). */
@@ -65,6 +69,8 @@ export function newRequestState(
     attempts: 0,
     errorCode: null,
     flags: [],
+    cacheStatus: null,
+    costSavedUsd: null,
     streaming: false,
     recorded: false,
   };

@@ -1,9 +1,9 @@
 import type { CacheEntry } from '@gateway/contracts';
 import type { KeyValueStore } from '@gateway/kv';
-import { encodeScope } from '@gateway/cache-client';
+import { DEFAULT_MAX_ENTRY_BYTES, encodeScope } from '@gateway/cache-client';
 
-/** Entries larger than this (the JSON of the entry, in bytes) are not stored: 1 MiB. */
-export const DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+/** Entries larger than this (the JSON of the entry, in bytes) are not stored. */
+export { DEFAULT_MAX_ENTRY_BYTES };
 
 export type ExactStoreResult = { stored: true; bytes: number } | { stored: false; reason: 'too_large' };
 
