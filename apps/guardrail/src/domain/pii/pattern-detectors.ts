@@ -1,0 +1,172 @@
+import { isIP } from 'node:net';
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import type { Finding } from './finding.ts';
+import { base64UrlJsonObject, ibanValid, luhnValid, shannonEntropy, ssnValid } from './validators.ts';
+
+/** A detector finds the spans of one entity type; each validates what a regular expression proposes. */
+export type Detector = (text: string) => Finding[];
+
+function matches(text: string, pattern: RegExp, accept: (match: RegExpExecArray) => { start: number; end: number } | false, type: string): Finding[] {
+  const found: Finding[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const span = accept(match);
+    if (span) found.push({ type, ...span });
+  }
+  return found;
+}
+
+const whole = (match: RegExpExecArray) => ({ start: match.index, end: match.index + match[0].length });
+
+// Local part and domain as mail actually uses them; the TLD is letters only (2+), so `a@b.c1` is not an address.
+const emailPattern = /(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g;
+
+export const detectEmail: Detector = (text) =>
+  matches(text, emailPattern, (match) => (match[0].split('@')[0]!.includes('..') ? false : whole(match)), 'EMAIL_ADDRESS');
+
+/**
+ * Phone numbers through libphonenumber (full metadata): international numbers anywhere, national
+ * numbers of `defaultCountry`; only numbers valid for their country's numbering plan count.
+ */
+export function phoneDetector(defaultCountry: CountryCode = 'US'): Detector {
+  return (text) => {
+    if (!/\d{2}/.test(text)) return [];
+    return findPhoneNumbersInText(text, { defaultCountry })
+      .filter((found) => found.number.isValid())
+      .map((found) => ({ type: 'PHONE_NUMBER', start: found.startsAt, end: found.endsAt }));
+  };
+}
+
+// 12 to 19 digits, in groups separated by single spaces or dashes, not inside a longer number.
+const cardPattern = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])/g;
+
+export const detectCreditCard: Detector = (text) =>
+  matches(
+    text,
+    cardPattern,
+    (match) => {
+      const digits = match[0].replace(/[ -]/g, '');
+      return digits.length >= 12 && digits.length <= 19 && !/^(\d)\1+$/.test(digits) && luhnValid(digits) && whole(match);
+    },
+    'CREDIT_CARD',
+  );
+
+// Country, check digits, then the BBAN, compact or in groups of four.
+const ibanPattern = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/g;
+
+export const detectIban: Detector = (text) =>
+  matches(
+    text,
+    ibanPattern,
+    (match) => {
+      // A grouped IBAN may run into the next word ("… 3000 1234 and"): try the longest valid prefix.
+      let candidate = match[0];
+      while (candidate.length >= 15) {
+        if (ibanValid(candidate.replace(/ /g, ''))) return { start: match.index, end: match.index + candidate.length };
+        const cut = candidate.lastIndexOf(' ');
+        if (cut === -1) break;
+        candidate = candidate.slice(0, cut);
+      }
+      return false;
+    },
+    'IBAN_CODE',
+  );
+
+// AAA-GG-SSSS with dashes, spaces or dots (one separator kind), or 9 digits after an SSN cue.
+const ssnPattern = /(?<![\d-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\d-])/g;
+const ssnBarePattern = /\b(?:ssn|social security(?: number| no\.?)?)\W{1,5}(\d{3})(\d{2})(\d{4})\b/gi;
+
+export const detectUsSsn: Detector = (text) => [
+  ...matches(text, ssnPattern, (match) => ssnValid(match[1]!, match[3]!, match[4]!) && whole(match), 'US_SSN'),
+  ...matches(
+    text,
+    ssnBarePattern,
+    (match) => {
+      if (!ssnValid(match[1]!, match[2]!, match[3]!)) return false;
+      const end = match.index + match[0].length;
+      return { start: end - 9, end };
+    },
+    'US_SSN',
+  ),
+];
+
+const ipv4Pattern = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]*\d)/g;
+// Candidates for IPv6: hex groups with at least two colons; node:net decides.
+const ipv6Pattern = /(?<![\w:])(?:[A-Fa-f0-9]{0,4}:){2,7}(?:[A-Fa-f0-9]{0,4}|(?:\d{1,3}\.){3}\d{1,3})(?:%\w+)?(?![\w:])/g;
+
+export const detectIpAddress: Detector = (text) => [
+  ...matches(text, ipv4Pattern, whole, 'IP_ADDRESS'),
+  ...matches(text, ipv6Pattern, (match) => match[0].replace(/%\w+$/, '').length >= 3 && isIP(match[0].replace(/%\w+$/, '')) === 6 && whole(match), 'IP_ADDRESS'),
+];
+
+// A scheme URL or a www. host; trailing sentence punctuation is not part of it.
+const urlPattern = /\b(?:(?:https?|ftp|wss?):\/\/|www\.)[^\s<>"'`]+/gi;
+
+export const detectUrl: Detector = (text) =>
+  matches(
+    text,
+    urlPattern,
+    (match) => {
+      const value = match[0].replace(/[.,;:!?)\]}'"]+$/, '');
+      const parsable = URL.canParse(/^www\./i.test(value) ? `http://${value}` : value);
+      return parsable && value.length > 7 && { start: match.index, end: match.index + value.length };
+    },
+    'URL',
+  );
+
+/** Provider keys with a recognisable shape; each pattern is anchored on a prefix the provider documents. */
+const secretPatterns: RegExp[] = [
+  /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{32,}/g, // Anthropic
+  /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g, // OpenAI (and OpenAI-style keys of other providers)
+  /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, // AWS access key id
+  /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g, // GitHub
+  /\bgithub_pat_[A-Za-z0-9_]{60,}/g,
+  /\bAIza[A-Za-z0-9_-]{35}/g, // Google API key
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, // Slack
+  /\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe
+  /\bgsk_[A-Za-z0-9]{40,}/g, // Groq
+  /\bhf_[A-Za-z0-9]{30,}/g, // Hugging Face
+  /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
+  /\bAccountKey=[A-Za-z0-9+/=]{40,}/g, // Azure storage connection string
+];
+const awsSecretPattern = /\baws_?secret_?access_?key\W{1,5}([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi;
+const jwtPattern = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/g;
+const pemPattern = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g;
+// Long runs of token characters; those with mixed case and digits and a high entropy are taken as secrets.
+const tokenPattern = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])/g;
+
+/** The smallest entropy (bits per character) a token of this length must have to count as random. */
+function entropyFloor(length: number): number {
+  return Math.min(4.2, 0.85 * Math.log2(length));
+}
+
+export const detectSecret: Detector = (text) => {
+  const found: Finding[] = [];
+  for (const pattern of secretPatterns) found.push(...matches(text, pattern, whole, 'SECRET'));
+  found.push(
+    ...matches(
+      text,
+      awsSecretPattern,
+      (match) => {
+        const end = match.index + match[0].length;
+        return { start: end - 40, end };
+      },
+      'SECRET',
+    ),
+  );
+  found.push(...matches(text, jwtPattern, (match) => base64UrlJsonObject(match[0].split('.')[0]!) && whole(match), 'SECRET'));
+  // An unterminated key block (cut off, or a stream not finished yet) runs to the end of the text.
+  found.push(...matches(text, pemPattern, whole, 'SECRET'));
+  found.push(
+    ...matches(
+      text,
+      tokenPattern,
+      (match) => {
+        const token = match[0];
+        const classes = Number(/[a-z]/.test(token)) + Number(/[A-Z]/.test(token)) + Number(/\d/.test(token));
+        return classes === 3 && !/^[A-Za-z]+$|^\d+$/.test(token) && shannonEntropy(token) >= entropyFloor(token.length) && whole(match);
+      },
+      'SECRET',
+    ),
+  );
+  return found;
+};
