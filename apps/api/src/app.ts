@@ -142,6 +142,8 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       errorCode: status >= 400 ? state.errorCode ?? 'internal_error' : null,
       attempts: state.attempts,
       ...(state.flags.length > 0 ? { flags: state.flags } : {}),
+      // Absent when caching was off for the request, as from producers before the cache.
+      ...(state.cacheStatus !== null ? { cacheStatus: state.cacheStatus, costSavedUsd: state.costSavedUsd } : {}),
     };
     usage.record(record);
   };

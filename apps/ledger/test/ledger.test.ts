@@ -164,6 +164,20 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     for (const [index, record] of originals.entries()) expect(byId.get(record.requestId)).toBe(index);
   });
 
+  it('writes what the response cache did and what a hit saved', async () => {
+    const bus = await start();
+    const hit = usageRecord(uniqueName('cache-hit'), { cacheStatus: 'hit', costUsd: 0, costSavedUsd: 0.0042 });
+    const miss = usageRecord(uniqueName('cache-miss'), { cacheStatus: 'miss', costSavedUsd: null });
+    const off = usageRecord(uniqueName('cache-off'));
+    for (const record of [hit, miss, off]) await publish(bus, record);
+    await waitFor(async () => (await rowCount(database)) === 3, 'the three records');
+    const stored = await database.db.selectFrom('usage_records').select(['request_id', 'cache_status', 'cost_saved_usd']).execute();
+    const byId = new Map(stored.map((row) => [row.request_id, [row.cache_status, row.cost_saved_usd === null ? null : Number(row.cost_saved_usd)]]));
+    expect(byId.get(hit.requestId)).toEqual(['hit', 0.0042]);
+    expect(byId.get(miss.requestId)).toEqual(['miss', null]);
+    expect(byId.get(off.requestId)).toEqual([null, null]);
+  });
+
   it('leaves records for redelivery while inserts fail and writes them once the database works', async () => {
     const bus = await start();
     await sql`alter table usage_records rename to usage_records_paused`.execute(database.db);
