@@ -208,7 +208,11 @@ export const guardrailFindingSchema = z.object({
   end: z.number().int().nonnegative(),
   /** The entity type (pii), or `REGEX` / `KEYWORD` / `TOPIC`. */
   type: z.string(),
+  /** What the check that matched does with it. */
   action: guardrailActionSchema,
+  /** The check that matched: its policy and its position there (as in the verdicts). */
+  policy: z.string(),
+  index: z.number().int().nonnegative(),
 });
 export type GuardrailFinding = z.infer<typeof guardrailFindingSchema>;
 
