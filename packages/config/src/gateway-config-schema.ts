@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { providerTypes } from '@gateway/providers';
 import { defaultRetryPolicy, routingStrategies } from '@gateway/contracts';
 import { configQueryLimits, inlineQueryLimits, queryProblems, type QueryLimits } from './routing-query.ts';
+import { guardrailNamesSchema, guardrailPoliciesConfigSchema, unknownGuardrailProblems } from './guardrail-config.ts';
 import { cacheEmbedderProblems, cacheSettingsSchema } from './cache-config.ts';
 
 /** Names appear in URLs (`/passthrough/<provider>`) and as `<provider>/<model>`: keep them simple. */
@@ -313,6 +314,8 @@ export const modelFieldsSchema = z.strictObject({
   ...modelFields,
   /** The model's price when a target has none (USD per million tokens); overrides the catalog. */
   price: priceSchema.optional(),
+  /** Guardrail policies (names under `guardrails:`) that apply to every request to this model, in order. */
+  guardrails: guardrailNamesSchema.optional(),
   /** Cache settings of this model (over the top-level `cache:`); not in `x-gateway-config`. */
   cache: cacheSettingsSchema.optional(),
 });
@@ -340,6 +343,7 @@ export const gatewayConfigSchema = z
   .strictObject({
     providers: z.array(providerFieldsSchema).default([]),
     models: z.array(modelConfigSchema).default([]),
+    guardrails: guardrailPoliciesConfigSchema.optional(),
     /** Cache defaults for every model. */
     cache: cacheSettingsSchema.optional(),
   })
@@ -354,6 +358,7 @@ export const gatewayConfigSchema = z
         context.addIssue({ code: 'custom', path: ['providers', index, ...problem.path], message: problem.message });
       }
     });
+    const guardrailNames = new Set((config.guardrails ?? []).map((policy) => policy.name));
     const modelNames = new Set<string>();
     config.models.forEach((model, modelIndex) => {
       if (modelNames.has(model.name)) {
@@ -362,6 +367,9 @@ export const gatewayConfigSchema = z
       modelNames.add(model.name);
       for (const problem of unknownProviderProblems(model, providerNames)) {
         context.addIssue({ code: 'custom', path: ['models', modelIndex, ...problem.path], message: problem.message });
+      }
+      for (const problem of unknownGuardrailProblems(model.guardrails, guardrailNames)) {
+        context.addIssue({ code: 'custom', path: ['models', modelIndex, 'guardrails', ...problem.path], message: problem.message });
       }
     });
     // An embedder names a model anywhere in the file (declared before or after).

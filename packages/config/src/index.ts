@@ -4,3 +4,4 @@ export * from './load-gateway-config.ts';
 export * from './live-config.ts';
 export * from './routing-query.ts';
 export * from './cache-config.ts';
+export * from './guardrail-config.ts';
