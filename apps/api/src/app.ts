@@ -80,7 +80,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   const catalog = await watchConfig({
     bus,
     load: () => loadProviderCatalog(database, dependencies.secretBox, dependencies.adapterOptions ?? {}),
-    entities: ['provider', 'model'],
+    entities: ['provider', 'model', 'settings'],
     onReload: () => logger.info('provider catalog reloaded'),
     onError: (error) => logger.error({ err: error }, 'provider catalog reload failed; keeping the previous one'),
   });

@@ -1,5 +1,6 @@
 import { configChanged } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
+import type { KeyCacheSettings } from '@gateway/config';
 import { hashGatewayKey, type Limits, type ModelLimits } from '@gateway/db';
 
 export interface CachedKey {
@@ -12,6 +13,8 @@ export interface CachedKey {
   limits?: Limits;
   /** Limits per requested model name; absent or null means none. */
   modelLimits?: ModelLimits | null;
+  /** The key's response-cache settings (`scope` included: see cache/cache-scope.ts); null when it has none. */
+  cache: KeyCacheSettings | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
 }

@@ -1,5 +1,6 @@
 import { createAdapter, type AdapterOptions, type ProviderAdapter, type ProviderType } from '@gateway/providers';
-import { listModels, listProvidersWithSecrets, type Database, type SecretBox } from '@gateway/db';
+import type { CacheSettings } from '@gateway/config';
+import { getCacheSettings, listModels, listProvidersWithSecrets, type Database, type SecretBox } from '@gateway/db';
 
 export interface ModelPrice {
   inputPerMillion: number;
@@ -18,6 +19,10 @@ export interface ProviderCatalog {
   models: ReadonlyArray<{ id: string; object: 'model'; created: number; owned_by: string }>;
   /** Providers whose adapter could not be built, with the reason (logged at start). */
   unavailable: ReadonlyMap<string, string>;
+  /** The gateway's cache defaults (`cache:` of gateway.yaml or the admin API); null when none are set. */
+  cacheDefaults: CacheSettings | null;
+  /** Cache settings per configured model name, for the models that have any. */
+  modelCache: ReadonlyMap<string, CacheSettings>;
 }
 
 export async function loadProviderCatalog(
@@ -25,7 +30,11 @@ export async function loadProviderCatalog(
   secretBox: SecretBox,
   adapterOptions: AdapterOptions,
 ): Promise<ProviderCatalog> {
-  const [providers, models] = await Promise.all([listProvidersWithSecrets(database.db, secretBox), listModels(database.db)]);
+  const [providers, models, cacheDefaults] = await Promise.all([
+    listProvidersWithSecrets(database.db, secretBox),
+    listModels(database.db),
+    getCacheSettings(database.db),
+  ]);
   const adapters = new Map<string, ProviderAdapter>();
   const providerTypes = new Map<string, ProviderType>();
   const unavailable = new Map<string, string>();
@@ -54,8 +63,11 @@ export async function loadProviderCatalog(
     }
   }
   const modelPrices = new Map<string, ModelPrice>();
+  // Cache settings were validated by @gateway/config before they were stored (gateway.yaml or the admin API).
+  const modelCache = new Map<string, CacheSettings>();
   for (const model of models) {
     if (model.price) modelPrices.set(model.name, model.price);
+    if (model.cache) modelCache.set(model.name, model.cache);
   }
   const listed = models.map((model) => ({
     id: model.name,
@@ -63,5 +75,14 @@ export async function loadProviderCatalog(
     created: Math.floor(model.createdAt.getTime() / 1000),
     owned_by: 'gateway',
   }));
-  return { adapters, providerTypes, modelPrices, modelNames: new Set(models.map((model) => model.name)), models: listed, unavailable };
+  return {
+    adapters,
+    providerTypes,
+    modelPrices,
+    modelNames: new Set(models.map((model) => model.name)),
+    models: listed,
+    unavailable,
+    cacheDefaults: cacheDefaults?.value ?? null,
+    modelCache,
+  };
 }
