@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
 import { createKey, getKey, keyState, listKeys, revokeKey, updateKey, type Budget, type KeyRecord, type Limits, type ModelLimits } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
+import { checkCacheEmbedder } from './cache-settings-checks.ts';
 import { createKeyBodySchema, createdKeySchema, errorResponses, idParamsSchema, keySchema, updateKeyBodySchema } from './schemas.ts';
 
 export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
@@ -16,6 +17,7 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     strict: record.strict,
     ...limitsResponse(record.limits),
     model_limits: record.modelLimits === null ? null : Object.fromEntries(Object.entries(record.modelLimits).map(([model, limits]) => [model, compact(limitsResponse(limits))])),
+    cache: record.cache,
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
     state: keyState(record),
@@ -84,6 +86,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
       if (body.expires_at && new Date(body.expires_at).getTime() <= Date.now()) {
         throw new GatewayError('invalid_request', 'expires_at is in the past', { param: 'expires_at' });
       }
+      await checkCacheEmbedder(db, body.cache, 'cache');
       const { record, plaintextKey } = await createKey(db, {
         name: body.name,
         models: body.models ?? null,
@@ -92,6 +95,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         expiresAt: body.expires_at ? new Date(body.expires_at) : null,
         limits: limitsInput(body),
         modelLimits: modelLimitsInput(body.model_limits ?? null),
+        cache: body.cache ?? null,
       });
       changed(record.id, 'created');
       request.log.info({ keyId: record.id }, 'gateway key created');
@@ -120,7 +124,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     {
       schema: {
         tags: ['keys'],
-        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits or budget (absent fields stay)',
+        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits, budget or cache settings (absent fields stay)',
         params: idParamsSchema,
         body: updateKeyBodySchema,
         response: { 200: keySchema, ...errorResponses },
@@ -128,6 +132,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     },
     async (request) => {
       const body = request.body;
+      await checkCacheEmbedder(db, body.cache, 'cache');
       const record = await updateKey(db, request.params.id, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.models !== undefined ? { models: body.models } : {}),
@@ -136,6 +141,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         ...(body.expires_at !== undefined ? { expiresAt: body.expires_at ? new Date(body.expires_at) : null } : {}),
         limits: limitsInput(body),
         ...(body.model_limits !== undefined ? { modelLimits: modelLimitsInput(body.model_limits) } : {}),
+        ...(body.cache !== undefined ? { cache: body.cache } : {}),
       });
       if (!record) throw keyNotFound(request.params.id);
       changed(record.id, 'updated');

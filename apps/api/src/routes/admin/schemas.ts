@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
+import { cacheScopeNameSchema, cacheSettingsSchema, keyCacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
 export const errorResponseSchema = z.object({
@@ -52,6 +52,7 @@ export const keySchema = z.object({
   strict: z.boolean().describe('Strict mode for every request: what a provider cannot do is a 400, not a warning'),
   ...limitFields,
   model_limits: modelLimitsSchema,
+  cache: keyCacheSettingsSchema.nullable().describe('The key’s cache settings (over the model’s); scope = keys sharing one cache; null = none'),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   state: z.enum(['active', 'revoked', 'expired']),
@@ -75,6 +76,10 @@ export const createKeyBodySchema = z.strictObject({
   max_parallel: limitFields.max_parallel.optional(),
   budget: limitFields.budget.optional(),
   model_limits: modelLimitsSchema.optional(),
+  cache: keyCacheSettingsSchema
+    .nullable()
+    .optional()
+    .describe('Cache settings over the model’s (mode, ttl, semantic); scope: keys with the same scope share a cache (default: the key’s own); null clears'),
 });
 
 export const updateKeyBodySchema = createKeyBodySchema.partial();
@@ -156,4 +161,41 @@ export const usageResponseSchema = z.object({
     cost_usd: z.number(),
     errors: z.number(),
   }),
+});
+
+/** GET and PUT /settings/cache answer. */
+export const cacheSettingsResponseSchema = z.object({
+  settings: cacheSettingsSchema.nullable().describe('The gateway’s cache defaults as set; null = none set'),
+  source: z.enum(['file', 'api']).nullable().describe('file = from gateway.yaml, read-only here; null = none set'),
+  updated_at: z.string().nullable(),
+  effective: z
+    .object({
+      mode: z.enum(['off', 'exact', 'semantic']),
+      ttl: z.number(),
+      semantic: z.object({ threshold: z.number(), embedder: z.string() }),
+    })
+    .describe('What a model and key without settings of their own get: these defaults over the built-in ones'),
+});
+
+const purgeSelectors = ['key_id', 'scope', 'model', 'all'] as const;
+
+export const cachePurgeBodySchema = z
+  .strictObject({
+    key_id: z.string().min(1).max(100).optional().describe('Purge this key’s cache (its shared scope when it has one)'),
+    scope: cacheScopeNameSchema.optional().describe('Purge the cache shared by the keys with this cache.scope'),
+    model: z.string().min(1).max(200).optional().describe('Purge every entry of this model, in every scope'),
+    all: z.literal(true).optional().describe('Purge everything'),
+  })
+  .superRefine((body, context) => {
+    const given = purgeSelectors.filter((selector) => body[selector] !== undefined);
+    if (given.length !== 1) {
+      context.addIssue({ code: 'custom', path: [], message: 'give exactly one of key_id, scope, model or all: true' });
+    }
+  });
+
+export const cachePurgeResponseSchema = z.object({
+  purged: z
+    .object({ key_id: z.string().optional(), scope: z.string().optional(), model: z.string().optional(), all: z.literal(true).optional() })
+    .describe('The selector, as given'),
+  generations: z.number().int().describe('Cache generations retired: purged entries are unreachable at once and expire by their TTL'),
 });
