@@ -15,7 +15,7 @@ module.exports = {
       name: 'no-service-imports-another-service',
       comment: 'Services talk only through packages/contracts messages over the bus. apps/gateway is the composition root.',
       severity: 'error',
-      from: { path: '^apps/(api|router|ledger|cache)/' },
+      from: { path: '^apps/(api|router|ledger|cache|guardrail)/' },
       to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
     },
     {

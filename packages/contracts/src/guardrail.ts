@@ -253,3 +253,11 @@ export function splitInlineFlags(pattern: string): { source: string; flags: stri
   if (!match?.[1]) return { source: pattern, flags: '' };
   return { source: pattern.slice(match[0].length), flags: [...new Set(match[1])].join('') };
 }
+
+/**
+ * What to do when the guardrail service cannot be reached for a request under these policies: any
+ * policy that says `fail_closed` refuses the request; only when all say `fail_open` does it go on unchecked.
+ */
+export function guardrailFailureMode(policies: ReadonlyArray<Pick<GuardrailPolicy, 'on_error'>>): GuardrailOnError {
+  return policies.some((policy) => policy.on_error === 'fail_closed') ? 'fail_closed' : 'fail_open';
+}

@@ -1,0 +1,10 @@
+export { startGuardrailService } from './guardrail-service.ts';
+export { guardrailServiceInfo, serveGuardrail } from './service.ts';
+export { checkInput, checkOutput } from './domain/policy/run-policies.ts';
+export type { RunOptions } from './domain/policy/run-policies.ts';
+export { detectPii } from './domain/pii/detect-pii.ts';
+export { shippedInjectionModel, injectionModelFromFile } from './domain/injection/injection-model.ts';
+export type { InjectionModel, InjectionModelFile } from './domain/injection/injection-model.ts';
+export { StreamingOutputChecker } from './domain/stream/streaming-output-checker.ts';
+export type { StreamingOutputCheckerOptions, StreamStep, WindowInspector } from './domain/stream/streaming-output-checker.ts';
+export { restorePlaceholders } from './domain/stream/restore-placeholders.ts';
