@@ -14,6 +14,7 @@ import {
   ensureDatabaseExists,
   findKeyByPlaintext,
   getModel,
+  insertUsageRecords,
   migrateToLatest,
   putCacheSettings,
   upsertProvider,
@@ -241,6 +242,36 @@ describe.each<Mode>(['embedded', 'servers'])('cache configuration and admin API 
     expect(document.paths['/admin/v1/cache/purge']!.post!.requestBody!.content['application/json']!.schema.properties).toHaveProperty('key_id');
     expect(document.paths['/admin/v1/keys']!.post!.requestBody!.content['application/json']!.schema.properties).toHaveProperty('cache');
     expect(document.paths['/admin/v1/models']!.post!.requestBody!.content['application/json']!.schema.properties).toHaveProperty('cache');
+  });
+
+  it('shows what the cache did and what a hit saved on usage records', async () => {
+    const base = {
+      clientRequestId: null,
+      keyId: 'key_usage',
+      model: 'fast',
+      provider: 'openai',
+      providerModel: 'gpt-4o-mini',
+      endpoint: 'chat' as const,
+      stream: false,
+      inputTokens: 10,
+      outputTokens: 20,
+      latencyMs: 2,
+      overheadMs: 1,
+      status: 200,
+      errorCode: null,
+      attempts: 0,
+    };
+    await insertUsageRecords(database.db, [
+      { ...base, requestId: uniqueName('hit'), createdAt: '2030-01-01T00:00:01.000Z', costUsd: 0, cacheStatus: 'hit', costSavedUsd: 0.003 },
+      { ...base, requestId: uniqueName('off'), createdAt: '2030-01-01T00:00:00.000Z', costUsd: 0.003 },
+    ]);
+    const usage = await admin('GET', '/usage?key_id=key_usage');
+    expect(usage.statusCode).toBe(200);
+    expect(usage.json().data.map((record: { cache_status: string | null; cost_saved_usd: number | null }) => [record.cache_status, record.cost_saved_usd])).toEqual([
+      ['hit', 0.003],
+      [null, null],
+    ]);
+    await sql`truncate usage_records`.execute(database.db);
   });
 
   it('loads the cache defaults and each model’s settings into the provider catalog', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheStatuses } from '@gateway/contracts';
 import { cacheScopeNameSchema, cacheSettingsSchema, keyCacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
@@ -139,6 +140,8 @@ export const usageRecordSchema = z.object({
   strategy: z.string().nullable().describe('The router’s strategy for the request'),
   routing_reason: z.string().nullable().describe('Why the router ordered the targets as it did'),
   flags: z.array(z.string()).describe('What happened beyond a plain call: retried, hedged, continued, idempotent_replay, fallback_…'),
+  cache_status: z.enum(cacheStatuses).nullable().describe('What the response cache did; null = caching off for the request'),
+  cost_saved_usd: z.number().nullable().describe('On a cache hit: what the original provider call cost'),
 });
 
 export const usageQuerySchema = z.strictObject({

@@ -57,6 +57,8 @@ export async function usageRoutes(app: FastifyInstance, context: AdminContext): 
           strategy: record.strategy ?? null,
           routing_reason: record.routingReason ?? null,
           flags: record.flags ?? [],
+          cache_status: record.cacheStatus ?? null,
+          cost_saved_usd: record.costSavedUsd ?? null,
         })),
         next_cursor: page.nextCursor,
         summary: {
