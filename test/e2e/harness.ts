@@ -32,6 +32,8 @@ export interface Harness {
 export interface ExtraConfig {
   providers?: string;
   models?: string;
+  /** Top-level sections after `models:` (e.g. `cache:`), as YAML at column 0. */
+  top?: string;
 }
 
 export function gatewayYaml(fakeUrl: string, extra: ExtraConfig = {}): string {
@@ -64,7 +66,8 @@ models:
     targets:
       - { provider: fake, model: primary-model }
       - { provider: fake-backup, model: backup-model }
-${extra.models ?? ''}`;
+${extra.models ?? ''}
+${extra.top ?? ''}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createMemoryStore } from '@gateway/kv';
 import { createExecutor } from '@gateway/providers';
 import { checkReadiness, modelMetricLabel, observeRequest, publicReadiness } from '@gateway/telemetry';
 import { Counter } from 'prom-client';
-import { KeyCache } from './auth/key-cache.ts';
+import { KeyCache, type CachedKey } from './auth/key-cache.ts';
 import { loadProviderCatalog } from './config-cache/provider-catalog.ts';
 import { startBudgetReconciler } from './limits/budget-reconciler.ts';
 import { KeyLimiter } from './limits/key-limiter.ts';
@@ -21,6 +21,8 @@ import { requestIdFor } from './http/request-id.ts';
 import { endRequestSpan, startRequestSpan } from './http/request-span.ts';
 import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { v1Routes } from './routes/v1-routes.ts';
+import { cacheEmbedders, requestCacheSettings } from './cache/cache-settings.ts';
+import { ResponseCache } from './cache/response-cache.ts';
 import { overheadMs, type RequestState } from './usage/request-state.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
 
@@ -110,6 +112,8 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   const finish = (state: RequestState, status: number) => {
     if (state.recorded) return;
     state.recorded = true;
+    // A provider embedding made for a semantic cache lookup was billed too: it joins the request's cost.
+    if (state.cacheEmbeddingCostUsd !== null) state.costUsd = (state.costUsd ?? 0) + state.cacheEmbeddingCostUsd;
     limits.settle(state);
     const now = performance.now();
     const latencyMs = now - state.startedAt;
@@ -172,7 +176,16 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, limits, ...(dependencies.store ? { store: dependencies.store } : {}) });
+  // The response cache: the API computes keys and embeddings and asks the cache service over the bus.
+  const responses = new ResponseCache({
+    bus,
+    logger,
+    metrics,
+    embedderFor: cacheEmbedders({ bus, executor, catalog: catalog.current }),
+    lookupTimeoutMs: dependencies.environment.GATEWAY_CACHE_LOOKUP_TIMEOUT_MS,
+  });
+  const cache = { responses, settingsFor: (key: CachedKey, model: string) => requestCacheSettings(catalog.current(), key, model) };
+  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, limits, cache, ...(dependencies.store ? { store: dependencies.store } : {}) });
   await app.register(adminRoutes, {
     prefix: '/admin/v1',
     database,

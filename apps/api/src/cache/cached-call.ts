@@ -41,6 +41,7 @@ export async function lookupCache(request: FastifyRequest, reply: FastifyReply, 
   if (!ticket) return null;
   const answer = await ticket.lookup();
   request.gateway.cacheStatus = ticket.status;
+  request.gateway.cacheEmbeddingCostUsd = ticket.embeddingCostUsd;
   reply.header(headerNames.cache, cacheStatusHeader[ticket.status]);
   return answer;
 }

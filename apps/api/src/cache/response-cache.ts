@@ -12,6 +12,7 @@ import { cacheLookup, cacheStore, type CacheEntry, type CacheLookupRequest, type
 import type { Bus } from '@gateway/bus';
 import type { Logger, Metrics } from '@gateway/telemetry';
 import type { CacheDirective } from './cache-directive.ts';
+import type { PricedEmbedder } from './provider-embedder.ts';
 
 /** What the request's record and the `x-gateway-cache` header say about the cache. */
 export type CacheStatus = 'hit' | 'semantic_hit' | 'miss' | 'refresh' | 'bypass';
@@ -226,6 +227,8 @@ export class CacheTicket {
   private semantic: { partition: string; vector: string } | undefined;
   private flight: Flight | undefined;
   private unavailable = false;
+  /** What embedding the prompt cost (a provider embedder; the local one is free): it goes on the request's record. */
+  embeddingCostUsd: number | null = null;
 
   constructor(
     private readonly cache: ResponseCache,
@@ -241,8 +244,8 @@ export class CacheTicket {
   async lookup(): Promise<CachedAnswer | null> {
     const { directive, settings, model } = this.context;
     if (!directive.read) return null;
-    const coalesced = await this.awaitFlight();
-    if (coalesced) return coalesced;
+    const inFlight = this.cache.flight(this.flightId);
+    if (inFlight) return this.follow(inFlight);
 
     await this.prepareSemantic();
     const found = await this.cache.lookup({
@@ -263,9 +266,10 @@ export class CacheTicket {
       this.status = found.status;
       return { status: found.status, entry: found.entry, coalesced: false, ...(found.similarity === undefined ? {} : { similarity: found.similarity }) };
     }
-    // Another identical request may have started while this one looked up.
-    const late = await this.awaitFlight();
-    if (late) return late;
+    // Another identical request may have started while this one looked up. Checking and leading happen
+    // in one synchronous step, so two requests can never both become the leader.
+    const late = this.cache.flight(this.flightId);
+    if (late) return this.follow(late);
     this.flight = this.cache.lead(this.flightId);
     return null;
   }
@@ -310,9 +314,8 @@ export class CacheTicket {
     return maxAgeSeconds === undefined || Date.now() - Date.parse(entry.createdAt) <= maxAgeSeconds * 1000;
   }
 
-  private async awaitFlight(): Promise<CachedAnswer | null> {
-    const flight = this.cache.flight(this.flightId);
-    if (!flight) return null;
+  /** Waits for the identical request in flight; its answer, or null when it failed (then this one calls the provider). */
+  private async follow(flight: Flight): Promise<CachedAnswer | null> {
     const entry = await unlessAborted(flight.promise, this.context.signal);
     if (!entry || !this.usable(entry)) return null;
     this.status = 'hit';
@@ -329,7 +332,14 @@ export class CacheTicket {
     const eligible = semanticLookup(settings.scope, body, { surface, embedder: embedder.name });
     if (!eligible.eligible) return;
     try {
-      const [vector] = await embedder.embed([eligible.text], signal);
+      let vector: Float32Array | undefined;
+      if ('embedWithCost' in embedder) {
+        const embedded = await (embedder as PricedEmbedder).embedWithCost([eligible.text], requestId, signal);
+        [vector] = embedded.vectors;
+        this.embeddingCostUsd = embedded.costUsd;
+      } else {
+        [vector] = await embedder.embed([eligible.text], signal);
+      }
       if (vector) this.semantic = { partition: eligible.partition, vector: encodeVector(vector) };
     } catch (error) {
       if (signal?.aborted) return;

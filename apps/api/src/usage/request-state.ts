@@ -33,6 +33,8 @@ export interface RequestState {
   cacheStatus: 'hit' | 'semantic_hit' | 'miss' | 'refresh' | 'bypass' | null;
   /** On a cache hit: what the stored answer cost when it was made (the cost this request saved). */
   costSavedUsd: number | null;
+  /** What embedding the prompt for a semantic cache lookup cost (added to `costUsd` when the record is made). */
+  cacheEmbeddingCostUsd: number | null;
   /** The router's plan, once asked: its strategy and reason go on the record, its target prices into cost. */
   plan?: Plan;
   /** Epoch ms by which the caller wants an answer (`x-gateway-timeout-ms`). */
@@ -71,6 +73,7 @@ export function newRequestState(
     flags: [],
     cacheStatus: null,
     costSavedUsd: null,
+    cacheEmbeddingCostUsd: null,
     streaming: false,
     recorded: false,
   };

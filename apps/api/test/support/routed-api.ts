@@ -11,7 +11,9 @@ import {
   dropDatabase,
   ensureDatabaseExists,
   migrateToLatest,
+  putCacheSettings,
   upsertProvider,
+  type StoredCacheSettings,
   type Database,
 } from '@gateway/db';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from '@gateway/kv';
@@ -56,7 +58,14 @@ export interface RoutedApi {
 
 const masterKey = 'master-key-for-reliability-tests';
 
-export async function startRoutedApi(mode: Mode): Promise<RoutedApi> {
+export interface RoutedApiOptions {
+  /** The gateway's cache defaults (as `cache:` in gateway.yaml). No cache service runs on the bus. */
+  cacheDefaults?: StoredCacheSettings;
+  /** Where the API logs (default: nowhere). */
+  logDestination?: NodeJS.WritableStream;
+}
+
+export async function startRoutedApi(mode: Mode, options: RoutedApiOptions = {}): Promise<RoutedApi> {
   const directory = await mkdtemp(join(tmpdir(), 'api-reliability-'));
   const urls = testServiceUrls();
   let databaseUrl: string | undefined;
@@ -82,6 +91,7 @@ export async function startRoutedApi(mode: Mode): Promise<RoutedApi> {
   await upsertProvider(database.db, secretBox, { name: 'openai-backup', type: 'openai', baseUrl: fakeOpenAi.url, apiKey: openAiProviderKey });
   await upsertProvider(database.db, secretBox, { name: 'claude', type: 'anthropic', baseUrl: fakeAnthropic.url, apiKey: anthropicProviderKey });
   await upsertProvider(database.db, secretBox, { name: 'claude-backup', type: 'anthropic', baseUrl: fakeAnthropic.url, apiKey: anthropicProviderKey });
+  if (options.cacheDefaults) await putCacheSettings(database.db, options.cacheDefaults);
 
   const routed = {
     planFor: (model: string): Plan => ({ model, strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] }),
@@ -102,7 +112,9 @@ export async function startRoutedApi(mode: Mode): Promise<RoutedApi> {
     database,
     bus,
     secretBox,
-    logger: createLogger({ service: 'api', level: 'silent' }),
+    logger: options.logDestination
+      ? createLogger({ service: 'api', level: 'info', destination: options.logDestination })
+      : createLogger({ service: 'api', level: 'silent' }),
     metrics: createMetrics({ service: 'api' }),
     masterKey,
     configSource: 'test',
