@@ -15,7 +15,7 @@ module.exports = {
       name: 'no-service-imports-another-service',
       comment: 'Services talk only through packages/contracts messages over the bus. apps/gateway is the composition root.',
       severity: 'error',
-      from: { path: '^apps/(api|router|ledger|cache|guardrail)/' },
+      from: { path: '^apps/(api|router|ledger|cache|guardrail|admin)/' },
       to: { path: '^apps/([^/]+)/', pathNot: '^apps/$1/' },
     },
     {
@@ -46,7 +46,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/|\\.d\\.ts$' },
+    exclude: { path: '(^|/)(node_modules|\\.next)/|\\.d\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },

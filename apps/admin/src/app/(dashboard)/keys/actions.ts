@@ -1,0 +1,68 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { createKey, revokeKey, updateKey, type CreateKeyInput } from '@gateway/db';
+import { adminHost } from '../../../host.ts';
+import { audit } from '../../../lib/audit.ts';
+import { authorizeMutation } from '../../../lib/auth/session.ts';
+import { publishConfigChange } from '../../../lib/config-events.ts';
+import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
+import { parseKeyForm } from '../../../lib/forms/key-form.ts';
+
+/** What the audit log keeps of a key's settings (never the key). */
+function describe(input: Omit<CreateKeyInput, 'limits'> & { limits: NonNullable<CreateKeyInput['limits']> }) {
+  return {
+    name: input.name,
+    models: input.models ?? null,
+    strict: input.strict ?? false,
+    expires_at: input.expiresAt?.toISOString() ?? null,
+    rpm_limit: input.limits.rpmLimit ?? null,
+    tpm_limit: input.limits.tpmLimit ?? null,
+    max_parallel: input.limits.maxParallel ?? null,
+    budget: input.limits.budget ?? null,
+    model_limits: input.modelLimits ?? null,
+    metadata: input.metadata ?? {},
+  };
+}
+
+export async function createKeyAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const parsed = parseKeyForm(formData);
+  if (!parsed.ok) return refused(parsed.message);
+  const { record, plaintextKey } = await createKey(adminHost().database.db, parsed.input);
+  publishConfigChange('key', record.id, 'created');
+  await audit(authorization.signedIn, 'key.create', { type: 'key', id: record.id }, describe(parsed.input));
+  revalidatePath('/keys');
+  return { ok: true, message: `Key "${record.name}" created.`, createdKey: { id: record.id, name: record.name, key: plaintextKey } };
+}
+
+export async function updateKeyAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const id = formData.get('id');
+  if (typeof id !== 'string' || id === '') return refused('Which key? The form names none.');
+  const parsed = parseKeyForm(formData);
+  if (!parsed.ok) return refused(parsed.message);
+  const record = await updateKey(adminHost().database.db, id, parsed.input);
+  if (!record) return refused(`No key with id "${id}".`);
+  publishConfigChange('key', record.id, 'updated');
+  await audit(authorization.signedIn, 'key.update', { type: 'key', id: record.id }, describe(parsed.input));
+  revalidatePath('/keys');
+  revalidatePath(`/keys/${id}`);
+  return { ok: true, message: `Key "${record.name}" saved.` };
+}
+
+export async function revokeKeyAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const id = formData.get('id');
+  if (typeof id !== 'string' || id === '') return refused('Which key? The form names none.');
+  const record = await revokeKey(adminHost().database.db, id);
+  if (!record) return refused(`No key with id "${id}".`);
+  publishConfigChange('key', record.id, 'deleted');
+  await audit(authorization.signedIn, 'key.revoke', { type: 'key', id: record.id }, { name: record.name });
+  revalidatePath('/keys');
+  revalidatePath(`/keys/${id}`);
+  return { ok: true, message: `Key "${record.name}" revoked: the gateway refuses it from now on.` };
+}

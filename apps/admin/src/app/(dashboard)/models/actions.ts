@@ -1,0 +1,46 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { deleteModel, getModel, listProviders, upsertModel } from '@gateway/db';
+import { adminHost } from '../../../host.ts';
+import { audit } from '../../../lib/audit.ts';
+import { authorizeMutation } from '../../../lib/auth/session.ts';
+import { publishConfigChange } from '../../../lib/config-events.ts';
+import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
+import { parseModelForm } from '../../../lib/forms/model-form.ts';
+
+export async function saveModelAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const text = formData.get('model');
+  if (typeof text !== 'string' || text.length > 200_000) return refused('The model is missing or too large.');
+  const db = adminHost().database.db;
+  const providers = new Set((await listProviders(db)).map((provider) => provider.name));
+  const parsed = parseModelForm(text, providers);
+  if (!parsed.ok) return refused(parsed.message);
+  const existing = await getModel(db, parsed.input.name);
+  if (existing?.source === 'file') return refused(`"${existing.name}" is defined in gateway.yaml and is read-only here; change it in the file.`);
+  const original = formData.get('original');
+  if (existing && original !== existing.name) return refused(`A model named "${existing.name}" exists; edit it instead.`);
+  const record = await upsertModel(db, parsed.input);
+  publishConfigChange('model', record.name, existing ? 'updated' : 'created');
+  await audit(authorization.signedIn, existing ? 'model.update' : 'model.create', { type: 'model', id: record.name }, { strategy: record.strategy, targets: record.targets, price: record.price });
+  revalidatePath('/models');
+  return { ok: true, message: `Model "${record.name}" saved.` };
+}
+
+export async function deleteModelAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const name = formData.get('name');
+  if (typeof name !== 'string' || name === '') return refused('Which model? The form names none.');
+  try {
+    if (!(await deleteModel(adminHost().database.db, name))) return refused(`No model named "${name}".`);
+  } catch (error) {
+    return refused(error instanceof Error ? error.message : 'The model could not be deleted.');
+  }
+  publishConfigChange('model', name, 'deleted');
+  await audit(authorization.signedIn, 'model.delete', { type: 'model', id: name });
+  revalidatePath('/models');
+  return { ok: true, message: `Model "${name}" deleted.` };
+}

@@ -1,0 +1,52 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { deleteProvider, getProviderByName, listModels, upsertProvider } from '@gateway/db';
+import { adminHost } from '../../../host.ts';
+import { audit } from '../../../lib/audit.ts';
+import { authorizeMutation } from '../../../lib/auth/session.ts';
+import { publishConfigChange } from '../../../lib/config-events.ts';
+import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
+import { parseProviderForm } from '../../../lib/forms/provider-form.ts';
+
+/** Adds a provider or changes one made here; gateway.yaml's providers are refused (conflict). */
+export async function saveProviderAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const parsed = parseProviderForm(formData);
+  if (!parsed.ok) return refused(parsed.message);
+  const { database, secretBox } = adminHost();
+  const existing = await getProviderByName(database.db, parsed.input.name);
+  if (existing?.source === 'file') return refused(`"${existing.name}" is defined in gateway.yaml and is read-only here; change it in the file.`);
+  if (existing && formData.get('mode') === 'create') return refused(`A provider named "${existing.name}" exists; edit it instead.`);
+  const record = await upsertProvider(database.db, secretBox, parsed.input);
+  publishConfigChange('provider', record.name, existing ? 'updated' : 'created');
+  // The audit keeps which secrets were set, never their values.
+  await audit(authorization.signedIn, existing ? 'provider.update' : 'provider.create', { type: 'provider', id: record.name }, {
+    type: record.type,
+    base_url: record.baseUrl,
+    api_key: parsed.input.apiKey === undefined ? 'kept' : 'set',
+    header_names: record.headerNames,
+  });
+  revalidatePath('/providers');
+  return { ok: true, message: `Provider "${record.name}" saved.` };
+}
+
+export async function deleteProviderAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const name = formData.get('name');
+  if (typeof name !== 'string' || name === '') return refused('Which provider? The form names none.');
+  const db = adminHost().database.db;
+  const users = (await listModels(db)).filter((model) => JSON.stringify(model.targets).includes(`"provider":${JSON.stringify(name)}`));
+  if (users.length > 0) return refused(`Provider "${name}" is used by model(s) ${users.map((model) => model.name).join(', ')}.`);
+  try {
+    if (!(await deleteProvider(db, name))) return refused(`No provider named "${name}".`);
+  } catch (error) {
+    return refused(error instanceof Error ? error.message : 'The provider could not be deleted.');
+  }
+  publishConfigChange('provider', name, 'deleted');
+  await audit(authorization.signedIn, 'provider.delete', { type: 'provider', id: name });
+  revalidatePath('/providers');
+  return { ok: true, message: `Provider "${name}" deleted.` };
+}

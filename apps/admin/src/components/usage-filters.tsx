@@ -1,0 +1,76 @@
+import type { ParsedFilters } from '../lib/data/filters.ts';
+
+/** The filter bar of the overview and the log: a GET form, so filters live in the URL. */
+export function UsageFilters(props: {
+  parsed: ParsedFilters;
+  facets: { models: string[]; providers: string[]; keys: Array<{ id: string; name: string }> };
+  extended?: boolean;
+}) {
+  const { filters, range } = props.parsed;
+  const localValue = (date: Date | undefined) => (date ? date.toISOString().slice(0, 16) : '');
+  return (
+    <form className="filters" method="get" data-testid="filters">
+      <label>
+        Range
+        <select name="range" defaultValue={range ?? ''}>
+          <option value="">{props.extended ? 'all / custom' : 'custom'}</option>
+          <option value="1h">last hour</option>
+          <option value="24h">last 24 hours</option>
+          <option value="7d">last 7 days</option>
+          <option value="30d">last 30 days</option>
+        </select>
+      </label>
+      <label>
+        From (UTC)
+        <input type="datetime-local" name="from" defaultValue={range ? '' : localValue(filters.from)} />
+      </label>
+      <label>
+        To (UTC)
+        <input type="datetime-local" name="to" defaultValue={range ? '' : localValue(filters.to)} />
+      </label>
+      <label>
+        Key
+        <select name="key" defaultValue={filters.keyId ?? ''}>
+          <option value="">any</option>
+          {props.facets.keys.map((key) => (
+            <option key={key.id} value={key.id}>
+              {key.name} ({key.id.slice(0, 12)}…)
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Model
+        <select name="model" defaultValue={filters.model ?? ''}>
+          <option value="">any</option>
+          {props.facets.models.map((model) => (
+            <option key={model}>{model}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Provider
+        <select name="provider" defaultValue={filters.provider ?? ''}>
+          <option value="">any</option>
+          {props.facets.providers.map((provider) => (
+            <option key={provider}>{provider}</option>
+          ))}
+        </select>
+      </label>
+      {props.extended && (
+        <>
+          <label>
+            Status
+            <input name="status" placeholder="ok, error or 429" defaultValue={filters.status === undefined ? '' : String(filters.status)} size={10} />
+          </label>
+          <label>
+            Request id
+            <input name="request_id" defaultValue={filters.requestId ?? ''} size={24} />
+          </label>
+        </>
+      )}
+      <button type="submit">Apply</button>
+      {props.parsed.problems.length > 0 && <span className="message error">{props.parsed.problems.join('; ')}</span>}
+    </form>
+  );
+}

@@ -1,0 +1,5 @@
+export { startAdminServer, ensureFirstAdmin, type AdminServerOptions, type RunningAdmin } from './server.ts';
+export { ensureAdminBuild, adminDirectory } from './build.ts';
+export { parseAdminEnvironment, adminEnvironmentSchema, type AdminEnvironment } from './config.ts';
+export { adminSettingsFrom, firstAdminFrom } from './settings.ts';
+export type { AdminHost, AdminSettings } from './host.ts';

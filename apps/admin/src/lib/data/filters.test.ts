@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { filterQuery, parseFilters } from './filters.ts';
+
+const now = new Date('2030-01-02T00:00:00.000Z');
+
+describe('parseFilters', () => {
+  it('reads every filter, a datetime-local value as UTC', () => {
+    const parsed = parseFilters({ from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z', key: 'key_a', model: 'fast', provider: 'p', status: '429', request_id: 'r1' }, { now });
+    expect(parsed.filters).toEqual({
+      from: new Date('2030-01-01T10:00:00Z'),
+      to: new Date('2030-01-01T11:00:00Z'),
+      keyId: 'key_a',
+      model: 'fast',
+      provider: 'p',
+      status: 429,
+      requestId: 'r1',
+    });
+    expect(parsed.problems).toEqual([]);
+  });
+
+  it('applies a preset range, or the default one when no time is given', () => {
+    expect(parseFilters({ range: '1h' }, { now }).filters.from).toEqual(new Date('2030-01-01T23:00:00.000Z'));
+    expect(parseFilters({}, { now, defaultRange: '24h' }).filters.from).toEqual(new Date('2030-01-01T00:00:00.000Z'));
+    expect(parseFilters({}, { now }).filters.from).toBeUndefined();
+  });
+
+  it('reports bad values and leaves them out instead of failing', () => {
+    const parsed = parseFilters({ from: 'yesterday', status: 'teapot', model: ['fast', 'slow'], range: 'forever' }, { now });
+    expect(parsed.filters).toEqual({ model: 'fast' });
+    expect(parsed.problems).toEqual([expect.stringContaining('from'), expect.stringContaining('status')]);
+    const reversed = parseFilters({ from: '2030-01-01T12:00Z', to: '2030-01-01T11:00Z' }, { now });
+    expect(reversed.filters.to).toBeUndefined();
+    expect(reversed.problems).toEqual(['from must be before to']);
+  });
+
+  it('round-trips through filterQuery, with extras replacing a filter', () => {
+    const parsed = parseFilters({ range: '7d', model: 'fast', status: 'error' }, { now });
+    const query = filterQuery(parsed, { model: 'smart', cursor: 'c' });
+    expect(Object.fromEntries(new URLSearchParams(query))).toEqual({ range: '7d', model: 'smart', status: 'error', cursor: 'c' });
+  });
+});

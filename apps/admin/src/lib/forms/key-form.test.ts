@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { modelLimitsText, parseKeyForm } from './key-form.ts';
+
+const now = new Date('2030-01-01T00:00:00Z');
+const form = (fields: Record<string, string>) => {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) data.set(name, value);
+  return data;
+};
+
+describe('parseKeyForm', () => {
+  it('reads every field; empty fields mean none', () => {
+    const result = parseKeyForm(
+      form({
+        name: ' search app ',
+        models: 'fast, smart\nfast',
+        rpm_limit: '60',
+        tpm_limit: '',
+        max_parallel: '4',
+        budget_usd: '12.5',
+        budget_period: 'weekly',
+        metadata: '{"team": "search"}',
+        model_limits: '{"smart": {"rpm_limit": 5, "budget": {"max_usd": 1, "period": "daily"}}}',
+        strict: 'on',
+        expires_at: '2030-02-01T00:00',
+      }),
+      now,
+    );
+    expect(result).toEqual({
+      ok: true,
+      input: {
+        name: 'search app',
+        models: ['fast', 'smart'],
+        metadata: { team: 'search' },
+        strict: true,
+        expiresAt: new Date('2030-02-01T00:00:00Z'),
+        limits: { rpmLimit: 60, tpmLimit: null, maxParallel: 4, budget: { maxUsd: 12.5, period: 'weekly' } },
+        modelLimits: { smart: { rpmLimit: 5, budget: { maxUsd: 1, period: 'daily' } } },
+      },
+    });
+    expect(parseKeyForm(form({ name: 'plain' }), now)).toEqual({
+      ok: true,
+      input: { name: 'plain', models: null, metadata: {}, strict: false, expiresAt: null, limits: { rpmLimit: null, tpmLimit: null, maxParallel: null, budget: null }, modelLimits: null },
+    });
+  });
+
+  it('refuses what the admin API refuses, saying what is wrong', () => {
+    const message = (fields: Record<string, string>) => {
+      const result = parseKeyForm(form({ name: 'k', ...fields }), now);
+      return result.ok ? undefined : result.message;
+    };
+    expect(message({ name: '' })).toMatch(/name/);
+    expect(message({ rpm_limit: '0' })).toMatch(/Requests per minute/);
+    expect(message({ tpm_limit: '1.5' })).toMatch(/Tokens per minute/);
+    expect(message({ budget_usd: '-1' })).toMatch(/budget/);
+    expect(message({ metadata: '[1]' })).toMatch(/JSON object/);
+    expect(message({ metadata: '{' })).toMatch(/not valid JSON/);
+    expect(message({ model_limits: '{"m": {"rpm": 1}}' })).toMatch(/Per-model limits/);
+    expect(message({ expires_at: '2029-12-31T00:00' })).toMatch(/past/);
+  });
+
+  it('shows per-model limits back in the shape it reads', () => {
+    const text = modelLimitsText({ smart: { rpmLimit: 5, budget: { maxUsd: 1, period: 'daily' } } });
+    const result = parseKeyForm(form({ name: 'k', model_limits: text }), now);
+    expect(result.ok && result.input.modelLimits).toEqual({ smart: { rpmLimit: 5, budget: { maxUsd: 1, period: 'daily' } } });
+    expect(modelLimitsText(null)).toBe('');
+  });
+});
