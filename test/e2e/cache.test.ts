@@ -20,6 +20,10 @@ const models = `
     cache: { mode: semantic, semantic: { threshold: 0.9 } }
     targets:
       - { provider: fake, model: gpt-4o }
+  - name: similar-remote
+    cache: { mode: semantic, semantic: { embedder: embed, threshold: 0.99 } }
+    targets:
+      - { provider: fake, model: gpt-4.1 }
 `;
 
 describe.each(modes)('response cache end to end (%s)', (mode) => {
@@ -135,6 +139,15 @@ describe.each(modes)('response cache end to end (%s)', (mode) => {
     const otherCountry = await ask(`What is the capital city of Spain? (${mode})`, { model: 'similar' });
     expect(otherCountry.response.headers.get('x-gateway-cache')).toBe('MISS');
     expect(await usageOf(similar.response.headers.get('x-gateway-request-id')!)).toMatchObject({ cache_status: 'semantic_hit' });
+  });
+
+  it('embeds with a configured embeddings model when the model says so', async () => {
+    const text = `remote embedder ${mode}`;
+    const first = await ask(text, { model: 'similar-remote' });
+    expect(first.response.headers.get('x-gateway-cache')).toBe('MISS');
+    const embedding = harness.fake.requests.filter((request) => request.path.endsWith('/embeddings')).at(-1);
+    expect(embedding?.body).toMatchObject({ model: 'text-embedding-3-small', input: [text] });
+    expect((await ask(text, { model: 'similar-remote' })).response.headers.get('x-gateway-cache')).toBe('HIT');
   });
 
   it('follows x-gateway-cache and Cache-Control on the request, and refuses an unknown value in the OpenAI error shape', async () => {
