@@ -47,7 +47,9 @@ describe('cache settings', () => {
 
 describe('resolveCacheSettings', () => {
   it('falls back to the built-in settings', () => {
-    expect(resolveCacheSettings(null, undefined, null)).toEqual({ mode: 'off', ttlSeconds: 3600, threshold: 0.95, embedder: 'local', scope: null });
+    expect(resolveCacheSettings(null, undefined, null)).toEqual({ mode: 'off', ttlSeconds: 3600, threshold: 0.99, embedder: 'local', scope: null });
+    // 0.95 when the embedder is a configured model and nobody set a threshold; 0.99 for the local one.
+    expect(resolveCacheSettings(null, { semantic: { embedder: 'embed' } }, null)).toMatchObject({ threshold: 0.95 });
   });
 
   it('takes each field from the key, else the model, else the defaults', () => {
