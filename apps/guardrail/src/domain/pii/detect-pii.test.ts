@@ -86,6 +86,35 @@ describe('detectPii', () => {
     ]);
   });
 
+  it('takes names outside the English lexicon as people, places after a place word, and companies by their ending', () => {
+    const result = found('Yesterday Vidica Zakoč of Civis Analytics flew from NAANTALI to Awenne. My name is Kuba.', ['PERSON', 'LOCATION', 'ORGANIZATION']);
+    expect(result).toEqual([
+      ['PERSON', 'Vidica Zakoč'],
+      ['ORGANIZATION', 'Civis Analytics'],
+      ['LOCATION', 'NAANTALI'],
+      ['LOCATION', 'Awenne'],
+      ['PERSON', 'Kuba'],
+    ]);
+    // Capitalised common words are not a name.
+    expect(found('See Entertainment Weekly and the Border Force report.', ['PERSON'])).toEqual([]);
+  });
+
+  it('finds street addresses written the continental way', () => {
+    expect(found('Send it to Rue de Tanger 29 or Hauptstraße 5, please.', ['LOCATION'])).toEqual([
+      ['LOCATION', 'Rue de Tanger 29'],
+      ['LOCATION', 'Hauptstraße 5'],
+    ]);
+  });
+
+  it('needs a cue for digits that are only two groups or none', () => {
+    expect(found('We live at 3747 3911 Fourth Avenue, zip 90010-170', ['PHONE_NUMBER'])).toEqual([]);
+    expect(found('my phone: 9469 9966, or call 2019481927', ['PHONE_NUMBER'])).toEqual([
+      ['PHONE_NUMBER', '9469 9966'],
+      ['PHONE_NUMBER', '2019481927'],
+    ]);
+    expect(found('On 2003-08-28 12:13:52 it was 0490 75 40 81', ['PHONE_NUMBER'])).toEqual([['PHONE_NUMBER', '0490 75 40 81']]);
+  });
+
   it('resolves overlaps: the email wins over the name and the URL inside it', () => {
     expect(found('mail john@example.com', ['EMAIL_ADDRESS', 'URL', 'PERSON'])).toEqual([['EMAIL_ADDRESS', 'john@example.com']]);
     // Digits inside a URL are not a phone number, even when only phones are asked for.

@@ -9,7 +9,7 @@ const nameTypes: readonly NameEntityType[] = ['PERSON', 'LOCATION', 'ORGANIZATIO
 
 const patternDetectors: Partial<Record<PiiEntityType, Detector>> = {
   EMAIL_ADDRESS: detectEmail,
-  PHONE_NUMBER: phoneDetector('US'),
+  PHONE_NUMBER: phoneDetector(),
   CREDIT_CARD: detectCreditCard,
   IBAN_CODE: detectIban,
   US_SSN: detectUsSsn,

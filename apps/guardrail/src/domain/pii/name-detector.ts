@@ -11,6 +11,78 @@ interface OffsetMatch {
 const streetPattern =
   /\b\d{1,6}[A-Za-z]?\s+(?:[A-Z][\p{L}'.-]*\s+){1,4}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Square|Sq|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Crescent|Close|Alley|Plaza)\b(?:,?\s+(?:Apt\.?|Suite|Unit)\s*\d+)?/gu;
 
+interface TermJson {
+  text: string;
+  post: string;
+  tags: string[];
+  offset: { start: number; length: number };
+}
+
+/** Last words that make a run of proper nouns a company or an institution rather than a person. */
+const organisationEnding =
+  /^(?:inc|corp|corporation|co|company|llc|llp|ltd|limited|plc|gmbh|ag|sa|sas|bv|nv|oy|ab|group|holdings?|partners|capital|bank|analytics|technologies|technology|tech|systems|solutions|software|labs?|media|consulting|services|industries|international|university|college|institute|foundation|association|agency|ministry|council|hospital|school|press|news|magazine|times)$/i;
+/** Tags that say a proper noun is not a person's name. */
+const notPersonTags = new Set(['Place', 'Country', 'City', 'Region', 'Organization', 'Date', 'Month', 'WeekDay', 'Holiday', 'Acronym', 'Demonym', 'Pronoun', 'Possessive']);
+const personTags = new Set(['Person', 'FirstName', 'LastName', 'MaleName', 'FemaleName']);
+
+/**
+ * A word tagged as a name, or one the lexicon does not know at all (the tagger then says only
+ * `ProperNoun` and `Noun`): a capitalised common word ("Border", "Weekly") carries more tags.
+ */
+function nameLike(tags: readonly string[]): boolean {
+  if (tags.some((tag) => notPersonTags.has(tag))) return false;
+  if (tags.some((tag) => personTags.has(tag))) return true;
+  return tags.includes('ProperNoun') && tags.every((tag) => tag === 'ProperNoun' || tag === 'Noun');
+}
+// A name introduced as one: "my name is Kuba", "Name: Kuba", "called Kuba", "Dear Kuba".
+const introducedName = /\b(?:my name is|name\s*:|i am called|call me|called|dear|hello|hi)\s+(\p{Lu}[\p{L}'’-]+(?:\s+\p{Lu}[\p{L}'’-]+){0,2})/giu;
+
+/** Words after which an unknown proper noun is a place: "grew up in Awenne", "flew to HORTEN", "from Križe". */
+const placeCue = new Set(['in', 'from', 'to', 'near', 'around', 'outside', 'visiting', 'visit', 'via']);
+
+/**
+ * Runs of capitalised words the tagger knows only as proper nouns (names from outside its English
+ * lexicon): after a place cue, a place (one word is enough, and capitals like STAVANGER count);
+ * otherwise two to four words are a person, or an organisation when the last word says so
+ * ("Civis Analytics").
+ */
+function properNounRuns(terms: readonly TermJson[], types: ReadonlySet<NameEntityType>, found: Finding[]): void {
+  let run: TermJson[] = [];
+  let afterCue = false;
+  const flush = () => {
+    const first = run[0];
+    const last = run.at(-1);
+    if (first && last && run.length <= 4) {
+      const span = { start: first.offset.start, end: last.offset.start + last.offset.length };
+      const hasPersonName = run.some((term) => term.tags.some((tag) => personTags.has(tag)));
+      if (afterCue && !hasPersonName) {
+        if (types.has('LOCATION')) found.push({ type: 'LOCATION', ...span });
+      } else if (run.length >= 2) {
+        const type: NameEntityType = organisationEnding.test(last.text) ? 'ORGANIZATION' : 'PERSON';
+        if (types.has(type)) found.push({ type, ...span });
+      }
+    }
+    run = [];
+  };
+  let previous: TermJson | undefined;
+  for (const term of terms) {
+    const titleCase = /^\p{Lu}[\p{Ll}'’-]*\p{Ll}$/u.test(term.text) && nameLike(term.tags);
+    const capitals = /^\p{Lu}{3,}$/u.test(term.text) && !term.tags.some((tag) => tag === 'Organization' || tag === 'Pronoun');
+    if (run.length === 0) afterCue = previous !== undefined && placeCue.has(previous.text.toLowerCase()) && previous.post.trim() === '';
+    if (titleCase || (capitals && (afterCue || run.length > 0))) run.push(term);
+    else flush();
+    // Punctuation between two words ends a run ("Mary, Ariana" are two people).
+    if (run.length > 0 && term.post.trim() !== '') flush();
+    previous = term;
+  }
+  flush();
+}
+
+// Street addresses written the continental way: a street word first (Rue de Tanger 4, Calle Mayor 12)
+// or a street word as the end of one word (Hauptstraße 5, Kaarikatu 32, Drottninggatan 3).
+const continentalStreetPattern =
+  /\b(?:(?:Rue|Rua|Calle|Carrer|Via|Viale|Piazza|Piazzale|Corso|Avenida|Avda\.|Av\.|Paseo|Camino|Carretera|Praça|Largo|Travessa|Chemin|Allée|Impasse|Quai|Ulica|ul\.|Aleja|Strada|Bulevardul|Calea)\s+(?:(?:de|del|da|do|dos|das|di|della|la|le|les|du|des)\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}(?:,?\s+\d{1,5}[A-Za-z]?)?|\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|gatan|vägen|gränd|gata|gade|vej|vegen|veien|katu|tie|polku|utca|körút|tér|ulica)\s+\d{1,5}[A-Za-z]?)/gu;
+
 /**
  * People, places and organisations named in English text, by compromise's lexicon and tagger (shipped
  * inside the package, nothing fetched), plus street addresses as LOCATION. Costs about 4 ms per KB of
@@ -33,10 +105,22 @@ export function detectNames(text: string, types: ReadonlySet<NameEntityType>): F
       if (length > 1) found.push({ type, start, end: start + length });
     }
   };
-  if (types.has('PERSON')) add('PERSON', document.people());
+  if (types.has('PERSON')) {
+    add('PERSON', document.people());
+    for (const match of text.matchAll(introducedName)) {
+      const start = match.index + match[0].length - match[1]!.length;
+      found.push({ type: 'PERSON', start, end: start + match[1]!.length });
+    }
+  }
+  if (types.has('PERSON') || types.has('ORGANIZATION')) {
+    const sentences = document.json({ offset: true, terms: { offset: true } }) as Array<{ terms: TermJson[] }>;
+    for (const sentence of sentences) properNounRuns(sentence.terms, types, found);
+  }
   if (types.has('LOCATION')) {
     add('LOCATION', document.places());
-    for (const match of text.matchAll(streetPattern)) found.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
+    for (const pattern of [streetPattern, continentalStreetPattern]) {
+      for (const match of text.matchAll(pattern)) found.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
+    }
   }
   if (types.has('ORGANIZATION')) add('ORGANIZATION', document.organizations());
   return found;

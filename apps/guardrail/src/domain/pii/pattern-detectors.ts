@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import { isValidPhoneNumber, type CountryCode } from 'libphonenumber-js/max';
 import type { Finding } from './finding.ts';
 import { base64UrlJsonObject, ibanValid, luhnValid, shannonEntropy, ssnValid } from './validators.ts';
 
@@ -23,16 +23,39 @@ const emailPattern = /(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za
 export const detectEmail: Detector = (text) =>
   matches(text, emailPattern, (match) => (match[0].split('@')[0]!.includes('..') ? false : whole(match)), 'EMAIL_ADDRESS');
 
+/** Numbering plans tried for a number written without its country code (the first valid one counts). */
+export const defaultPhoneRegions: readonly CountryCode[] = [
+  'US', 'GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'BE', 'CH', 'AT', 'SE', 'DK', 'NO', 'FI', 'IS', 'PL', 'CZ', 'HU', 'SI', 'HR', 'PT', 'IE', 'GR',
+  'CY', 'EE', 'RU', 'UA', 'TR', 'IL', 'AU', 'NZ', 'CA', 'MX', 'BR', 'AR', 'UY', 'IN', 'JP', 'ZA', 'TN', 'GL',
+];
+
+// Digits in groups with the separators phones use, an optional +country and (area) or (0), an extension.
+const phoneCandidatePattern = /(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}(?:[ .-]\(?\d{1,6}\)?){0,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w|[.,/:-]\d)/g;
+const phoneCue = /(?:phone|tel|telephone|mobile|cell|call|fax|number|contact|reach|whats ?app|sms|text me|telefon|handy|téléphone|portable|teléfono|móvil)\W{0,20}$/i;
+const datePattern = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
+
 /**
- * Phone numbers through libphonenumber (full metadata): international numbers anywhere, national
- * numbers of `defaultCountry`; only numbers valid for their country's numbering plan count.
+ * Phone numbers validated by libphonenumber's full metadata: international numbers against their
+ * country's plan, national ones against the first of `regions` whose plan they fit. Digits in fewer
+ * than three groups, with no + and no parentheses, count only after a word such as "phone" or "call".
  */
-export function phoneDetector(defaultCountry: CountryCode = 'US'): Detector {
+export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegions): Detector {
   return (text) => {
-    if (!/\d{2}/.test(text)) return [];
-    return findPhoneNumbersInText(text, { defaultCountry })
-      .filter((found) => found.number.isValid())
-      .map((found) => ({ type: 'PHONE_NUMBER', start: found.startsAt, end: found.endsAt }));
+    if (!/\d{3}/.test(text)) return [];
+    const found: Finding[] = [];
+    for (const match of text.matchAll(phoneCandidatePattern)) {
+      const candidate = match[0];
+      const digits = candidate.replace(/\D/g, '').length;
+      if (digits < 7 || digits > 17 || datePattern.test(candidate)) continue;
+      // Two bare groups ("3747 3911", "90010-170") are as often a house number and a postcode, or a
+      // ZIP+4, as a phone: they need a cue, like a run of digits with no separator at all.
+      const number = candidate.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
+      const shaped = /[+()]/.test(number) || number.split(/[ .-]+/).length >= 3;
+      if (!shaped && !phoneCue.test(text.slice(Math.max(0, match.index - 40), match.index))) continue;
+      const valid = candidate.startsWith('+') ? isValidPhoneNumber(candidate) : regions.some((region) => isValidPhoneNumber(candidate, region));
+      if (valid) found.push({ type: 'PHONE_NUMBER', start: match.index, end: match.index + candidate.length });
+    }
+    return found;
   };
 }
 
