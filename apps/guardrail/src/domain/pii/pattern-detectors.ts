@@ -30,7 +30,7 @@ export const defaultPhoneRegions: readonly CountryCode[] = [
 ];
 
 // Digits in groups with the separators phones use, an optional +country and (area) or (0), an extension.
-const phoneCandidatePattern = /(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,6}(?:[ .-]\(?\d{1,6}\)?){0,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w|[.,/:-]\d)/g;
+const phoneCandidatePattern = /(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,12}(?:[ .-]\(?\d{1,6}\)?){0,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w|[.,/:-]\d)/g;
 const phoneCue = /(?:phone|tel|telephone|mobile|cell|call|fax|number|contact|reach|whats ?app|sms|text me|telefon|handy|téléphone|portable|teléfono|móvil)\W{0,20}$/i;
 const datePattern = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
 
