@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, killAllChildrenNow, startNodeChild, stopAllChildren, waitForOk } from './lib/children.ts';
+import { freePort, killAllChildrenNow, startFakeProviderChild, startNodeChild, stopAllChildren, waitForOk } from './lib/children.ts';
 import { runFixedConcurrency, type PhaseResult, type Target } from './lib/load.ts';
 import { distribution } from './lib/stats.ts';
 
@@ -64,18 +64,9 @@ const directory = mkdtempSync(join(tmpdir(), 'gateway-bench-cache-'));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const fakePort = await freePort();
-  const fakeKey = `sk-bench-${randomBytes(12).toString('hex')}`;
   const baseEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'NATS_NAMESPACE', 'GATEWAY_ENCRYPTION_KEY', 'NODE_OPTIONS']) delete baseEnv[name];
-  const fake = startNodeChild(
-    'fake provider',
-    join(root, 'packages/testkit/src/fake-provider-cli.ts'),
-    { ...baseEnv, FAKE_PROVIDER_PORT: String(fakePort), FAKE_PROVIDER_LATENCY_MS: '50', FAKE_PROVIDER_KEY: fakeKey },
-    root,
-  );
-  const fakeUrl = `http://127.0.0.1:${fakePort}/v1`;
-  await waitForOk(`${fakeUrl}/models`, fake, 60_000, { authorization: `Bearer ${fakeKey}` });
+  const { url: fakeUrl, key: fakeKey } = await startFakeProviderChild(root, baseEnv, 50);
 
   const configPath = join(directory, 'gateway.yaml');
   writeFileSync(configPath, gatewayYaml(fakeUrl));

@@ -14,7 +14,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, killAllChildrenNow, sleep, startNodeChild, stopAllChildren, waitForOk, type Child } from './lib/children.ts';
+import { freePort, killAllChildrenNow, sleep, startFakeProviderChild, startNodeChild, stopAllChildren, waitForOk, type Child } from './lib/children.ts';
 import { runFixedConcurrency, runFixedRate, type PhaseResult, type Target } from './lib/load.ts';
 import { snapshot, spent, type Pids } from './lib/meter.ts';
 import { commandLine, machineCpuMs, pidsByCommand, processTree, totalMemory } from './lib/proc.ts';
@@ -184,22 +184,13 @@ interface Running {
 async function startProcesses(): Promise<Running> {
   const directory = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   cleanup.directory = directory;
-  const fakePort = await freePort();
-  const fakeKey = `sk-bench-${randomBytes(12).toString('hex')}`;
   const baseEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'NATS_NAMESPACE', 'GATEWAY_ENCRYPTION_KEY', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'NODE_OPTIONS']) {
     delete baseEnv[name];
   }
 
   log(`starting the fake provider (latency ${settings.latencyMs} ms) …`);
-  const fake = startNodeChild(
-    'fake provider',
-    join(root, 'packages/testkit/src/fake-provider-cli.ts'),
-    { ...baseEnv, FAKE_PROVIDER_PORT: String(fakePort), FAKE_PROVIDER_LATENCY_MS: String(settings.latencyMs), FAKE_PROVIDER_KEY: fakeKey },
-    root,
-  );
-  const fakeUrl = `http://127.0.0.1:${fakePort}/v1`;
-  await waitForOk(`${fakeUrl}/models`, fake, 60_000, { authorization: `Bearer ${fakeKey}` });
+  const { child: fake, url: fakeUrl, key: fakeKey } = await startFakeProviderChild(root, baseEnv, settings.latencyMs);
 
   const configPath = join(directory, 'gateway.yaml');
   writeFileSync(configPath, gatewayYaml(fakeUrl));

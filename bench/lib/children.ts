@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { isAlive, processTree } from './proc.ts';
 
 /**
@@ -110,4 +112,22 @@ export function killAllChildrenNow(): void {
       }
     }
   }
+}
+
+/**
+ * The fake OpenAI-compatible provider as a child process on a free port, answering after `latencyMs`;
+ * resolves once it answers `/models`. `root` is the repository, `env` what the child inherits.
+ */
+export async function startFakeProviderChild(root: string, env: NodeJS.ProcessEnv, latencyMs: number): Promise<{ child: Child; url: string; key: string }> {
+  const port = await freePort();
+  const key = `sk-bench-${randomBytes(12).toString('hex')}`;
+  const child = startNodeChild(
+    'fake provider',
+    join(root, 'packages/testkit/src/fake-provider-cli.ts'),
+    { ...env, FAKE_PROVIDER_PORT: String(port), FAKE_PROVIDER_LATENCY_MS: String(latencyMs), FAKE_PROVIDER_KEY: key },
+    root,
+  );
+  const url = `http://127.0.0.1:${port}/v1`;
+  await waitForOk(`${url}/models`, child, 60_000, { authorization: `Bearer ${key}` });
+  return { child, url, key };
 }
