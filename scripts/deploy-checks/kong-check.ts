@@ -4,7 +4,8 @@
  * 2. Every plugin's config against Kong 3.9's plugin schemas (kong-plugin-schemas.ts), Lua of the
  *    serverless functions included (syntax and the sandbox's globals).
  * 3. What the gateway relies on (docs/edge.md): streams unbuffered, no retries of POSTs, request ids,
- *    the operators-only routes restricted, rate limits shared through Redis by key hash.
+ *    the operators-only routes restricted, rate limits shared through Redis by key hash, and the
+ *    serverless functions run against a mock of Kong's PDK (kong-functions.ts).
  * 4. kong/error-template.json gives valid JSON once Kong fills it in.
  * Usage: tsx scripts/deploy-checks/kong-check.ts [path of the config]
  */
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { serverlessBehaviourProblems } from './kong-functions.ts';
 import { pluginConfigSchemas, pluginEntitySchema } from './kong-plugin-schemas.ts';
 import { Report, root, runTool } from './report.ts';
 
@@ -127,6 +129,11 @@ report.check('no credential: 401 at the edge, hygiene headers stripped', [
   ...(preFunction.includes('x-middleware-subrequest') ? [] : ['x-middleware-subrequest is not stripped']),
   ...(routes.some(({ route }) => route.tags?.includes('credential-required')) ? [] : ['no route is tagged credential-required']),
 ]);
+const phase = (plugin: string, name: string) => ((findGlobal(plugin)[name] ?? []) as string[]).join('\n');
+report.check(
+  'the serverless functions behave: key hash for the rate limits, stripped headers, 401 per surface, Retry-After (run in a Lua VM against a mock of the PDK)',
+  serverlessBehaviourProblems({ preAccess: phase('pre-function', 'access'), postAccess: phase('post-function', 'access'), postHeaderFilter: phase('post-function', 'header_filter') }),
+);
 const propagation = (findGlobal('opentelemetry').propagation ?? {}) as { inject?: string[] };
 report.check('W3C trace context propagated to the API (global opentelemetry)', propagation.inject?.includes('w3c') ? [] : ['opentelemetry does not inject w3c']);
 
