@@ -91,6 +91,8 @@ export async function startHarness(mode: Mode, extra: ExtraConfig = {}): Promise
     GATEWAY_CONFIG: configPath,
     GATEWAY_DATA_DIR: join(directory, 'data'),
     GATEWAY_MASTER_KEY: masterKey,
+    // The tests check what the cache does, not how fast: a slow lookup on a busy machine must not bypass it.
+    GATEWAY_CACHE_LOOKUP_TIMEOUT_MS: '5000',
   };
   if (mode === 'servers') {
     const urls = testServiceUrls();

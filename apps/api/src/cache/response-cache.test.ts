@@ -14,7 +14,7 @@ async function fakeCacheService(bus: Bus) {
   const entries = new Map<string, CacheEntry>();
   const lookups: CacheLookupRequest[] = [];
   const stores: CacheStoreRequest[] = [];
-  const control = { hang: false };
+  const control = { hang: false, hangStore: false };
   const handle: ServiceHandle = await bus.serve({
     name: 'cache',
     version: '1.0.0',
@@ -33,6 +33,7 @@ async function fakeCacheService(bus: Bus) {
         endpoint: cacheStore,
         handler: async (request) => {
           stores.push(request);
+          if (control.hangStore) await new Promise((resolve) => setTimeout(resolve, 200));
           entries.set(`${request.scope}|${request.key}`, request.entry);
           return { stored: true };
         },
@@ -106,6 +107,32 @@ describe('ResponseCache', () => {
     for (const answer of answers) expect(answer).toMatchObject({ status: 'hit', coalesced: true, entry: { response: { id: 'chatcmpl-shared' } } });
     // Followers did not each ask the cache service after the leader answered... and only the leader stored.
     expect(await stored(1)).toBe(1);
+  });
+
+  it('answers an identical request that arrives after the answer but before the cache service stored it', async () => {
+    service.control.hangStore = true;
+    const leader = begin();
+    await leader.lookup();
+    leader.storeJson({ id: 'chatcmpl-pending-store' }, facts);
+    const late = begin({ requestId: 'r2' });
+    expect(await late.lookup()).toMatchObject({ status: 'hit', coalesced: true, entry: { response: { id: 'chatcmpl-pending-store' } } });
+    // Once stored, the flight is forgotten: the next request asks the cache service.
+    await stored(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const lookupsBefore = service.lookups.length;
+    expect(await lookupOnce({ requestId: 'r3' })).toMatchObject({ status: 'hit', coalesced: false });
+    expect(service.lookups.length).toBe(lookupsBefore + 1);
+  });
+
+  it('still coalesces identical requests when the cache service is down', async () => {
+    await service.handle.stop();
+    const leader = begin();
+    expect(await leader.lookup()).toBeNull();
+    const follower = begin({ requestId: 'r2' });
+    const waiting = follower.lookup();
+    leader.storeJson({ id: 'chatcmpl-down' }, facts);
+    expect(await waiting).toMatchObject({ status: 'hit', coalesced: true });
+    leader.finish();
   });
 
   it('releases followers to call the provider themselves when the leader fails', async () => {

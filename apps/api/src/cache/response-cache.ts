@@ -60,7 +60,10 @@ export interface ResponseCacheOptions {
 
 interface Flight {
   promise: Promise<CacheEntry | null>;
+  /** Gives the answer (or null: failed) to the requests waiting. */
   resolve(entry: CacheEntry | null): void;
+  /** Forgets the flight: a later identical request asks the cache service again. */
+  release(): void;
 }
 
 /** Logs a failure at most once per interval, with how many were not logged: an outage must not flood the logs. */
@@ -143,9 +146,9 @@ export class ResponseCache {
     const promise = new Promise<CacheEntry | null>((done) => (resolve = done));
     const flight: Flight = {
       promise,
-      resolve: (entry) => {
+      resolve,
+      release: () => {
         if (this.flights.get(id) === flight) this.flights.delete(id);
-        resolve(entry);
       },
     };
     this.flights.set(id, flight);
@@ -168,9 +171,9 @@ export class ResponseCache {
     }
   }
 
-  /** @internal Hands an answer to the cache service; never awaited by a response. */
-  store(request: CacheStoreRequest): void {
-    this.options.bus.request(cacheStore, request, { context: { requestId: request.requestId } }).then(
+  /** @internal Hands an answer to the cache service; never awaited by a response, and never rejects. */
+  store(request: CacheStoreRequest): Promise<void> {
+    return this.options.bus.request(cacheStore, request, { context: { requestId: request.requestId } }).then(
       (result) => {
         if (!result.stored) this.options.logger.debug({ request_id: request.requestId, reason: result.reason }, 'answer not cached');
       },
@@ -257,12 +260,10 @@ export class CacheTicket {
       ...(this.semantic ? { semantic: { ...this.semantic, threshold: settings.threshold } } : {}),
     });
     if (found === null) {
-      // The cache is unavailable: go to the provider, do not try to store.
+      // The cache is unavailable: go to the provider (still one call for identical requests), do not store.
       this.unavailable = true;
       this.status = 'bypass';
-      return null;
-    }
-    if (found.status !== 'miss' && found.entry && this.usable(found.entry)) {
+    } else if (found.status !== 'miss' && found.entry && this.usable(found.entry)) {
       this.status = found.status;
       return { status: found.status, entry: found.entry, coalesced: false, ...(found.similarity === undefined ? {} : { similarity: found.similarity }) };
     }
@@ -287,24 +288,35 @@ export class CacheTicket {
   /** Releases identical requests still waiting (they call the provider themselves). Safe to call twice. */
   finish(): void {
     this.flight?.resolve(null);
+    this.flight?.release();
     this.flight = undefined;
   }
 
+  /**
+   * Answers the identical requests waiting, and stores the answer. The flight stays known until the
+   * cache service has stored it, so an identical request arriving in between gets this answer too
+   * instead of a miss (and a second provider call).
+   */
   private settle(entry: CacheEntry): void {
-    this.flight?.resolve(entry);
+    const flight = this.flight;
     this.flight = undefined;
+    flight?.resolve(entry);
     const { directive, settings, model, requestId } = this.context;
-    if (!directive.write || this.unavailable) return;
-    if (Buffer.byteLength(JSON.stringify(entry)) > this.cache.maxEntryBytes) return;
-    this.cache.store({
-      requestId,
-      scope: settings.scope,
-      model,
-      key: this.key,
-      ttlSeconds: settings.ttlSeconds,
-      entry,
-      ...(this.semantic ? { semantic: this.semantic } : {}),
-    });
+    if (!directive.write || this.unavailable || Buffer.byteLength(JSON.stringify(entry)) > this.cache.maxEntryBytes) {
+      flight?.release();
+      return;
+    }
+    void this.cache
+      .store({
+        requestId,
+        scope: settings.scope,
+        model,
+        key: this.key,
+        ttlSeconds: settings.ttlSeconds,
+        entry,
+        ...(this.semantic ? { semantic: this.semantic } : {}),
+      })
+      .finally(() => flight?.release());
   }
 
   /** Whether a stored answer may serve this request: the same form, and young enough for `max-age`. */
