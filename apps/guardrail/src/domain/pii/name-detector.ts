@@ -89,9 +89,46 @@ const continentalStreetPattern =
  * text, so it runs only for policies that ask for these types.
  */
 export function detectNames(text: string, types: ReadonlySet<NameEntityType>): Finding[] {
-  if (!/\p{Lu}/u.test(text)) return [];
-  const document = nlp(text);
   const found: Finding[] = [];
+  for (const range of nameBearingRanges(text)) tagNames(text.slice(range.start, range.end), range.start, types, found);
+  if (types.has('PERSON')) {
+    for (const match of text.matchAll(introducedName)) {
+      const start = match.index + match[0].length - match[1]!.length;
+      found.push({ type: 'PERSON', start, end: start + match[1]!.length });
+    }
+  }
+  if (types.has('LOCATION')) {
+    for (const pattern of [streetPattern, continentalStreetPattern]) {
+      for (const match of text.matchAll(pattern)) found.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
+    }
+  }
+  return found;
+}
+
+/**
+ * The stretches of text worth tagging: sentences with a capital letter after their first word, and
+ * short lines with any capital (names and addresses in lists). Tagging costs in proportion to the text,
+ * and prose is mostly sentences whose only capital is the first letter.
+ */
+function nameBearingRanges(text: string): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  for (const sentence of text.matchAll(/[^.!?\n]+(?:[.!?]+|\n+|$)/g)) {
+    const body = sentence[0].trimStart();
+    const rest = body.replace(/^\S+/, '');
+    const short = body.split(/\s+/).length <= 4;
+    if (!(/\p{Lu}/u.test(rest) || (short && /\p{Lu}/u.test(body)))) continue;
+    const start = sentence.index;
+    const end = start + sentence[0].length;
+    const last = ranges.at(-1);
+    if (last && last.end === start) last.end = end;
+    else ranges.push({ start, end });
+  }
+  return ranges;
+}
+
+/** Runs the tagger over one stretch of text; positions are shifted by `offset` into the whole text. */
+function tagNames(text: string, offset: number, types: ReadonlySet<NameEntityType>, found: Finding[]): void {
+  const document = nlp(text);
   const add = (type: NameEntityType, view: { json(options: object): unknown }) => {
     for (const match of view.json({ offset: true }) as OffsetMatch[]) {
       let { start, length } = match.offset;
@@ -102,26 +139,14 @@ export function detectNames(text: string, types: ReadonlySet<NameEntityType>): F
         start += 1;
         length -= 1;
       }
-      if (length > 1) found.push({ type, start, end: start + length });
+      if (length > 1) found.push({ type, start: offset + start, end: offset + start + length });
     }
   };
-  if (types.has('PERSON')) {
-    add('PERSON', document.people());
-    for (const match of text.matchAll(introducedName)) {
-      const start = match.index + match[0].length - match[1]!.length;
-      found.push({ type: 'PERSON', start, end: start + match[1]!.length });
-    }
-  }
-  if (types.has('PERSON') || types.has('ORGANIZATION')) {
-    const sentences = document.json({ offset: true, terms: { offset: true } }) as Array<{ terms: TermJson[] }>;
-    for (const sentence of sentences) properNounRuns(sentence.terms, types, found);
-  }
-  if (types.has('LOCATION')) {
-    add('LOCATION', document.places());
-    for (const pattern of [streetPattern, continentalStreetPattern]) {
-      for (const match of text.matchAll(pattern)) found.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
-    }
-  }
+  if (types.has('PERSON')) add('PERSON', document.people());
+  if (types.has('LOCATION')) add('LOCATION', document.places());
   if (types.has('ORGANIZATION')) add('ORGANIZATION', document.organizations());
-  return found;
+  const runs: Finding[] = [];
+  const sentences = document.json({ offset: true, terms: { offset: true } }) as Array<{ terms: TermJson[] }>;
+  for (const sentence of sentences) properNounRuns(sentence.terms, types, runs);
+  for (const run of runs) found.push({ ...run, start: offset + run.start, end: offset + run.end });
 }

@@ -45,11 +45,12 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
     const found: Finding[] = [];
     for (const match of text.matchAll(phoneCandidatePattern)) {
       const candidate = match[0];
-      const digits = candidate.replace(/\D/g, '').length;
-      if (digits < 7 || digits > 17 || datePattern.test(candidate)) continue;
+      const number = candidate.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
+      // E.164 numbers have at most 15 digits; longer runs (card numbers) would cost a failed parse per region.
+      const digits = number.replace(/\D/g, '').length;
+      if (digits < 7 || digits > 15 || datePattern.test(candidate)) continue;
       // Two bare groups ("3747 3911", "90010-170") are as often a house number and a postcode, or a
       // ZIP+4, as a phone: they need a cue, like a run of digits with no separator at all.
-      const number = candidate.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
       const shaped = /[+()]/.test(number) || number.split(/[ .-]+/).length >= 3;
       if (!shaped && !phoneCue.test(text.slice(Math.max(0, match.index - 40), match.index))) continue;
       const valid = candidate.startsWith('+') ? isValidPhoneNumber(candidate) : regions.some((region) => isValidPhoneNumber(candidate, region));
