@@ -88,7 +88,7 @@ describe.each(buses)('guardrail service on the %s bus', (_name, createBus) => {
 
   it('drives a stream through the service: an entity split across chunks is redacted, split placeholders restored, a deny stops it', async () => {
     const restore = { '<EMAIL_ADDRESS_1>': 'ann.lee@example.com' };
-    const inspect = (window: string) => bus.request(guardrailCheckOutput, { requestId: 'r-stream', policies: [piiSafe], text: window, complete: false, placeholderCounts: { EMAIL_ADDRESS: 1 } });
+    const inspect = (text: string, complete: boolean) => bus.request(guardrailCheckOutput, { requestId: 'r-stream', policies: [piiSafe], text, complete, placeholderCounts: { EMAIL_ADDRESS: 1 } });
     const checker = new StreamingOutputChecker({ inspect, restore, placeholderCounts: { EMAIL_ADDRESS: 1 }, holdbackChars: 24 });
     const chunks = ['We wrote to <EMAIL_AD', 'DRESS_1>. The key is AKIAIOSF', 'ODNN7EXAMPLE, keep it safe. ', 'Have a nice day and see you soon.'];
     let text = '';

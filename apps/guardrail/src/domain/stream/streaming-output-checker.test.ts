@@ -8,9 +8,9 @@ const policy = (checks: GuardrailPolicyInput['checks']) => guardrailPolicySchema
 
 /** The inspector the API would build over the bus, here calling the checks in process; it records the windows it saw. */
 function inspector(policies: ReturnType<typeof policy>[], windows: string[] = []): WindowInspector {
-  return async (window) => {
-    windows.push(window);
-    return checkOutput({ requestId: 'r', policies, text: window, complete: false }, { injectionModel: { score: () => 0 } });
+  return async (text, complete) => {
+    windows.push(text);
+    return checkOutput({ requestId: 'r', policies, text, complete }, { injectionModel: { score: () => 0 } });
   };
 }
 
@@ -23,9 +23,8 @@ async function run(checker: StreamingOutputChecker, chunks: string[]): Promise<{
     if (step.text) emitted.push(step.text);
   }
   const last = await checker.finish();
-  if (last.denial) return { emitted, denial: last.denial };
   if (last.text) emitted.push(last.text);
-  return { emitted };
+  return last.denial ? { emitted, denial: last.denial } : { emitted };
 }
 
 /** Splits text into chunks of `size` characters, as a provider's deltas might. */
@@ -90,6 +89,20 @@ describe('StreamingOutputChecker', () => {
     expect(checker.verdicts()).toEqual([{ policy: 'out', check: 'regex', index: 0, action: 'deny', verdict: 'deny', entities: { REGEX: 1 } }]);
     // Each window repeats the released tail, so a pattern across the boundary is seen.
     expect(windows.length).toBeGreaterThan(1);
+  });
+
+  it('checks the whole answer at the end when asked: a stream that is not valid JSON ends with a deny', async () => {
+    const structured = policy([{ type: 'json_schema', action: 'deny', schema: { type: 'object', required: ['city'] } }]);
+    const valid = new StreamingOutputChecker({ inspect: inspector([structured]), holdbackChars: 8, checkWholeAnswer: true });
+    expect(await run(valid, chunked('{"city": "Paris", "country": "France"}', 5))).toEqual({ emitted: expect.any(Array) });
+    const invalid = new StreamingOutputChecker({ inspect: inspector([structured]), holdbackChars: 8, checkWholeAnswer: true });
+    const { emitted, denial } = await run(invalid, chunked('{"town": "Paris", "country": "France"}', 5));
+    // The windows passed (json_schema waits for the whole answer), so the text left; the end is a deny.
+    expect(emitted.join('')).toBe('{"town": "Paris", "country": "France"}');
+    expect(denial?.message).toBe("json_schema check of policy out: the output does not match the schema: / must have required property 'city'");
+    // Without the option, a stream is checked window by window only.
+    const unchecked = new StreamingOutputChecker({ inspect: inspector([structured]), holdbackChars: 8 });
+    expect((await run(unchecked, chunked('{"town": "Paris"}', 5))).denial).toBeUndefined();
   });
 
   it('passes text through unchanged when nothing matches', async () => {

@@ -5,10 +5,11 @@ import { piiPriority } from '../pii/priority.ts';
 import { partialPlaceholderStart, restorePlaceholders } from './restore-placeholders.ts';
 
 /**
- * Checks one window of a stream: the API passes a function that sends `guardrail.v1.check_output`
- * with `complete: false` (or runs the checks in process). Positions in the answer are in the window.
+ * Checks text of a stream: the API passes a function that sends `guardrail.v1.check_output` with
+ * `{ text, complete }` (or runs the checks in process). `complete` is false for a window, true for the
+ * whole answer at the end (only with `checkWholeAnswer`). Positions in the answer are in `text`.
  */
-export type WindowInspector = (window: string) => Promise<Pick<GuardrailOutputResponse, 'action' | 'denial' | 'verdicts' | 'findings'>>;
+export type WindowInspector = (text: string, complete: boolean) => Promise<Pick<GuardrailOutputResponse, 'action' | 'denial' | 'verdicts' | 'findings'>>;
 
 export interface StreamingOutputCheckerOptions {
   inspect: WindowInspector;
@@ -23,6 +24,12 @@ export interface StreamingOutputCheckerOptions {
   holdbackChars?: number;
   /** Characters of text already sent that each window repeats, so a deny pattern across the boundary is seen. Default 256. */
   contextChars?: number;
+  /**
+   * Also check the whole answer once it has ended, for the checks that need all of it (`json_schema`,
+   * `max_size` on output). The answer is kept in memory for that. Its text has left by then, so such a
+   * deny can only end the stream with an error event instead of its normal end.
+   */
+  checkWholeAnswer?: boolean;
 }
 
 /** What may leave now. After a deny, `text` is empty, nothing more is accepted, and the stream should end with an error event. */
@@ -42,8 +49,9 @@ const maxWordChars = 8192;
  * it, redacted, its reversible placeholders restored, and only then released. A deny stops the stream.
  *
  * Use: `step = await checker.push(delta)` for every content delta (send `step.text` if not empty), then
- * `step = await checker.finish()` at the end; `checker.verdicts()` gives one verdict per check for the
- * usage record. Calls must not overlap (await each before the next).
+ * `step = await checker.finish()` at the end (send its text, then its denial as an error event if any);
+ * `checker.verdicts()` gives one verdict per check for the usage record. Calls must not overlap (await
+ * each before the next).
  */
 export class StreamingOutputChecker {
   readonly #inspect: WindowInspector;
@@ -54,6 +62,8 @@ export class StreamingOutputChecker {
   /** Raw model text already released (its tail), and raw text not released yet. */
   #context = '';
   #pending = '';
+  /** The whole raw answer, kept only with `checkWholeAnswer`. */
+  #answer: string | undefined;
   #denial: GuardrailDenial | undefined;
   readonly #verdicts = new Map<string, GuardrailVerdict>();
 
@@ -63,6 +73,7 @@ export class StreamingOutputChecker {
     this.#placeholders = new PlaceholderAllocator(options.placeholderCounts);
     this.#holdback = options.holdbackChars ?? 128;
     this.#contextChars = options.contextChars ?? 256;
+    this.#answer = options.checkWholeAnswer ? '' : undefined;
   }
 
   get denied(): GuardrailDenial | undefined {
@@ -72,6 +83,7 @@ export class StreamingOutputChecker {
   async push(chunk: string): Promise<StreamStep> {
     if (this.#denial) return { text: '', denial: this.#denial };
     this.#pending += chunk;
+    if (this.#answer !== undefined) this.#answer += chunk;
     // Nothing could leave yet: save the round trip until there is.
     if (this.#pending.length <= this.#holdback) return { text: '' };
     return this.#release(false);
@@ -80,8 +92,15 @@ export class StreamingOutputChecker {
   /** The end of the answer: checks and releases everything still held back. */
   async finish(): Promise<StreamStep> {
     if (this.#denial) return { text: '', denial: this.#denial };
-    if (this.#pending === '') return { text: '' };
-    return this.#release(true);
+    const last = this.#pending === '' ? { text: '' } : await this.#release(true);
+    if (last.denial || this.#answer === undefined) return last;
+    const whole = await this.#inspect(this.#answer, true);
+    this.#recordVerdicts(whole.verdicts);
+    if (whole.action === 'deny') {
+      this.#denial = whole.denial ?? { policy: '', check: 'json_schema', index: 0, message: 'output denied' };
+      return { text: last.text, denial: this.#denial };
+    }
+    return last;
   }
 
   /** One verdict per check seen: the strongest it reached, entity counts of what was released. */
@@ -92,7 +111,7 @@ export class StreamingOutputChecker {
   async #release(final: boolean): Promise<StreamStep> {
     const offset = this.#context.length;
     const window = this.#context + this.#pending;
-    const answer = await this.#inspect(window);
+    const answer = await this.#inspect(window, false);
     this.#recordVerdicts(answer.verdicts);
     if (answer.action === 'deny') {
       for (const finding of answer.findings) if (finding.action === 'deny' && finding.end > offset) this.#count(finding);
