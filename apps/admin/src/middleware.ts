@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { publicUrl } from './lib/public-url.ts';
 
 /**
  * Comfort only: sends visitors without a session cookie to the sign-in page before any rendering.
@@ -7,7 +8,7 @@ import { NextResponse, type NextRequest } from 'next/server';
  */
 export function middleware(request: NextRequest): NextResponse {
   if (!request.cookies.has('gateway_admin_session')) {
-    return NextResponse.redirect(new URL('/sign-in', request.url));
+    return NextResponse.redirect(publicUrl('/sign-in', request.headers, request.url));
   }
   return NextResponse.next();
 }

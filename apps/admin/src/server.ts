@@ -46,10 +46,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   const firstAdmin = await ensureFirstAdmin(database, options.firstAdmin);
   installAdminHost({ database, bus, secretBox, settings });
   if (options.build !== false) await ensureAdminBuild((message) => logger.info(message));
-  const app = next({ dev: false, dir: adminDirectory, customServer: true, hostname: options.host, port: options.port });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+  // Listen first, so Next.js is told the port really in use (with port 0, the one the system chose).
+  let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    if (!handle) {
+      response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('The dashboard is starting');
+      return;
+    }
     handle(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'admin request failed');
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
@@ -60,6 +63,14 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  const app = next({ dev: false, dir: adminDirectory, customServer: true, hostname: options.host, port: (server.address() as AddressInfo).port });
+  try {
+    await app.prepare();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  handle = app.getRequestHandler();
   const address = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactElement } from 'react';
-import { Area, AreaChart, Bar, CartesianGrid, ComposedChart, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { OverviewPoint } from '../lib/data/overview.ts';
 
 function tickFormatter(bucketSeconds: number) {
@@ -31,15 +31,15 @@ export function UsageCharts({ points, bucketSeconds }: { points: OverviewPoint[]
   return (
     <div className="charts" data-testid="overview-charts">
       <Chart title="Requests and errors">
-        <ComposedChart data={points}>
+        <AreaChart data={points}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           {axis}
           <YAxis allowDecimals={false} fontSize={11} width={40} />
           <Tooltip labelFormatter={labelFormatter} />
           <Legend />
-          <Bar dataKey="requests" name="requests" fill="#3056d3" isAnimationActive={false} />
-          <Bar dataKey="errors" name="errors" fill="#c4321c" isAnimationActive={false} />
-        </ComposedChart>
+          <Area dataKey="requests" name="requests" stroke="#3056d3" fill="#c9d5fb" isAnimationActive={false} />
+          <Area dataKey="errors" name="errors" stroke="#c4321c" fill="#f6c7bf" isAnimationActive={false} />
+        </AreaChart>
       </Chart>
       <Chart title="Error rate (%)">
         <LineChart data={withPercent}>

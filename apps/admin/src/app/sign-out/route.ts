@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { deleteAdminSession, recordAudit } from '@gateway/db';
 import { adminHost } from '../../host.ts';
+import { publicUrl } from '../../lib/public-url.ts';
 import { csrfTokenMatches } from '../../lib/auth/csrf.ts';
 import { sessionCookieName, signedInFromToken } from '../../lib/auth/session.ts';
 
@@ -15,7 +16,7 @@ export async function POST(request: NextRequest): Promise<NextResponse> {
   const { database } = adminHost();
   await deleteAdminSession(database.db, signedIn.token);
   await recordAudit(database.db, { actorId: signedIn.session.userId, actorEmail: signedIn.session.email, action: 'user.sign_out', targetType: 'user', targetId: signedIn.session.userId });
-  const response = NextResponse.redirect(new URL('/sign-in', request.url), 303);
+  const response = NextResponse.redirect(publicUrl('/sign-in', request.headers, request.url), 303);
   response.cookies.set(sessionCookieName, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 });
   return response;
 }

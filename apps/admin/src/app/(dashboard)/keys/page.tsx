@@ -30,7 +30,7 @@ export default async function KeysPage() {
     <>
       <h1>Keys</h1>
       {isAdmin ? (
-        <details className="panel" open={keys.length === 0}>
+        <details className="panel" open>
           <summary>
             <strong>Create a key</strong>
           </summary>

@@ -1,0 +1,348 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBus } from '@gateway/bus';
+import { configChanged, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
+import {
+  createAdminUser,
+  createKey,
+  createSecretBox,
+  findKeyByPlaintext,
+  getKey,
+  getProviderWithSecrets,
+  insertUsageRecords,
+  keyState,
+  listAdminUsers,
+  listAudit,
+  upsertModel,
+  upsertProvider,
+} from '@gateway/db';
+import { createLogger } from '@gateway/telemetry';
+import { testServiceUrls, uniqueName } from '@gateway/testkit';
+import { ensureAdminBuild } from '../src/build.ts';
+import { hashPassword } from '../src/lib/auth/password.ts';
+import { startAdminServer, type RunningAdmin } from '../src/server.ts';
+import { openMigratedDatabase, usageRecord } from '../test/support/database.ts';
+
+/**
+ * The dashboard end to end: the production build served by its own server on a real Postgres and
+ * NATS, driven by Debian's Chromium. Each page's screenshot goes to docs/admin/ for docs/admin.md.
+ */
+const screenshots = fileURLToPath(new URL('../../../docs/admin/', import.meta.url));
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const admin = { email: 'admin@example.com', password: 'correct horse battery staple' };
+const viewer = { email: 'viewer@example.com', password: 'viewer password 123' };
+const xss = '<img src=x onerror=alert(1)>';
+
+let server: RunningAdmin;
+let browser: Browser;
+let database: Awaited<ReturnType<typeof openMigratedDatabase>>;
+let bus: Awaited<ReturnType<typeof createBus>>;
+const events: ConfigChanged[] = [];
+const dialogs: string[] = [];
+let adminContext: BrowserContext;
+let adminPage: Page;
+/** The key created through the form, as shown once. */
+let createdKey: { id: string; key: string };
+
+const db = () => database.database.db;
+const secretBox = createSecretBox(randomBytes(32).toString('base64'));
+
+async function newSignedInPage(user: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  // Any alert, confirm or prompt is recorded: logged content must never run as script.
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.accept();
+  });
+  await page.goto('/sign-in');
+  await page.fill('input[name=email]', user.email);
+  await page.fill('input[name=password]', user.password);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.pathname === '/');
+  return { context, page };
+}
+
+/** Usage over the last day, so the overview has something to draw (fixed pseudo-random values). */
+function backgroundUsage(now: number): UsageRecord[] {
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 48_271) % 2_147_483_647;
+    return seed / 2_147_483_647;
+  };
+  return Array.from({ length: 240 }, (_, index) => {
+    const model = next() < 0.6 ? 'fast' : 'smart';
+    const failed = next() < 0.06;
+    return usageRecord(`req_bg_${String(index).padStart(3, '0')}`, {
+      createdAt: new Date(now - (index + 1) * 6 * 60_000 + Math.floor(next() * 60_000)).toISOString(),
+      keyId: 'key_background',
+      model,
+      provider: model === 'fast' ? 'openai-main' : 'anthropic-main',
+      providerModel: model === 'fast' ? 'gpt-4o-mini' : 'claude-sonnet-4',
+      inputTokens: 200 + Math.floor(next() * 800),
+      outputTokens: 50 + Math.floor(next() * 400),
+      latencyMs: (model === 'fast' ? 300 : 900) + next() * 1200,
+      status: failed ? 502 : 200,
+      errorCode: failed ? 'provider_error' : null,
+      costUsd: Number((0.0002 + next() * 0.003).toFixed(8)),
+    });
+  });
+}
+
+describe('admin dashboard in Chromium', () => {
+  beforeAll(async () => {
+    await ensureAdminBuild();
+    await mkdir(screenshots, { recursive: true });
+    database = await openMigratedDatabase('postgres');
+    bus = await createBus({ name: 'admin-e2e', natsUrl: testServiceUrls().natsUrl, namespace: uniqueName('admin_e2e') });
+    bus.subscribe(configChanged, (event) => {
+      events.push(event);
+    });
+    await upsertProvider(db(), secretBox, { name: 'openai-main', type: 'openai', apiKey: 'sk-file-secret-value', source: 'file' });
+    await upsertModel(db(), { name: 'fast', strategy: 'loadbalance', targets: [{ provider: 'openai-main', model: 'gpt-4o-mini' }], source: 'file' });
+    server = await startAdminServer({
+      database: database.database,
+      bus,
+      secretBox,
+      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'auto', configSource: 'gateway.yaml', grafanaUrl: 'http://127.0.0.1:3001' },
+      port: 0,
+      host: '127.0.0.1',
+      logger: createLogger({ service: 'admin', level: 'warn' }),
+      firstAdmin: admin,
+      build: false,
+    });
+    await createAdminUser(db(), { email: viewer.email, role: 'viewer', passwordHash: await hashPassword(viewer.password) });
+    await insertUsageRecords(db(), backgroundUsage(Date.now()));
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await bus?.close();
+    await database?.dispose();
+  }, 60_000);
+
+  it('keeps everyone out without a session, a forged x-middleware-subrequest header included', async () => {
+    const forged = ['middleware', 'src/middleware', 'middleware:middleware:middleware:middleware:middleware', 'src/middleware:src/middleware:src/middleware:src/middleware:src/middleware'];
+    for (const path of ['/', '/keys', '/requests', '/users']) {
+      for (const header of [undefined, ...forged]) {
+        const response = await fetch(`${server.url}${path}`, { redirect: 'manual', headers: header ? { 'x-middleware-subrequest': header } : {} });
+        expect(response.status, `${path} with ${header ?? 'no header'}`).toBe(307);
+        // Next.js writes a loopback host as localhost: same server, same port.
+        const location = new URL(response.headers.get('location') ?? '', server.url);
+        expect([location.hostname.replace('localhost', '127.0.0.1'), location.port, location.pathname]).toEqual(['127.0.0.1', new URL(server.url).port, '/sign-in']);
+      }
+    }
+    // A cookie that names no session gets past the middleware's presence check, and no further.
+    for (const header of forged) {
+      const response = await fetch(`${server.url}/keys`, { redirect: 'manual', headers: { cookie: 'gateway_admin_session=forged', 'x-middleware-subrequest': header } });
+      expect(response.status).toBe(307);
+      expect(await response.text()).not.toContain('keys-table');
+    }
+    const signOut = await fetch(`${server.url}/sign-out`, { method: 'POST', redirect: 'manual', headers: { 'x-middleware-subrequest': forged[2]! } });
+    expect(signOut.status).toBe(403);
+  });
+
+  it('signs in the first admin from the environment, and refuses a wrong password', async () => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    expect(new URL(page.url()).pathname).toBe('/sign-in');
+    await page.screenshot({ path: `${screenshots}sign-in.png` });
+    await page.fill('input[name=email]', admin.email);
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('.message.error').textContent()).toContain('Wrong email or password');
+    await context.close();
+
+    ({ context: adminContext, page: adminPage } = await newSignedInPage(admin));
+    expect(await adminPage.textContent('[data-testid=signed-in-as]')).toBe(admin.email);
+    const cookie = (await adminContext.cookies()).find((entry) => entry.name === 'gateway_admin_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+    // The database keeps only the token's hash.
+    const stored = await db().selectFrom('admin_sessions').select('id').execute();
+    expect(stored.map((row) => row.id)).not.toContain(cookie?.value);
+  });
+
+  it('creates a key, shows it once with a copy button, and stores only its hash', async () => {
+    await adminPage.goto('/keys');
+    await adminPage.fill('[data-testid=create-key-form] input[name=name]', 'search app');
+    await adminPage.fill('[data-testid=create-key-form] input[name=rpm_limit]', '120');
+    await adminPage.fill('[data-testid=create-key-form] input[name=budget_usd]', '25');
+    await adminPage.fill('[data-testid=create-key-form] textarea[name=metadata]', '{"team": "search"}');
+    await adminPage.click('[data-testid=create-key-form] button[type=submit]');
+    const shown = adminPage.locator('[data-testid=created-key]');
+    await shown.waitFor();
+    const key = (await shown.locator('code').textContent()) ?? '';
+    expect(key).toMatch(/^gw-[\w-]{43}$/);
+    expect(await shown.locator('button', { hasText: 'Copy' }).count()).toBe(1);
+    const record = await findKeyByPlaintext(db(), key);
+    expect(record).toMatchObject({ name: 'search app', metadata: { team: 'search' }, limits: { rpmLimit: 120, budget: { maxUsd: 25, period: 'monthly' } } });
+    createdKey = { id: record!.id, key };
+    const row = adminPage.locator(`tr[data-key-id="${createdKey.id}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-testid=key-state]').textContent()).toBe('active');
+    await adminPage.screenshot({ path: `${screenshots}keys.png`, fullPage: true });
+    // Shown once: a fresh load of the page has no trace of it.
+    await adminPage.reload();
+    expect(await adminPage.content()).not.toContain(key);
+    await expect.poll(() => events.some((event) => event.entity === 'key' && event.id === createdKey.id && event.action === 'created')).toBe(true);
+    const audit = await listAudit(db(), { limit: 10, action: 'key.create' });
+    expect(audit.entries[0]).toMatchObject({ actorEmail: admin.email, targetId: createdKey.id });
+    expect(JSON.stringify(audit.entries)).not.toContain(key);
+  });
+
+  it('edits a key’s limits and allowed models', async () => {
+    await adminPage.goto(`/keys/${createdKey.id}`);
+    const form = adminPage.locator('[data-testid=edit-key-form]');
+    await form.locator('input[name=models]').fill('fast, smart');
+    await form.locator('input[name=tpm_limit]').fill('50000');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('[role=status]').textContent()).toContain('saved');
+    expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 } });
+    await adminPage.screenshot({ path: `${screenshots}key.png`, fullPage: true });
+  });
+
+  it('shows a request of the key in the log and its detail, logged markup as text', async () => {
+    await insertUsageRecords(db(), [
+      usageRecord('req_e2e_one', {
+        createdAt: new Date().toISOString(),
+        keyId: createdKey.id,
+        model: 'fast',
+        provider: 'openai-main',
+        inputTokens: 1234,
+        outputTokens: 567,
+        costUsd: 0.0123,
+        latencyMs: 842,
+        routingReason: `weighted pick ${xss}`,
+        flags: ['retried'],
+        attempts: 2,
+        metadata: { prompt: xss, feature: 'search' },
+      }),
+    ]);
+    await adminPage.goto(`/requests?key=${createdKey.id}`);
+    const rows = adminPage.locator('[data-testid=requests-table] tbody tr');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('req_e2e_one');
+    await adminPage.goto('/requests');
+    await adminPage.screenshot({ path: `${screenshots}requests.png`, fullPage: true });
+    // Server-side paging: 50 a page, the next page continues where this one ended.
+    expect(await rows.count()).toBe(50);
+    await adminPage.click('[data-testid=older-page]');
+    await adminPage.waitForURL(/cursor=/);
+    expect(await rows.count()).toBe(50);
+
+    await adminPage.goto('/requests/req_e2e_one');
+    expect(await adminPage.textContent('[data-testid=request-metadata]')).toContain(xss);
+    expect(await adminPage.textContent('[data-testid=routing-reason]')).toBe(`weighted pick ${xss}`);
+    expect(await adminPage.locator('main img').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await adminPage.screenshot({ path: `${screenshots}request.png`, fullPage: true });
+  });
+
+  it('shows the key’s request in the overview, numbers matching the record', async () => {
+    await adminPage.goto(`/?range=24h&key=${createdKey.id}`);
+    expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('1');
+    expect(await adminPage.textContent('[data-testid=total-tokens] .value')).toBe('1,801');
+    expect(await adminPage.textContent('[data-testid=total-cost] .value')).toBe('$0.012300');
+    await adminPage.goto('/?range=24h');
+    expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('241');
+    await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').first().waitFor();
+    expect(await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').count()).toBe(5);
+    await adminPage.screenshot({ path: `${screenshots}overview.png`, fullPage: true });
+  });
+
+  it('adds a provider whose credential is never shown again; gateway.yaml entities are read-only', async () => {
+    await adminPage.goto('/providers');
+    await adminPage.click('summary:has-text("Add a provider")');
+    const form = adminPage.locator('[data-testid=create-provider-form]');
+    await form.locator('input[name=name]').fill('anthropic-main');
+    await form.locator('select[name=type]').selectOption('anthropic');
+    await form.locator('input[name=api_key]').fill('sk-ant-very-secret-credential');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.message').textContent()).toContain('saved');
+    await adminPage.reload();
+    const html = await adminPage.content();
+    expect(html).not.toContain('sk-ant-very-secret-credential');
+    expect(html).not.toContain('sk-file-secret-value');
+    expect(await adminPage.locator('[data-testid=providers-table] .badge.file').count()).toBe(1);
+    // Stored encrypted, and what was typed is what the gateway will send.
+    expect((await getProviderWithSecrets(db(), secretBox, 'anthropic-main'))?.apiKey).toBe('sk-ant-very-secret-credential');
+    const row = await db().selectFrom('providers').select('api_key_ciphertext').where('name', '=', 'anthropic-main').executeTakeFirstOrThrow();
+    expect(row.api_key_ciphertext).not.toContain('sk-ant');
+    await adminPage.screenshot({ path: `${screenshots}providers.png`, fullPage: true });
+    await adminPage.goto('/models');
+    expect(await adminPage.locator('[data-testid=models-table] .badge.file').count()).toBe(1);
+    await adminPage.screenshot({ path: `${screenshots}models.png`, fullPage: true });
+  });
+
+  it('revokes the key', async () => {
+    await adminPage.goto('/keys');
+    const row = adminPage.locator(`tr[data-key-id="${createdKey.id}"]`);
+    await row.locator('[data-testid=revoke-key-form] button').click();
+    await expect.poll(() => row.locator('[data-testid=key-state]').textContent()).toBe('revoked');
+    const record = await findKeyByPlaintext(db(), createdKey.key);
+    expect(record && keyState(record)).toBe('revoked');
+    await expect.poll(() => events.some((event) => event.entity === 'key' && event.id === createdKey.id && event.action === 'deleted')).toBe(true);
+    // The confirm() of the revoke button is the only dialog so far.
+    expect(dialogs).toEqual([expect.stringMatching(/^confirm: Revoke "search app"/)]);
+  });
+
+  it('lets a viewer read but change nothing, even posting the forms’ server actions directly', async () => {
+    // An active key for the viewer to try to revoke, and the admin's revoke and add-user forms as the browser would post them.
+    const { record: untouchable } = await createKey(db(), { name: 'do not touch' });
+    await adminPage.goto('/keys');
+    const revokeFields = await adminPage.locator(`tr[data-key-id="${untouchable.id}"] [data-testid=revoke-key-form]`).evaluate((form) => [...new FormData(form as HTMLFormElement)].map(([name, value]) => [name, String(value)]));
+    await adminPage.goto('/users');
+    const userFields = await adminPage.locator('[data-testid=create-user-form]').evaluate((form) => [...new FormData(form as HTMLFormElement)].map(([name, value]) => [name, String(value)]));
+    expect(revokeFields.some(([name]) => name?.startsWith('$ACTION'))).toBe(true);
+
+    const { context, page } = await newSignedInPage(viewer);
+    await page.goto('/keys');
+    expect(await page.locator('.readonly-note').count()).toBe(1);
+    expect(await page.locator('[data-testid=create-key-form]').count()).toBe(0);
+    expect(await page.locator('[data-testid=revoke-key-form]').count()).toBe(0);
+    const viewerCsrf = await page.locator('form[action="/sign-out"] input[name=csrf]').inputValue();
+
+    const post = async (path: string, fields: string[][], extra: Record<string, string>) => {
+      const multipart: Record<string, string> = Object.fromEntries(fields.map(([name, value]) => [name!, value!]));
+      Object.assign(multipart, extra);
+      return page.request.post(path, { multipart, headers: { origin: server.url } });
+    };
+    const revokeAttempt = await post('/keys', revokeFields, { csrf: viewerCsrf });
+    expect(await revokeAttempt.text()).toContain('Viewers cannot change anything');
+    const addUserAttempt = await post('/users', userFields, { csrf: viewerCsrf, email: 'intruder@example.com', role: 'admin', password: 'intruder password 1' });
+    expect(await addUserAttempt.text()).toContain('Viewers cannot change anything');
+    expect(keyState((await getKey(db(), untouchable.id))!)).toBe('active');
+    expect((await listAdminUsers(db())).map((user) => user.email)).not.toContain('intruder@example.com');
+
+    // The admin's own session, without the form's CSRF token, is refused too.
+    const forgedCsrf = await adminPage.request.post('/keys', { multipart: { ...Object.fromEntries(revokeFields.map(([name, value]) => [name!, value!])), csrf: 'forged' }, headers: { origin: server.url } });
+    expect(await forgedCsrf.text()).toContain('not sent by a page of the dashboard');
+    expect(keyState((await getKey(db(), untouchable.id))!)).toBe('active');
+    const viewerSignOutWithoutToken = await page.request.post('/sign-out', { form: {}, maxRedirects: 0 });
+    expect(viewerSignOutWithoutToken.status()).toBe(403);
+
+    const audit = await listAudit(db(), { limit: 100 });
+    expect(audit.entries.filter((entry) => entry.actorEmail === viewer.email).map((entry) => entry.action)).toEqual(['user.sign_in']);
+    await context.close();
+  });
+
+  it('shows who changed what in the audit log, and the users', async () => {
+    await adminPage.goto('/audit');
+    const text = (await adminPage.textContent('[data-testid=audit-table]')) ?? '';
+    for (const action of ['user.sign_in', 'key.create', 'key.update', 'provider.create', 'key.revoke']) expect(text).toContain(action);
+    expect(text).not.toContain('sk-ant-very-secret-credential');
+    await adminPage.screenshot({ path: `${screenshots}audit.png`, fullPage: true });
+    await adminPage.goto('/users');
+    expect(await adminPage.textContent('[data-testid=users-table]')).toContain(viewer.email);
+    await adminPage.screenshot({ path: `${screenshots}users.png`, fullPage: true });
+  });
+});
