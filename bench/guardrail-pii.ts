@@ -46,6 +46,7 @@ interface Tally {
   labelled: number;
 }
 const tallies = new Map(types.map((type) => [type, { truePositives: 0, falsePositives: 0, falseNegatives: 0, exact: 0, labelled: 0 } as Tally]));
+const recallByLabel = new Map<string, { labelled: number; found: number }>();
 /** What the false positives of each type were labelled as (or `unlabelled`). */
 const confusions = new Map<string, Map<string, number>>();
 
@@ -79,7 +80,14 @@ for (const row of rows) {
         confusions.set(type, counts);
       }
     }
-    tally.falseNegatives += goldOfType.filter((other) => !foundOfType.some((span) => span.start < other.end && other.start < span.end)).length;
+    const missed = goldOfType.filter((other) => !foundOfType.some((span) => span.start < other.end && other.start < span.end));
+    tally.falseNegatives += missed.length;
+    for (const span of goldOfType) {
+      const stats = recallByLabel.get(span.label) ?? { labelled: 0, found: 0 };
+      stats.labelled += 1;
+      if (!missed.includes(span)) stats.found += 1;
+      recallByLabel.set(span.label, stats);
+    }
   }
 }
 
@@ -100,6 +108,11 @@ const labelledTotal = [...tallies.values()].reduce((sum, tally) => sum + tally.l
 const microPrecision = micro.tp / (micro.tp + micro.fp);
 const microRecall = (labelledTotal - micro.fn) / labelledTotal;
 console.log(`${'all (micro)'.padEnd(15)} ${String(labelledTotal).padStart(8)} ${''.padStart(6)} ${''.padStart(5)} ${String(micro.fp).padStart(5)} ${String(micro.fn).padStart(5)} ${percent(microPrecision).padStart(10)} ${percent(microRecall).padStart(7)} ${percent((2 * microPrecision * microRecall) / (microPrecision + microRecall)).padStart(7)}`);
+console.log('\nRecall by label, where several labels map onto one type:');
+for (const label of ['GPE', 'STREET_ADDRESS']) {
+  const stats = recallByLabel.get(label) ?? { labelled: 0, found: 0 };
+  console.log(`  ${label} as ${labelMap[label]}: ${stats.found}/${stats.labelled} (${percent(stats.found / stats.labelled)})`);
+}
 console.log('\nFalse positives by what the text was labelled there:');
 for (const [type, counts] of confusions) {
   console.log(`  ${type}: ${[...counts].sort((a, b) => b[1] - a[1]).map(([label, count]) => `${label} ${count}`).join(', ')}`);

@@ -26,6 +26,8 @@ describe('detectPii', () => {
       ['CREDIT_CARD', '340376792748116'],
     ]);
     expect(found('card 4111 1111 1111 1112, id 1111111111111', ['CREDIT_CARD'])).toEqual([]);
+    // Luhn-valid digits inside a longer word (here the end of an IBAN) are not a card.
+    expect(found('My IBAN is GB90YNTU67299444055881')).toEqual([['IBAN_CODE', 'GB90YNTU67299444055881']]);
   });
 
   it('finds IBANs that pass mod-97, compact or grouped', () => {

@@ -60,8 +60,8 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
   };
 }
 
-// 12 to 19 digits, in groups separated by single spaces or dashes, not inside a longer number.
-const cardPattern = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])/g;
+// 12 to 19 digits, in groups separated by single spaces or dashes, not inside a longer number or word.
+const cardPattern = /(?<![\w-])\d(?:[ -]?\d){11,18}(?![\w-])/g;
 
 export const detectCreditCard: Detector = (text) =>
   matches(
@@ -96,7 +96,7 @@ export const detectIban: Detector = (text) =>
   );
 
 // AAA-GG-SSSS with dashes, spaces or dots (one separator kind), or 9 digits after an SSN cue.
-const ssnPattern = /(?<![\d-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\d-])/g;
+const ssnPattern = /(?<![\w-])(\d{3})([- .])(\d{2})\2(\d{4})(?![\w-])/g;
 const ssnBarePattern = /\b(?:ssn|social security(?: number| no\.?)?)\W{1,5}(\d{3})(\d{2})(\d{4})\b/gi;
 
 export const detectUsSsn: Detector = (text) => [
