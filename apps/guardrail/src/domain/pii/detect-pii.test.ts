@@ -108,6 +108,15 @@ describe('detectPii', () => {
     ]);
   });
 
+  it('finds address parts by their shape, and a street named after a person is not a person', () => {
+    expect(found('She lives at 333 Golfskálinn 78, Borgarnes. Mail: PSC 0413, Box 8144 APO AA 42323, Apt. 595', ['LOCATION', 'PERSON'])).toEqual([
+      ['LOCATION', '333 Golfskálinn 78, Borgarnes'],
+      ['LOCATION', 'PSC 0413, Box 8144 APO AA 42323'],
+      ['LOCATION', 'Apt. 595'],
+    ]);
+    expect(found('Send it to Augsburger Strasse 36 please', ['LOCATION', 'PERSON'])).toEqual([['LOCATION', 'Augsburger Strasse 36']]);
+  });
+
   it('needs a cue for digits that are only two groups or none', () => {
     expect(found('We live at 3747 3911 Fourth Avenue, zip 90010-170', ['PHONE_NUMBER'])).toEqual([]);
     expect(found('my phone: 9469 9966, or call 2019481927', ['PHONE_NUMBER'])).toEqual([

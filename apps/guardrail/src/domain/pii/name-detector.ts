@@ -83,6 +83,17 @@ function properNounRuns(terms: readonly TermJson[], types: ReadonlySet<NameEntit
 const continentalStreetPattern =
   /\b(?:(?:Rue|Rua|Calle|Carrer|Via|Viale|Piazza|Piazzale|Corso|Avenida|Avda\.|Av\.|Paseo|Camino|Carretera|Praça|Largo|Travessa|Chemin|Allée|Impasse|Quai|Ulica|ul\.|Aleja|Strada|Bulevardul|Calea)\s+(?:(?:de|del|da|do|dos|das|di|della|la|le|les|du|des)\s+)?\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,3}(?:,?\s+\d{1,5}[A-Za-z]?)?|\p{Lu}\p{Ll}+(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|gatan|vägen|gränd|gata|gade|vej|vegen|veien|katu|tie|polku|utca|körút|tér|ulica)\s+\d{1,5}[A-Za-z]?)/gu;
 
+// Address parts that are addresses whatever the language: a street word and a house number, unit
+// numbers, US military addresses, and what follows "lives at", "address:", "ship to" up to the end of
+// the clause.
+const addressPartPatterns: RegExp[] = [
+  /\b\p{Lu}[\p{L}-]+\s+(?:Strasse|Straße|Str\.|Weg|Gasse|Allee|Platz|Ring|Damm|Straat|Laan|Gatan|Vägen|Gade|Vej|Vei|Veien|Katu|Tie|utca|u\.|út|rkp\.|tér)\s+\d{1,5}[A-Za-z]?\b\.?/gu,
+  /\b(?:Apt\.?|Apartment|Suite|Unit|Flat|P\.?\s?O\.?\s?Box|PO Box)\s*#?\d{1,6}\b/giu,
+  /\b(?:PSC|CMR|Unit)\s+\d{3,5},\s+Box\s+\d{3,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?/gu,
+  /\b(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b/gu,
+  /(?<=\b(?:lives? at|living at|located at|address(?: is)?:?|ship(?:ped)? (?:it )?to|deliver(?:ed)? (?:it )?to|send (?:it |this |them )?to|mail (?:it )?to)\s+)\d{1,6}[^.!?\n;]{3,80}/giu,
+];
+
 /**
  * People, places and organisations named in English text, by compromise's lexicon and tagger (shipped
  * inside the package, nothing fetched), plus street addresses as LOCATION. Costs about 4 ms per KB of
@@ -97,12 +108,14 @@ export function detectNames(text: string, types: ReadonlySet<NameEntityType>): F
       found.push({ type: 'PERSON', start, end: start + match[1]!.length });
     }
   }
-  if (types.has('LOCATION')) {
-    for (const pattern of [streetPattern, continentalStreetPattern]) {
-      for (const match of text.matchAll(pattern)) found.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
-    }
+  if (!types.has('LOCATION')) return found;
+  // An address is matched by its shape; a street named after a person is part of it, not a person.
+  const addresses: Finding[] = [];
+  for (const pattern of [streetPattern, continentalStreetPattern, ...addressPartPatterns]) {
+    for (const match of text.matchAll(pattern)) addresses.push({ type: 'LOCATION', start: match.index, end: match.index + match[0].length });
   }
-  return found;
+  const outside = found.filter((finding) => !addresses.some((address) => finding.start < address.end && address.start < finding.end));
+  return [...outside, ...addresses];
 }
 
 /**
