@@ -122,7 +122,7 @@ for (const app of apps) {
   const entry = /"(apps\/[^"]+\.ts)"\]\s*$/m.exec(last)?.[1];
   const problems: string[] = [];
   if (stages.length < 2) problems.push('not multi-stage');
-  if (!text.includes(`turbo@`) || !new RegExp(`turbo@\\S+ prune ${packageName.replace('/', '\\/')} --docker`).test(text)) problems.push(`does not \`turbo prune ${packageName} --docker\``);
+  if (!text.includes(` prune ${packageName} --docker`)) problems.push(`does not \`turbo prune ${packageName} --docker\``);
   if (!user || user === 'root' || user === '0') problems.push('the final stage does not switch to a non-root USER');
   if (!entry) problems.push('no entry point (apps/<app>/src/main.ts) in the final CMD');
   else if (!existsSync(join(root, entry))) console.log(`  note apps/${app}/Dockerfile starts ${entry}, which is not in the tree yet`);
