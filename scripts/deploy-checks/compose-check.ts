@@ -132,12 +132,23 @@ for (const app of apps) {
 // Prometheus.
 const promtool = (args: string[]) => runTool('promtool', args, "Debian package prometheus (promtool)");
 report.check('promtool check config infra/prometheus/prometheus.yml', promtool(['check', 'config', 'infra/prometheus/prometheus.yml']).problems);
-report.check('promtool check rules infra/prometheus/rules/gateway.rules.yml', promtool(['check', 'rules', 'infra/prometheus/rules/gateway.rules.yml']).problems);
-report.check('promtool test rules (alert unit tests)', promtool(['test', 'rules', 'infra/prometheus/rules/gateway.rules.test.yml']).problems);
-
 const prometheus = parse(readFileSync(join(root, 'infra/prometheus/prometheus.yml'), 'utf8')) as {
+  rule_files?: string[];
   scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
 };
+// What Prometheus will load: its rule_files patterns, in the folder compose mounts at /etc/prometheus/rules.
+const mountedRules = '/etc/prometheus/rules/';
+const ruleFiles = (prometheus.rule_files ?? []).flatMap((pattern) => {
+  if (!pattern.startsWith(mountedRules)) return [];
+  const matcher = new RegExp(`^${pattern.slice(mountedRules.length).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+  return readdirSync(join(root, 'infra/prometheus/rules')).filter((name) => matcher.test(name)).map((name) => `infra/prometheus/rules/${name}`);
+});
+report.check(
+  `promtool check rules on every file Prometheus loads (${ruleFiles.join(', ') || 'none'})`,
+  ruleFiles.length === 0 ? ['rule_files matches no file of infra/prometheus/rules'] : promtool(['check', 'rules', ...ruleFiles]).problems,
+);
+report.check('promtool test rules (alert unit tests)', promtool(['test', 'rules', 'infra/prometheus/tests/gateway.rules.test.yml']).problems);
+
 const targets = prometheus.scrape_configs.flatMap((job) => (job.static_configs ?? []).flatMap((group) => group.targets.map((target) => ({ job: job.job_name, target }))));
 report.check(
   'every scrape target is a compose service (gateway services on their health-checked port)',
