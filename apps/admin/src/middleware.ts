@@ -14,5 +14,5 @@ export function middleware(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ['/((?!sign-in|sign-out|_next/|favicon.ico).*)'],
+  matcher: ['/((?!sign-in|sign-out|healthz|_next/|favicon.ico).*)'],
 };
