@@ -55,6 +55,16 @@ describe('StreamingOutputChecker', () => {
     expect(step.text + (await checker.finish()).text).toBe('short sentence that is longer than the holdback window');
   });
 
+  it('asks the service once per minReleaseChars, not once per token', async () => {
+    const windows: string[] = [];
+    const checker = new StreamingOutputChecker({ inspect: inspector([redactPii], windows), holdbackChars: 32, minReleaseChars: 16 });
+    const answer = 'word '.repeat(80);
+    expect((await run(checker, chunked(answer, 4))).emitted.join('')).toBe(answer);
+    // 400 characters: the first call once 48 are pending, then one per 16 or so released, and the end.
+    expect(windows.length).toBeGreaterThan(10);
+    expect(windows.length).toBeLessThanOrEqual(400 / 16 + 2);
+  });
+
   it('holds an entity that reaches the end of what arrived until it is complete', async () => {
     const checker = new StreamingOutputChecker({ inspect: inspector([redactPii]), holdbackChars: 8 });
     const first = await checker.push('Reply to the address bob@example.com');

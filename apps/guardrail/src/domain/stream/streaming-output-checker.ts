@@ -22,6 +22,11 @@ export interface StreamingOutputCheckerOptions {
    * before any of it leaves, as long as it is shorter than this. Default 128.
    */
   holdbackChars?: number;
+  /**
+   * Characters past the holdback that must be pending before the service is asked: fewer, larger
+   * releases (one round trip per this many characters, not per token). Default 16.
+   */
+  minReleaseChars?: number;
   /** Characters of text already sent that each window repeats, so a deny pattern across the boundary is seen. Default 256. */
   contextChars?: number;
   /**
@@ -47,6 +52,7 @@ const maxWordChars = 8192;
  * The output checks of a streamed answer, fed chunk by chunk. Text is held back until no entity can
  * still be growing across its end (a sliding window of `holdbackChars`), checked with the text around
  * it, redacted, its reversible placeholders restored, and only then released. A deny stops the stream.
+ * The service is asked once `holdbackChars + minReleaseChars` are pending, and at the end.
  *
  * Use: `step = await checker.push(delta)` for every content delta (send `step.text` if not empty), then
  * `step = await checker.finish()` at the end (send its text, then its denial as an error event if any);
@@ -58,6 +64,7 @@ export class StreamingOutputChecker {
   readonly #restore: Readonly<Record<string, string>>;
   readonly #placeholders: PlaceholderAllocator;
   readonly #holdback: number;
+  readonly #minRelease: number;
   readonly #contextChars: number;
   /** Raw model text already released (its tail), and raw text not released yet. */
   #context = '';
@@ -72,6 +79,7 @@ export class StreamingOutputChecker {
     this.#restore = options.restore ?? {};
     this.#placeholders = new PlaceholderAllocator(options.placeholderCounts);
     this.#holdback = options.holdbackChars ?? 128;
+    this.#minRelease = options.minReleaseChars ?? 16;
     this.#contextChars = options.contextChars ?? 256;
     this.#answer = options.checkWholeAnswer ? '' : undefined;
   }
@@ -84,8 +92,8 @@ export class StreamingOutputChecker {
     if (this.#denial) return { text: '', denial: this.#denial };
     this.#pending += chunk;
     if (this.#answer !== undefined) this.#answer += chunk;
-    // Nothing could leave yet: save the round trip until there is.
-    if (this.#pending.length <= this.#holdback) return { text: '' };
+    // Nothing (or too little) could leave yet: save the round trip until there is more.
+    if (this.#pending.length < this.#holdback + this.#minRelease) return { text: '' };
     return this.#release(false);
   }
 
