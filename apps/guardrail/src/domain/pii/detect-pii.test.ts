@@ -101,6 +101,17 @@ describe('detectPii', () => {
     expect(found('See Entertainment Weekly and the Border Force report.', ['PERSON'])).toEqual([]);
   });
 
+  it('takes a name as an organisation from what is said about it', () => {
+    const text = 'I used to work for Futureadvisor. Josef Mališ of Importio said Betterlesson is a design agency, according to the Costquest website.';
+    expect(found(text, ['ORGANIZATION', 'PERSON'])).toEqual([
+      ['ORGANIZATION', 'Futureadvisor'],
+      ['PERSON', 'Josef Mališ'],
+      ['ORGANIZATION', 'Importio'],
+      ['ORGANIZATION', 'Betterlesson'],
+      ['ORGANIZATION', 'Costquest'],
+    ]);
+  });
+
   it('finds street addresses written the continental way', () => {
     expect(found('Send it to Rue de Tanger 29 or Hauptstraße 5, please.', ['LOCATION'])).toEqual([
       ['LOCATION', 'Rue de Tanger 29'],
