@@ -21,7 +21,7 @@ export const adminEnvironmentSchema = z.object({
 
 export type AdminEnvironment = Readonly<z.infer<typeof adminEnvironmentSchema>>;
 
-export function parseAdminEnvironment(source: NodeJS.ProcessEnv = process.env): AdminEnvironment {
+export function parseAdminEnvironment(source: Readonly<Record<string, string | undefined>> = process.env): AdminEnvironment {
   const result = adminEnvironmentSchema.safeParse(source);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);

@@ -2,4 +2,5 @@ export { startAdminServer, ensureFirstAdmin, type AdminServerOptions, type Runni
 export { ensureAdminBuild, adminDirectory } from './build.ts';
 export { parseAdminEnvironment, adminEnvironmentSchema, type AdminEnvironment } from './config.ts';
 export { adminSettingsFrom, firstAdminFrom } from './settings.ts';
+export { resolveFirstAdmin, localAdminEmail } from './first-admin.ts';
 export type { AdminHost, AdminSettings } from './host.ts';
