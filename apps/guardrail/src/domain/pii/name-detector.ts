@@ -98,10 +98,10 @@ const addressPartPatterns: RegExp[] = [
 // "according to the X website", and "<First Last> of X". The name is the capitalised run in group 1.
 const capitalisedRun = String.raw`(\p{Lu}[\p{L}\p{N}&'’-]*(?:[ \t]+(?:&[ \t]+)?\p{Lu}[\p{L}\p{N}&'’-]*){0,3})`;
 const organisationCuePatterns: RegExp[] = [
-  new RegExp(String.raw`\b(?:work(?:s|ed|ing)? (?:for|at)|employed (?:by|at)|joined|(?:CEO|CTO|CFO|COO|founder|co-founder|president|chairman|director|head) of)\s+` + capitalisedRun, 'gu'),
-  new RegExp(capitalisedRun + String.raw`\s+(?:is|was) (?:a|an|the) (?:[\p{L}-]+\s+){0,3}(?:company|agency|firm|startup|start-up|organi[sz]ation|non-?profit|bank|brand|corporation|provider|manufacturer|retailer|consultancy|501\(c\)\(?3\)?)`, 'gu'),
-  new RegExp(String.raw`\baccording to (?:the )?` + capitalisedRun + String.raw`\s+(?:website|report|press release|spokesperson|statement)`, 'gu'),
-  new RegExp(String.raw`(?<=\b\p{Lu}\p{Ll}+\s+\p{Lu}[\p{L}'’-]+\s+of\s+)` + capitalisedRun, 'gu'),
+  new RegExp(String.raw`\b(?:work(?:s|ed|ing)? (?:for|at)|employed (?:by|at)|joined|(?:CEO|CTO|CFO|COO|founder|co-founder|president|chairman|director|head) of)\s+` + capitalisedRun, 'dgu'),
+  new RegExp(capitalisedRun + String.raw`\s+(?:is|was) (?:a|an|the) (?:[\p{L}-]+\s+){0,3}(?:company|agency|firm|startup|start-up|organi[sz]ation|non-?profit|bank|brand|corporation|provider|manufacturer|retailer|consultancy|501\(c\)\(?3\)?)`, 'dgu'),
+  new RegExp(String.raw`\baccording to (?:the )?` + capitalisedRun + String.raw`\s+(?:website|report|press release|spokesperson|statement)`, 'dgu'),
+  new RegExp(String.raw`\b\p{Lu}\p{Ll}+\s+\p{Lu}[\p{L}'’-]+\s+of\s+` + capitalisedRun, 'dgu'),
 ];
 
 /** The organisation names the cue patterns point at, without a trailing possessive or full stop. */
@@ -110,7 +110,7 @@ function organisationsByCue(text: string): Finding[] {
   for (const pattern of organisationCuePatterns) {
     for (const match of text.matchAll(pattern)) {
       const name = match[1]!.replace(/['’]s$/u, '');
-      const start = match.index + match[0].indexOf(match[1]!);
+      const start = match.indices![1]![0];
       if (name.length > 1) found.push({ type: 'ORGANIZATION', start, end: start + name.length });
     }
   }
