@@ -65,7 +65,11 @@ function describeCounts(counts: Record<string, number> | undefined): string {
 }
 
 /** Runs one check over the segments; never looks at another check's result. */
-function runCheck(compiled: CompiledCheck, segments: readonly Segment[], context: { policy: string; index: number; complete: boolean; options: RunOptions }): CheckOutcome | undefined {
+function runCheck(
+  compiled: CompiledCheck,
+  segments: readonly Segment[],
+  context: { policy: string; index: number; phase: 'input' | 'output'; complete: boolean; options: RunOptions },
+): CheckOutcome | undefined {
   const { check } = compiled;
   const base = { policy: context.policy, check: compiled.type, index: context.index, action: check.action };
   const outcome = (found: Array<{ segment: number; finding: Finding }>, fired: boolean, detail: string, score?: number): CheckOutcome => {
@@ -95,7 +99,10 @@ function runCheck(compiled: CompiledCheck, segments: readonly Segment[], context
     }
     case 'prompt_injection': {
       let score = 0;
-      for (const segment of segments) if (injectionRoles.has(segment.role)) score = Math.max(score, context.options.injectionModel.score(segment.text));
+      // On output the answer itself is scored (an answer carrying instructions for the next agent).
+      for (const segment of segments) {
+        if (context.phase === 'output' || injectionRoles.has(segment.role)) score = Math.max(score, context.options.injectionModel.score(segment.text));
+      }
       score = Math.round(score * 1000) / 1000;
       return outcome([], score >= compiled.check.threshold, `prompt injection score ${score} ≥ ${compiled.check.threshold}`, score);
     }
@@ -130,7 +137,7 @@ function evaluate(policies: readonly GuardrailPolicy[], segments: readonly Segme
     for (const { index, compiled } of compiledPolicy(policy).checks) {
       if (!appliesTo(compiled.check.phase, phase)) continue;
       const started = performance.now();
-      const outcome = runCheck(compiled, segments, { policy: policy.name, index, complete, options });
+      const outcome = runCheck(compiled, segments, { policy: policy.name, index, phase, complete, options });
       options.observe?.(compiled.type, (performance.now() - started) / 1000);
       if (!outcome) continue;
       verdicts.push(outcome.verdict);
