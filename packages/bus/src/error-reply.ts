@@ -11,7 +11,7 @@ export interface ErrorReply {
   retryAfterSeconds?: number;
 }
 
-const fixedSources: readonly string[] = ['gateway', 'router', 'ledger', 'bus', 'database'] satisfies ErrorSource[];
+const fixedSources: readonly string[] = ['gateway', 'router', 'guardrail', 'ledger', 'bus', 'database'] satisfies ErrorSource[];
 
 /** Reads a source from the wire; an unknown one (a service newer than this caller) becomes `fallback`. */
 export function toErrorSource(value: string | undefined, fallback: ErrorSource): ErrorSource {

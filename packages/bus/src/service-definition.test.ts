@@ -37,6 +37,7 @@ describe('checkServiceDefinition', () => {
 
   it('blames the service itself when the error type names it, the gateway otherwise', () => {
     expect(serviceErrorSource({ name: 'router', version: '1.0.0', endpoints: [] })).toBe('router');
+    expect(serviceErrorSource({ name: 'guardrail', version: '1.0.0', endpoints: [] })).toBe('guardrail');
     expect(serviceErrorSource({ name: 'cache', version: '1.0.0', endpoints: [] })).toBe('gateway');
   });
 });

@@ -11,6 +11,7 @@ export const errorCodes = [
   'not_found',
   'conflict',
   'request_too_large',
+  'guardrail_denied',
   'rate_limited',
   'provider_error',
   'provider_timeout',
@@ -23,7 +24,7 @@ export const errorCodes = [
 export type ErrorCode = (typeof errorCodes)[number];
 
 /** Which part of the gateway failed; shown to clients so they know where to look. */
-export type ErrorSource = 'gateway' | 'router' | 'ledger' | 'bus' | 'database' | `provider:${string}`;
+export type ErrorSource = 'gateway' | 'router' | 'guardrail' | 'ledger' | 'bus' | 'database' | `provider:${string}`;
 
 export const httpStatusByCode = {
   invalid_request: 400,
@@ -33,6 +34,8 @@ export const httpStatusByCode = {
   not_found: 404,
   conflict: 409,
   request_too_large: 413,
+  /** A guardrail policy's check refused the request (the message names the policy and check, never what it found). */
+  guardrail_denied: 400,
   rate_limited: 429,
   provider_error: 502,
   provider_timeout: 504,
@@ -52,6 +55,7 @@ export const openAiErrorTypeByCode = {
   not_found: 'not_found_error',
   conflict: 'invalid_request_error',
   request_too_large: 'invalid_request_error',
+  guardrail_denied: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
   provider_error: 'api_error',
   provider_timeout: 'timeout_error',
@@ -70,6 +74,7 @@ export const anthropicErrorTypeByCode = {
   not_found: 'not_found_error',
   conflict: 'invalid_request_error',
   request_too_large: 'request_too_large',
+  guardrail_denied: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
   provider_error: 'api_error',
   provider_timeout: 'timeout_error',

@@ -34,6 +34,8 @@ export const headerNames = {
   cacheSimilarity: 'x-gateway-cache-similarity',
   /** On a cache hit: when the replayed answer was stored (ISO 8601). */
   cacheStoredAt: 'x-gateway-cache-stored-at',
+  /** Comma-separated guardrail policy names a request adds to its key's and model's, within its key's rights. */
+  guardrails: 'x-gateway-guardrails',
   /** NATS micro error reply headers. */
   serviceError: 'Nats-Service-Error',
   serviceErrorCode: 'Nats-Service-Error-Code',
