@@ -163,7 +163,8 @@ describe.each<Mode>(['embedded', 'servers'])('cache configuration and admin API 
         settings: null,
         source: null,
         updated_at: null,
-        effective: { mode: 'off', ttl: 3600, semantic: { threshold: 0.95, embedder: 'local' } },
+        // The local embedder's own default threshold (a near-duplicate matcher).
+        effective: { mode: 'off', ttl: 3600, semantic: { threshold: 0.99, embedder: 'local' } },
       });
       const put = await admin('PUT', '/settings/cache', { mode: 'exact', semantic: { threshold: 0.9 } });
       expect(put.statusCode).toBe(200);
