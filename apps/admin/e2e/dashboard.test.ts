@@ -16,6 +16,7 @@ import {
   keyState,
   listAdminUsers,
   listAudit,
+  recordAudit,
   upsertModel,
   upsertProvider,
 } from '@gateway/db';
@@ -146,6 +147,9 @@ describe('admin dashboard in Chromium', () => {
       expect(response.status).toBe(307);
       expect(await response.text()).not.toContain('keys-table');
     }
+    const signInPage = await fetch(`${server.url}/sign-in`);
+    expect(signInPage.headers.get('x-frame-options')).toBe('DENY');
+    expect(signInPage.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const signOut = await fetch(`${server.url}/sign-out`, { method: 'POST', redirect: 'manual', headers: { 'x-middleware-subrequest': forged[2]! } });
     expect(signOut.status).toBe(403);
   });
@@ -161,6 +165,23 @@ describe('admin dashboard in Chromium', () => {
     await page.click('button[type=submit]');
     await expect.poll(() => page.locator('.message.error').textContent()).toContain('Wrong email or password');
     await context.close();
+    const failures = await listAudit(db(), { limit: 10, action: 'user.sign_in_failed' });
+    expect(failures.entries.map((entry) => entry.actorEmail)).toEqual([admin.email]);
+
+    // Ten failures in fifteen minutes (from any replica: they are counted in the audit log) lock the account for a while.
+    const locked = await createAdminUser(db(), { email: 'locked@example.com', role: 'viewer', passwordHash: await hashPassword('locked password 1') });
+    for (let attempt = 0; attempt < 10; attempt += 1) {
+      await recordAudit(db(), { actorId: null, actorEmail: locked.email, action: 'user.sign_in_failed', targetType: 'user', targetId: locked.id });
+    }
+    const lockedContext = await browser.newContext({ baseURL: server.url });
+    const lockedPage = await lockedContext.newPage();
+    await lockedPage.goto('/sign-in');
+    await lockedPage.fill('input[name=email]', locked.email);
+    await lockedPage.fill('input[name=password]', 'locked password 1');
+    await lockedPage.click('button[type=submit]');
+    await expect.poll(() => lockedPage.locator('.message.error').textContent()).toContain('Too many failed sign-ins');
+    expect(new URL(lockedPage.url()).pathname).toBe('/sign-in');
+    await lockedContext.close();
 
     ({ context: adminContext, page: adminPage } = await newSignedInPage(admin));
     expect(await adminPage.textContent('[data-testid=signed-in-as]')).toBe(admin.email);
@@ -338,7 +359,7 @@ describe('admin dashboard in Chromium', () => {
   it('shows who changed what in the audit log, and the users', async () => {
     await adminPage.goto('/audit');
     const text = (await adminPage.textContent('[data-testid=audit-table]')) ?? '';
-    for (const action of ['user.sign_in', 'key.create', 'key.update', 'provider.create', 'key.revoke']) expect(text).toContain(action);
+    for (const action of ['user.sign_in_failed', 'user.sign_in', 'key.create', 'key.update', 'provider.create', 'key.revoke']) expect(text).toContain(action);
     expect(text).not.toContain('sk-ant-very-secret-credential');
     await adminPage.screenshot({ path: `${screenshots}audit.png`, fullPage: true });
     await adminPage.goto('/users');

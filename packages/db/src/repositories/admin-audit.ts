@@ -84,3 +84,15 @@ export async function listAudit(db: Kysely<Schema>, options: ListAuditOptions): 
   const entries = rows.slice(0, options.limit).map(toAuditEntry);
   return { entries, nextBeforeId: rows.length > options.limit ? (entries.at(-1)?.id ?? null) : null };
 }
+
+/** How many entries of this action on this target were written since `since` (e.g. failed sign-ins). */
+export async function countAuditSince(db: Kysely<Schema>, filter: { action: string; targetId: string; since: Date }): Promise<number> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .where('action', '=', filter.action)
+    .where('target_id', '=', filter.targetId)
+    .where('at', '>=', filter.since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -49,6 +49,8 @@ export function roleAllows(role: AdminRole, required: AdminRole): boolean {
 export async function authorizeMutation(formData: FormData, required: AdminRole = 'admin'): Promise<Authorization> {
   const signedIn = await currentSignIn();
   if (!signedIn) return { ok: false, message: 'Your session has ended: sign in again.' };
+  // A server action can be posted with any arguments; ours take a form, and nothing else passes.
+  if (!(formData instanceof FormData)) return { ok: false, message: 'This request did not come from a form of the dashboard.' };
   if (!csrfTokenMatches(signedIn.token, formData.get('csrf'))) {
     return { ok: false, message: 'This form was not sent by a page of the dashboard (or is stale): reload the page.' };
   }
