@@ -6,7 +6,7 @@ export interface InjectionModelFile {
   featureBits: number;
   /** Hashed feature index → weight. */
   weights: Record<string, number>;
-  trainedOn: { file: string; rows: number; positives: number };
+  trainedOn: { file: string; rows: number; positives: number; extra?: { file: string; rows: number; positives: number } };
   /** Cross-validated and held-out figures of the training run. */
   report: Record<string, unknown>;
 }
