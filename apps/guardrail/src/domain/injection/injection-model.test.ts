@@ -14,6 +14,8 @@ describe('prompt injection classifier', () => {
     'What is a good recipe for a vegetarian lasagne?',
     'Welche Versicherung brauche ich für eine Reise nach Kanada?',
     'Summarise the attached quarterly report in three bullet points.',
+    'Write a haiku about the sea.',
+    'Explain how TLS certificates work.',
   ];
 
   it('scores injections high and ordinary questions low with the shipped weights', () => {
