@@ -9,7 +9,10 @@ import { configChanged, type ConfigChanged } from '@gateway/contracts';
 import { createDatabase, createSecretBox, findKeyByPlaintext, insertUsageRecords, migrateToLatest, type Database } from '@gateway/db';
 import { createLogger } from '@gateway/telemetry';
 import { ensureAdminBuild } from '../src/build.ts';
-import { startAdminServer, type RunningAdmin } from '../src/server.ts';
+import { parseEnvironment } from '@gateway/config';
+import { readFile } from 'node:fs/promises';
+import { startAdminInProcess } from '../src/in-process.ts';
+import type { RunningAdmin } from '../src/server.ts';
 import { usageRecord } from '../test/support/database.ts';
 
 /**
@@ -19,7 +22,7 @@ import { usageRecord } from '../test/support/database.ts';
 describe('admin dashboard on PGlite and the in-process bus', () => {
   let directory: string;
   let database: Database;
-  let server: RunningAdmin;
+  let server: RunningAdmin & { users: string };
   let browser: Browser;
   const bus = createMemoryBus();
   const events: ConfigChanged[] = [];
@@ -32,16 +35,17 @@ describe('admin dashboard on PGlite and the in-process bus', () => {
     bus.subscribe(configChanged, (event) => {
       events.push(event);
     });
-    server = await startAdminServer({
+    // As the launcher does: the gateway's environment, its handles, no GATEWAY_ADMIN_* set.
+    const source = { GATEWAY_DATA_DIR: directory, ADMIN_PORT: '0', ADMIN_HOST: '127.0.0.1' };
+    server = await startAdminInProcess({
+      environment: parseEnvironment(source as unknown as NodeJS.ProcessEnv),
+      source,
       database,
       bus,
       secretBox: createSecretBox(randomBytes(32).toString('base64')),
-      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'auto', configSource: 'gateway.yaml' },
-      port: 0,
-      host: '127.0.0.1',
+      configSource: 'gateway.yaml',
       logger: createLogger({ service: 'admin', level: 'warn' }),
-      firstAdmin: { email: 'owner@example.com', password: 'embedded password 1' },
-      build: false,
+      embedded: true,
     });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -58,13 +62,16 @@ describe('admin dashboard on PGlite and the in-process bus', () => {
   }, 60_000);
 
   it('answers its probe, signs in, creates a key the gateway finds, and shows usage', async () => {
+    // The first admin's password is in the data directory; the banner names the file, not the password.
+    const password = (await readFile(join(directory, 'admin-password'), 'utf8')).trim();
+    expect(server.users).toBe(`first admin created (admin@localhost, password in ${join(directory, 'admin-password')})`);
     const probe = await fetch(`${server.url}/healthz`);
     expect([probe.status, await probe.json()]).toEqual([200, { ready: true }]);
 
     const page = await browser.newPage({ baseURL: server.url });
     await page.goto('/sign-in');
-    await page.fill('input[name=email]', 'owner@example.com');
-    await page.fill('input[name=password]', 'embedded password 1');
+    await page.fill('input[name=email]', 'admin@localhost');
+    await page.fill('input[name=password]', password);
     await page.click('button[type=submit]');
     await page.waitForURL((url) => url.pathname === '/');
 

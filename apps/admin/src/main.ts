@@ -10,12 +10,9 @@ initTracing({ service: 'admin' });
 const { parseEnvironment } = await import('@gateway/config');
 const { createBus } = await import('@gateway/bus');
 const { createDatabase, createSecretBox, migrateToLatest } = await import('@gateway/db');
-const { parseAdminEnvironment } = await import('./config.ts');
-const { adminSettingsFrom, firstAdminFrom } = await import('./settings.ts');
-const { startAdminServer } = await import('./server.ts');
+const { startAdminInProcess } = await import('./in-process.ts');
 
 const environment = parseEnvironment();
-const adminEnvironment = parseAdminEnvironment();
 const logger = createLogger({ service: 'admin', level: environment.LOG_LEVEL });
 if (!environment.DATABASE_URL || !environment.GATEWAY_ENCRYPTION_KEY) {
   logger.fatal('The dashboard runs as its own process only with DATABASE_URL and GATEWAY_ENCRYPTION_KEY set (npm start serves it inside the gateway otherwise)');
@@ -36,17 +33,16 @@ const bus = await createBus({
   ...(environment.NATS_URL ? { natsUrl: environment.NATS_URL } : {}),
   ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}),
 });
-const admin = await startAdminServer({
+const admin = await startAdminInProcess({
+  environment,
   database,
   bus,
   secretBox: createSecretBox(environment.GATEWAY_ENCRYPTION_KEY),
-  settings: adminSettingsFrom(adminEnvironment, environment.GATEWAY_CONFIG ?? './gateway.yaml'),
-  port: adminEnvironment.ADMIN_PORT,
-  host: adminEnvironment.ADMIN_HOST,
+  configSource: environment.GATEWAY_CONFIG ?? './gateway.yaml',
   logger,
-  firstAdmin: firstAdminFrom(adminEnvironment),
+  embedded: false,
 });
-process.stdout.write(`\nadmin dashboard  ${admin.url}   (first admin: ${admin.firstAdmin})\n\n`);
+process.stdout.write(`\nadmin dashboard  ${admin.url}   (${admin.users})\n\n`);
 exitOnSignals({
   logger,
   service: 'admin',

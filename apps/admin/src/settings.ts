@@ -10,9 +10,3 @@ export function adminSettingsFrom(environment: AdminEnvironment, configSource: s
     ...(environment.TRACING_URL ? { tracingUrl: environment.TRACING_URL } : {}),
   };
 }
-
-/** The first admin from GATEWAY_ADMIN_EMAIL / GATEWAY_ADMIN_PASSWORD, when both are set. */
-export function firstAdminFrom(environment: AdminEnvironment): { email: string; password: string } | undefined {
-  if (!environment.GATEWAY_ADMIN_EMAIL || !environment.GATEWAY_ADMIN_PASSWORD) return undefined;
-  return { email: environment.GATEWAY_ADMIN_EMAIL, password: environment.GATEWAY_ADMIN_PASSWORD };
-}
