@@ -76,6 +76,8 @@ describe('detectPii', () => {
     ]);
     // Words, plain hex-free identifiers and a JWT-shaped string that is not JSON are not secrets.
     expect(found('the_quick_brown_fox_jumps_over_the_lazy_dog eyJub3QganNvbi.eyJub3QganNvbi.abcdefghijklmnopqrstu', ['SECRET'])).toEqual([]);
+    // Identifiers in code read as words, not as random characters.
+    expect(found('new HTTPServerConfigurationV2Builder(); ThisIsAVeryLongPascalCaseName123 getUserAccountBalanceForMonth2024', ['SECRET'])).toEqual([]);
   });
 
   it('finds people, places and organisations with the NLP tagger', () => {

@@ -163,6 +163,18 @@ function entropyFloor(length: number): number {
   return Math.min(4.2, 0.85 * Math.log2(length));
 }
 
+/**
+ * Whether a mixed-case token reads as words (`HTTPServerConfigV2`, `ThisIsALongName123`) rather than
+ * random characters: a run of 7 letters of one case, or most capitals starting a lower-case word.
+ * In a random base62 token either happens by chance rarely.
+ */
+function looksLikeIdentifier(token: string): boolean {
+  if (/[a-z]{7,}|[A-Z]{7,}/.test(token)) return true;
+  const capitals = token.match(/[A-Z]/g)?.length ?? 0;
+  const wordStarts = token.match(/[A-Z][a-z]{2,}/g)?.length ?? 0;
+  return capitals >= 3 && wordStarts / capitals > 0.6;
+}
+
 export const detectSecret: Detector = (text) => {
   const found: Finding[] = [];
   for (const pattern of secretPatterns) found.push(...matches(text, pattern, whole, 'SECRET'));
@@ -187,7 +199,7 @@ export const detectSecret: Detector = (text) => {
       (match) => {
         const token = match[0];
         const classes = Number(/[a-z]/.test(token)) + Number(/[A-Z]/.test(token)) + Number(/\d/.test(token));
-        return classes === 3 && !/^[A-Za-z]+$|^\d+$/.test(token) && shannonEntropy(token) >= entropyFloor(token.length) && whole(match);
+        return classes === 3 && !looksLikeIdentifier(token) && shannonEntropy(token) >= entropyFloor(token.length) && whole(match);
       },
       'SECRET',
     ),
