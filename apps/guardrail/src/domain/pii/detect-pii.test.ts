@@ -137,6 +137,8 @@ describe('detectPii', () => {
       ['PHONE_NUMBER', '2019481927'],
     ]);
     expect(found('On 2003-08-28 12:13:52 it was 0490 75 40 81', ['PHONE_NUMBER'])).toEqual([['PHONE_NUMBER', '0490 75 40 81']]);
+    // Amounts, versions, coordinates and numbers named as something else are not phones.
+    expect(found('We sold 12 345 678 units of 1.2.3.4567 at 48.8566 2.3522, order 123-456-789.', ['PHONE_NUMBER'])).toEqual([]);
   });
 
   it('resolves overlaps: the email wins over the name and the URL inside it', () => {

@@ -33,6 +33,15 @@ export const defaultPhoneRegions: readonly CountryCode[] = [
 const phoneCandidatePattern = /(?<![\w+.,/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,12}(?:[ .-]\(?\d{1,6}\)?){0,6}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\w|[.,/:-]\d)/g;
 const phoneCue = /(?:phone|tel|telephone|mobile|cell|call|fax|number|contact|reach|whats ?app|sms|text me|telefon|handy|téléphone|portable|teléfono|móvil)\W{0,20}$/i;
 const datePattern = /^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$/;
+// Words after which digits are some other number: "order 123-456-789", "tracking …", "version 1.2.3".
+const otherNumberCue = /(?:order|invoice|ticket|account|acct|ref(?:erence)?|id|tracking|isbn|version|serial|case|policy|iban|card|sku|item|no\.?|number of)\W{0,12}$/i;
+
+/** Digit groups that read as something else: 1 000 000, 1.2.3.4567, 48.8566 2.3522. */
+function otherNumberShape(number: string): boolean {
+  if (/^\d{1,3}(?:[ .,]\d{3})+$/.test(number)) return true; // thousands separators
+  if (/^[\d.]+$/.test(number) && /(?:^|\.)\d(?:\.|$)/.test(number)) return true; // a version number
+  return number.includes('.') && number.includes(' '); // decimals side by side
+}
 
 /**
  * Phone numbers validated by libphonenumber's full metadata: international numbers against their
@@ -51,8 +60,11 @@ export function phoneDetector(regions: readonly CountryCode[] = defaultPhoneRegi
       if (digits < 7 || digits > 15 || datePattern.test(candidate)) continue;
       // Two bare groups ("3747 3911", "90010-170") are as often a house number and a postcode, or a
       // ZIP+4, as a phone: they need a cue, like a run of digits with no separator at all.
+      const before = text.slice(Math.max(0, match.index - 40), match.index);
+      const cued = phoneCue.test(before);
+      if (!cued && !number.startsWith('+') && (otherNumberCue.test(before) || otherNumberShape(number))) continue;
       const shaped = /[+()]/.test(number) || number.split(/[ .-]+/).length >= 3;
-      if (!shaped && !phoneCue.test(text.slice(Math.max(0, match.index - 40), match.index))) continue;
+      if (!shaped && !cued) continue;
       const valid = candidate.startsWith('+') ? isValidPhoneNumber(candidate) : regions.some((region) => isValidPhoneNumber(candidate, region));
       if (valid) found.push({ type: 'PHONE_NUMBER', start: match.index, end: match.index + candidate.length });
     }
