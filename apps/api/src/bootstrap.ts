@@ -99,15 +99,17 @@ export async function prepareDatabase(options: {
       region: provider.region ?? null,
       aws: awsCredentials(provider),
     })),
-    models: options.config.models.map(({ name, strategy, targets, price, cache, ...routing }) => ({
+    models: options.config.models.map(({ name, strategy, targets, price, cache, guardrails, ...routing }) => ({
       name,
       strategy: strategy ?? 'loadbalance',
       targets,
       price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
       routing,
       cache: cache ?? null,
+      guardrails: guardrails ?? null,
     })),
     cache: options.config.cache ?? null,
+    guardrails: (options.config.guardrails ?? []).map((policy) => ({ name: policy.name, checks: policy.checks, onError: policy.on_error })),
   });
   options.bus.publish(configChanged, { entity: 'all', action: 'updated' });
   return { migrations: executed, reconciled };

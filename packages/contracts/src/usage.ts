@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorCodes } from './errors.ts';
 import { defineStream } from './endpoint.ts';
+import { guardrailVerdictSchema } from './guardrail.ts';
 
 /**
  * What the response cache did for a request (the `x-gateway-cache` header, lower-cased): `hit` and
@@ -48,6 +49,11 @@ export const usageRecordSchema = z.object({
   cacheStatus: cacheStatusSchema.nullable().optional(),
   /** On a cache hit, what the original provider call cost (USD); null when unknown or not a hit. */
   costSavedUsd: z.number().nonnegative().nullable().optional(),
+  /**
+   * What each guardrail check decided (check, verdict, entity types and counts, never a value found);
+   * null or absent when no policy applied (optional: older producers).
+   */
+  guardrails: z.array(guardrailVerdictSchema).nullable().optional(),
   latencyMs: z.number().nonnegative(),
   /** Time spent in the gateway rather than waiting on the provider. */
   overheadMs: z.number().nonnegative(),

@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { CacheStatus } from '@gateway/contracts';
+import type { CacheStatus, GuardrailCheck, GuardrailOnError, GuardrailVerdict } from '@gateway/contracts';
 
 /**
  * The database as Kysely sees it: snake_case columns, exactly as the migrations create them.
@@ -51,6 +51,8 @@ export interface GatewayKeysTable {
   model_limits: NullableJson<Record<string, unknown>>;
   /** Cache settings of the key (null: none of its own). Added by 0005. */
   cache: NullableJson<CacheSettingsColumn>;
+  /** Names of the guardrail policies that apply to the key's requests, in order (null: none). Added by 0006. */
+  guardrails: NullableJson<string[]>;
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
@@ -109,6 +111,8 @@ export interface ModelsTable {
   routing: DefaultedJson<Record<string, unknown>>;
   /** Cache settings of the model (null: the defaults). Added by 0005. */
   cache: NullableJson<CacheSettingsColumn>;
+  /** Names of the guardrail policies that apply to the model's requests, in order (null: none). Added by 0006. */
+  guardrails: NullableJson<string[]>;
   source: Source;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
@@ -140,6 +144,8 @@ export interface UsageRecordsTable {
   cache_status: ColumnType<CacheStatus | null, CacheStatus | null | undefined, CacheStatus | null>;
   /** numeric(18,8), read as a string: on a hit, what the original provider call cost. Added by 0005. */
   cost_saved_usd: ColumnType<string | null, number | null | undefined, number | null>;
+  /** The guardrail checks' verdicts (never a value found); null when no policy applied. Added by 0006. */
+  guardrails: NullableJson<GuardrailVerdict[]>;
   /** numeric(18,8): the drivers read it as a string to keep every digit. */
   cost_usd: ColumnType<string | null, number | null, number | null>;
   latency_ms: number;
@@ -195,12 +201,23 @@ export interface GatewaySettingsTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** Guardrail policies by name, from gateway.yaml or the admin API. Added by 0006. */
+export interface GuardrailPoliciesTable {
+  name: string;
+  checks: Json<GuardrailCheck[]>;
+  on_error: GuardrailOnError;
+  source: Source;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
 export interface Schema {
   gateway_keys: GatewayKeysTable;
   providers: ProvidersTable;
   models: ModelsTable;
   usage_records: UsageRecordsTable;
   gateway_settings: GatewaySettingsTable;
+  guardrail_policies: GuardrailPoliciesTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   audit_log: AuditLogTable;
@@ -211,5 +228,6 @@ export type ProviderRow = Selectable<ProvidersTable>;
 export type ModelRow = Selectable<ModelsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
 export type GatewaySettingRow = Selectable<GatewaySettingsTable>;
+export type GuardrailPolicyRow = Selectable<GuardrailPoliciesTable>;
 export type AdminUserRow = Selectable<AdminUsersTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;

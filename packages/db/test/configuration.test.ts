@@ -213,6 +213,7 @@ describe.each(backends)('providers and models on %s', (backend) => {
       expect(outcome).toEqual({
         providers: { upserted: ['openai', 'shared'], removed: [] },
         models: { upserted: ['gpt', 'shared-model'], removed: [] },
+        guardrails: { upserted: [], removed: [] },
       });
 
       const providers = await listProvidersWithSecrets(db, box);
@@ -243,11 +244,13 @@ describe.each(backends)('providers and models on %s', (backend) => {
       expect(await reconcileFileConfig(db, box, smaller)).toEqual({
         providers: { upserted: ['openai'], removed: ['shared'] },
         models: { upserted: ['gpt'], removed: ['shared-model'] },
+        guardrails: { upserted: [], removed: [] },
       });
 
       expect(await reconcileFileConfig(db, box, { providers: [], models: [] })).toEqual({
         providers: { upserted: [], removed: ['openai'] },
         models: { upserted: [], removed: ['gpt'] },
+        guardrails: { upserted: [], removed: [] },
       });
       expect((await listProviders(db)).map((provider) => provider.name)).toEqual(['dashboard-only']);
     });

@@ -44,7 +44,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   return {
     database,
     clean: async () => {
-      await sql`truncate gateway_keys, providers, models, usage_records, gateway_settings`.execute(database.db);
+      await sql`truncate gateway_keys, providers, models, usage_records, gateway_settings, guardrail_policies`.execute(database.db);
     },
     dispose: async () => {
       await database.close();
@@ -104,6 +104,7 @@ export function usageRecord(requestId: string, overrides: Partial<UsageRecord> =
     costUsd: 0.00012345,
     cacheStatus: null,
     costSavedUsd: null,
+    guardrails: null,
     latencyMs: 812.5,
     overheadMs: 3.25,
     status: 200,

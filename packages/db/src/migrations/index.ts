@@ -4,6 +4,7 @@ import * as clientRequestId from './0002-client-request-id.ts';
 import * as tokenDetailsAndStrictKeys from './0003-token-details-and-strict-keys.ts';
 import * as routingLimitsBudgets from './0004-routing-limits-budgets.ts';
 import * as cache from './0005-cache.ts';
+import * as guardrails from './0006-guardrails.ts';
 import * as admin from './0007-admin.ts';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0003-token-details-and-strict-keys': tokenDetailsAndStrictKeys,
   '0004-routing-limits-budgets': routingLimitsBudgets,
   '0005-cache': cache,
+  '0006-guardrails': guardrails,
   '0007-admin': admin,
 };

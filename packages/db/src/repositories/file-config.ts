@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../secret-box.ts';
 import type { Schema } from '../schema.ts';
+import { upsertGuardrailPolicy, type GuardrailPolicyInput } from './guardrail-policies.ts';
 import { upsertModel, type ModelInput } from './models.ts';
 import { upsertProvider, type ProviderInput } from './providers.ts';
 import { deleteFileCacheSettings, putCacheSettings, type StoredCacheSettings } from './settings.ts';
@@ -10,11 +11,14 @@ export interface FileConfig {
   models: Omit<ModelInput, 'source'>[];
   /** The `cache:` section (defaults for every model); absent or null when the file has none. */
   cache?: StoredCacheSettings | null;
+  /** The `guardrails:` section (policies); absent when the file has none. */
+  guardrails?: Omit<GuardrailPolicyInput, 'source'>[];
 }
 
 export interface ReconcileOutcome {
   providers: { upserted: string[]; removed: string[] };
   models: { upserted: string[]; removed: string[] };
+  guardrails: { upserted: string[]; removed: string[] };
 }
 
 /** Serialises concurrent reconciles (several replicas starting together); any fixed number works. */
@@ -41,8 +45,19 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
         source: 'file',
       });
     }
+    // Policies before models, so that a model of the file names policies that are there.
+    for (const policy of config.guardrails ?? []) {
+      await upsertGuardrailPolicy(transaction, { ...policy, source: 'file' });
+    }
     for (const model of config.models) {
-      await upsertModel(transaction, { ...model, price: model.price ?? null, routing: model.routing ?? {}, cache: model.cache ?? null, source: 'file' });
+      await upsertModel(transaction, {
+        ...model,
+        price: model.price ?? null,
+        routing: model.routing ?? {},
+        cache: model.cache ?? null,
+        guardrails: model.guardrails ?? null,
+        source: 'file',
+      });
     }
     // The cache defaults follow the same rule: the file's section wins over one set through the API,
     // and a section that left the file takes its row with it (an API row stays).
@@ -51,6 +66,7 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
 
     const providerNames = config.providers.map((provider) => provider.name);
     const modelNames = config.models.map((model) => model.name);
+    const guardrailNames = (config.guardrails ?? []).map((policy) => policy.name);
     const removedProviders = await transaction
       .deleteFrom('providers')
       .where('source', '=', 'file')
@@ -63,10 +79,19 @@ export async function reconcileFileConfig(db: Kysely<Schema>, box: SecretBox, co
       .$if(modelNames.length > 0, (query) => query.where('name', 'not in', modelNames))
       .returning('name')
       .execute();
+    // A policy that left the file goes even if an API model or key still names it: the file is the
+    // truth for its rows (the API's catalog then has no policy of that name, as for a removed provider).
+    const removedGuardrails = await transaction
+      .deleteFrom('guardrail_policies')
+      .where('source', '=', 'file')
+      .$if(guardrailNames.length > 0, (query) => query.where('name', 'not in', guardrailNames))
+      .returning('name')
+      .execute();
 
     return {
       providers: { upserted: providerNames, removed: removedProviders.map((row) => row.name).sort() },
       models: { upserted: modelNames, removed: removedModels.map((row) => row.name).sort() },
+      guardrails: { upserted: guardrailNames, removed: removedGuardrails.map((row) => row.name).sort() },
     };
   });
 }

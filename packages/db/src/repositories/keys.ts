@@ -43,6 +43,8 @@ export interface KeyRecord {
   modelLimits: ModelLimits | null;
   /** The key's cache settings (over the model's), `scope` included; null when it has none. */
   cache: StoredKeyCacheSettings | null;
+  /** Names of the guardrail policies that apply to every request of the key, in order; null: none. */
+  guardrails: string[] | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -59,6 +61,7 @@ export interface CreateKeyInput {
   limits?: Partial<Limits>;
   modelLimits?: ModelLimits | null;
   cache?: StoredKeyCacheSettings | null;
+  guardrails?: string[] | null;
 }
 
 export interface UpdateKeyInput {
@@ -72,6 +75,8 @@ export interface UpdateKeyInput {
   modelLimits?: ModelLimits | null;
   /** Null clears the key's cache settings. */
   cache?: StoredKeyCacheSettings | null;
+  /** Null clears the key's guardrail policies. */
+  guardrails?: string[] | null;
 }
 
 export type KeyState = 'active' | 'revoked' | 'expired';
@@ -90,6 +95,7 @@ const keyColumns = [
   'budget_period',
   'model_limits',
   'cache',
+  'guardrails',
   'expires_at',
   'revoked_at',
   'created_at',
@@ -113,6 +119,7 @@ function toKeyRecord(row: Pick<GatewayKeyRow, (typeof keyColumns)[number]>): Key
     },
     modelLimits: row.model_limits === null ? null : modelLimitsFromColumn(row.model_limits),
     cache: row.cache,
+    guardrails: row.guardrails,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
@@ -209,6 +216,7 @@ export async function createKey(
       ...limitColumns(input.limits),
       model_limits: modelLimitsColumn(input.modelLimits),
       cache: input.cache == null ? null : JSON.stringify(input.cache),
+      guardrails: input.guardrails == null ? null : JSON.stringify(input.guardrails),
       expires_at: input.expiresAt ?? null,
     })
     .returning(keyColumns)
@@ -269,6 +277,7 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
       ...limitColumns(input.limits),
       ...(input.modelLimits !== undefined && { model_limits: modelLimitsColumn(input.modelLimits) }),
       ...(input.cache !== undefined && { cache: input.cache === null ? null : JSON.stringify(input.cache) }),
+      ...(input.guardrails !== undefined && { guardrails: input.guardrails === null ? null : JSON.stringify(input.guardrails) }),
       updated_at: new Date(),
     })
     .where('id', '=', id)

@@ -37,6 +37,8 @@ export interface ModelInput {
   routing?: ModelRouting;
   /** The model's cache settings; absent or null: the gateway's defaults. */
   cache?: StoredCacheSettings | null;
+  /** Names of the guardrail policies that apply to the model, in order; absent or null: none. */
+  guardrails?: string[] | null;
   /** Who manages it: `api` (default) or `file` (gateway.yaml). */
   source?: Source;
 }
@@ -50,6 +52,8 @@ export interface ModelRecord {
   routing: ModelRouting;
   /** The model's cache settings; null: the gateway's defaults. */
   cache: StoredCacheSettings | null;
+  /** Names of the guardrail policies that apply to the model, in order; null: none. */
+  guardrails: string[] | null;
   source: Source;
   createdAt: Date;
   updatedAt: Date;
@@ -65,6 +69,7 @@ function toModelRecord(row: ModelRow): ModelRecord {
     price: row.price && { inputPerMillion: row.price.input_per_million, outputPerMillion: row.price.output_per_million },
     routing: row.routing,
     cache: row.cache,
+    guardrails: row.guardrails,
     source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -87,6 +92,7 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
       targets: JSON.stringify(input.targets),
       routing: JSON.stringify(input.routing ?? {}),
       cache: input.cache == null ? null : JSON.stringify(input.cache),
+      guardrails: input.guardrails == null ? null : JSON.stringify(input.guardrails),
       price:
         input.price == null
           ? null
@@ -102,6 +108,7 @@ export async function upsertModel(db: Kysely<Schema>, input: ModelInput): Promis
         price: eb.ref('excluded.price'),
         routing: eb.ref('excluded.routing'),
         cache: eb.ref('excluded.cache'),
+        guardrails: eb.ref('excluded.guardrails'),
         source: eb.ref('excluded.source'),
         updated_at: eb.ref('excluded.updated_at'),
       }));

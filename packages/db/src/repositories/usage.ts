@@ -38,7 +38,7 @@ export interface UsageSummary {
   errors: number;
 }
 
-/** Rows per INSERT: at 25 parameters a row this stays far below Postgres's 65535 bound parameters. */
+/** Rows per INSERT: at under 30 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
 /** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
@@ -77,6 +77,7 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       cost_usd: record.costUsd,
       cache_status: record.cacheStatus ?? null,
       cost_saved_usd: record.costSavedUsd ?? null,
+      guardrails: record.guardrails == null || record.guardrails.length === 0 ? null : JSON.stringify(record.guardrails),
       latency_ms: record.latencyMs,
       overhead_ms: record.overheadMs,
       status: record.status,
@@ -129,6 +130,7 @@ function toUsageRecord(row: UsageRecordRow): UsageRecord {
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     cacheStatus: row.cache_status,
     costSavedUsd: row.cost_saved_usd === null ? null : Number(row.cost_saved_usd),
+    guardrails: row.guardrails,
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,
     status: row.status,
