@@ -178,6 +178,25 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     expect(byId.get(off.requestId)).toEqual([null, null]);
   });
 
+  it('writes the guardrail verdicts, never more than the contract carries', async () => {
+    const bus = await start();
+    const verdicts = [
+      { policy: 'pii-safe', check: 'pii' as const, index: 0, action: 'redact' as const, verdict: 'redact' as const, entities: { EMAIL_ADDRESS: 1 } },
+      { policy: 'pii-safe', check: 'prompt_injection' as const, index: 1, action: 'deny' as const, verdict: 'pass' as const, score: 0.05 },
+    ];
+    const guarded = usageRecord(uniqueName('guarded'), { guardrails: verdicts });
+    // A producer that put a found value in a verdict: the contract has no such field, so it is dropped.
+    const leaky = usageRecord(uniqueName('leaky'), { guardrails: [{ ...verdicts[0]!, found: 'alice@example.com' } as (typeof verdicts)[number]] });
+    const unguarded = usageRecord(uniqueName('unguarded'));
+    for (const record of [guarded, leaky, unguarded]) await publish(bus, record);
+    await waitFor(async () => (await rowCount(database)) === 3, 'the three records');
+    const stored = await database.db.selectFrom('usage_records').select(['request_id', 'guardrails']).execute();
+    const byId = new Map(stored.map((row) => [row.request_id, row.guardrails]));
+    expect(byId.get(guarded.requestId)).toEqual(verdicts);
+    expect(byId.get(leaky.requestId)).toEqual([verdicts[0]]);
+    expect(byId.get(unguarded.requestId)).toBeNull();
+  });
+
   it('leaves records for redelivery while inserts fail and writes them once the database works', async () => {
     const bus = await start();
     await sql`alter table usage_records rename to usage_records_paused`.execute(database.db);

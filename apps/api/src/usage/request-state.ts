@@ -1,4 +1,4 @@
-import type { ErrorCode, Plan, UsageRecord } from '@gateway/contracts';
+import type { ErrorCode, GuardrailVerdict, Plan, UsageRecord } from '@gateway/contracts';
 import type { CachedKey } from '../auth/key-cache.ts';
 
 /**
@@ -35,6 +35,8 @@ export interface RequestState {
   costSavedUsd: number | null;
   /** What embedding the prompt for a semantic cache lookup cost (added to `costUsd` when the record is made). */
   cacheEmbeddingCostUsd: number | null;
+  /** What each guardrail check decided, input and output, in the order they ran (never a value found). */
+  guardrails: GuardrailVerdict[];
   /** The router's plan, once asked: its strategy and reason go on the record, its target prices into cost. */
   plan?: Plan;
   /** Epoch ms by which the caller wants an answer (`x-gateway-timeout-ms`). */
@@ -74,6 +76,7 @@ export function newRequestState(
     cacheStatus: null,
     costSavedUsd: null,
     cacheEmbeddingCostUsd: null,
+    guardrails: [],
     streaming: false,
     recorded: false,
   };

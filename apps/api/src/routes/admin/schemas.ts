@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheStatuses } from '@gateway/contracts';
+import { cacheStatuses, guardrailVerdictSchema } from '@gateway/contracts';
 import { cacheScopeNameSchema, cacheSettingsSchema, keyCacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
@@ -142,6 +142,10 @@ export const usageRecordSchema = z.object({
   flags: z.array(z.string()).describe('What happened beyond a plain call: retried, hedged, continued, idempotent_replay, fallback_…'),
   cache_status: z.enum(cacheStatuses).nullable().describe('What the response cache did; null = caching off for the request'),
   cost_saved_usd: z.number().nullable().describe('On a cache hit: what the original provider call cost'),
+  guardrails: z
+    .array(guardrailVerdictSchema)
+    .nullable()
+    .describe('What each guardrail check decided: policy, check, action, verdict, entity types with counts, score; never a value found. null = no policy applied'),
 });
 
 export const usageQuerySchema = z.strictObject({

@@ -59,6 +59,7 @@ export async function usageRoutes(app: FastifyInstance, context: AdminContext): 
           flags: record.flags ?? [],
           cache_status: record.cacheStatus ?? null,
           cost_saved_usd: record.costSavedUsd ?? null,
+          guardrails: record.guardrails ?? null,
         })),
         next_cursor: page.nextCursor,
         summary: {
