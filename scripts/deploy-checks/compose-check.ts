@@ -82,7 +82,7 @@ report.check(
 
 const appPorts: Record<string, string> = {};
 report.check(
-  'gateway containers: read-only root filesystem, health check on /ready (the dashboard: its page)',
+  'gateway containers: read-only root filesystem, health check on /ready (the dashboard: /healthz)',
   appServices.flatMap(({ app, service }) => {
     if (!service) return [];
     const [name, definition] = service;
@@ -92,7 +92,8 @@ report.check(
     const port = /127\.0\.0\.1:(\d+)\//.exec(test)?.[1];
     if (!port) problems.push(`${name} has no HTTP health check`);
     else appPorts[name] = port;
-    if (app !== 'admin' && !test.includes('/ready')) problems.push(`${name}'s health check does not ask /ready`);
+    const path = app === 'admin' ? '/healthz' : '/ready';
+    if (!test.includes(path)) problems.push(`${name}'s health check does not ask ${path}`);
     return problems;
   }),
 );
