@@ -82,7 +82,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
   const catalog = await watchConfig({
     bus,
     load: () => loadProviderCatalog(database, dependencies.secretBox, dependencies.adapterOptions ?? {}),
-    entities: ['provider', 'model', 'settings'],
+    entities: ['provider', 'model', 'settings', 'guardrail'],
     onReload: () => logger.info('provider catalog reloaded'),
     onError: (error) => logger.error({ err: error }, 'provider catalog reload failed; keeping the previous one'),
   });

@@ -3,7 +3,7 @@ import { createMemoryBus } from '@gateway/bus';
 import { configChanged } from '@gateway/contracts';
 import { KeyCache, type CachedKey } from './key-cache.ts';
 
-const key: CachedKey = { id: 'key_1', name: 'k', models: null, metadata: {}, strict: false, cache: null, expiresAt: null, revokedAt: null };
+const key: CachedKey = { id: 'key_1', name: 'k', models: null, metadata: {}, strict: false, cache: null, guardrails: null, expiresAt: null, revokedAt: null };
 
 describe('KeyCache', () => {
   it('looks a key up once, then answers from memory', async () => {

@@ -15,6 +15,8 @@ export interface CachedKey {
   modelLimits?: ModelLimits | null;
   /** The key's response-cache settings (`scope` included: see cache/cache-scope.ts); null when it has none. */
   cache: KeyCacheSettings | null;
+  /** Names of the guardrail policies that apply to every request of the key, in order; null when it has none. */
+  guardrails: string[] | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
 }

@@ -1,6 +1,7 @@
 import { createAdapter, type AdapterOptions, type ProviderAdapter, type ProviderType } from '@gateway/providers';
 import type { CacheSettings } from '@gateway/config';
-import { getCacheSettings, listModels, listProvidersWithSecrets, type Database, type SecretBox } from '@gateway/db';
+import type { GuardrailPolicy } from '@gateway/contracts';
+import { getCacheSettings, listGuardrailPolicies, listModels, listProvidersWithSecrets, toGuardrailPolicy, type Database, type SecretBox } from '@gateway/db';
 
 export interface ModelPrice {
   inputPerMillion: number;
@@ -23,6 +24,10 @@ export interface ProviderCatalog {
   cacheDefaults: CacheSettings | null;
   /** Cache settings per configured model name, for the models that have any. */
   modelCache: ReadonlyMap<string, CacheSettings>;
+  /** Guardrail policies by name (gateway.yaml's and the admin API's), as the guardrail.v1 contract carries them. */
+  guardrailPolicies: ReadonlyMap<string, GuardrailPolicy>;
+  /** Names of the guardrail policies per configured model name, in order, for the models that have any. */
+  modelGuardrails: ReadonlyMap<string, string[]>;
 }
 
 export async function loadProviderCatalog(
@@ -30,10 +35,11 @@ export async function loadProviderCatalog(
   secretBox: SecretBox,
   adapterOptions: AdapterOptions,
 ): Promise<ProviderCatalog> {
-  const [providers, models, cacheDefaults] = await Promise.all([
+  const [providers, models, cacheDefaults, policies] = await Promise.all([
     listProvidersWithSecrets(database.db, secretBox),
     listModels(database.db),
     getCacheSettings(database.db),
+    listGuardrailPolicies(database.db),
   ]);
   const adapters = new Map<string, ProviderAdapter>();
   const providerTypes = new Map<string, ProviderType>();
@@ -65,9 +71,13 @@ export async function loadProviderCatalog(
   const modelPrices = new Map<string, ModelPrice>();
   // Cache settings were validated by @gateway/config before they were stored (gateway.yaml or the admin API).
   const modelCache = new Map<string, CacheSettings>();
+  // Policies too were validated before they were stored (guardrailPolicyConfigSchema), checks with their defaults.
+  const guardrailPolicies = new Map(policies.map((policy) => [policy.name, toGuardrailPolicy(policy)]));
+  const modelGuardrails = new Map<string, string[]>();
   for (const model of models) {
     if (model.price) modelPrices.set(model.name, model.price);
     if (model.cache) modelCache.set(model.name, model.cache);
+    if (model.guardrails && model.guardrails.length > 0) modelGuardrails.set(model.name, model.guardrails);
   }
   const listed = models.map((model) => ({
     id: model.name,
@@ -84,5 +94,7 @@ export async function loadProviderCatalog(
     unavailable,
     cacheDefaults: cacheDefaults?.value ?? null,
     modelCache,
+    guardrailPolicies,
+    modelGuardrails,
   };
 }
