@@ -77,6 +77,8 @@ function backgroundUsage(now: number): UsageRecord[] {
   return Array.from({ length: 240 }, (_, index) => {
     const model = next() < 0.6 ? 'fast' : 'smart';
     const failed = next() < 0.06;
+    const cache = next();
+    const cacheStatus = cache < 0.3 ? 'hit' : cache < 0.4 ? 'semantic_hit' : cache < 0.85 ? 'miss' : null;
     return usageRecord(`req_bg_${String(index).padStart(3, '0')}`, {
       createdAt: new Date(now - (index + 1) * 6 * 60_000 + Math.floor(next() * 60_000)).toISOString(),
       keyId: 'key_background',
@@ -89,6 +91,8 @@ function backgroundUsage(now: number): UsageRecord[] {
       status: failed ? 502 : 200,
       errorCode: failed ? 'provider_error' : null,
       costUsd: Number((0.0002 + next() * 0.003).toFixed(8)),
+      cacheStatus,
+      costSavedUsd: cacheStatus === 'hit' || cacheStatus === 'semantic_hit' ? 0.002 : null,
     });
   });
 }
@@ -245,6 +249,7 @@ describe('admin dashboard in Chromium', () => {
         routingReason: `weighted pick ${xss}`,
         flags: ['retried'],
         attempts: 2,
+        cacheStatus: 'miss',
         metadata: { prompt: xss, feature: 'search' },
       }),
     ]);
@@ -263,6 +268,7 @@ describe('admin dashboard in Chromium', () => {
     await adminPage.goto('/requests/req_e2e_one');
     expect(await adminPage.textContent('[data-testid=request-metadata]')).toContain(xss);
     expect(await adminPage.textContent('[data-testid=routing-reason]')).toBe(`weighted pick ${xss}`);
+    expect(await adminPage.textContent('[data-testid=cache-step]')).toBe('Response cache: miss');
     expect(await adminPage.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await adminPage.screenshot({ path: `${screenshots}request.png`, fullPage: true });
@@ -273,10 +279,12 @@ describe('admin dashboard in Chromium', () => {
     expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('1');
     expect(await adminPage.textContent('[data-testid=total-tokens] .value')).toBe('1,801');
     expect(await adminPage.textContent('[data-testid=total-cost] .value')).toBe('$0.012300');
+    // One lookup, a miss.
+    expect(await adminPage.textContent('[data-testid=cache-hit-ratio] .value')).toBe('0.0%');
     await adminPage.goto('/?range=24h');
     expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('241');
     await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').first().waitFor();
-    expect(await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').count()).toBe(5);
+    expect(await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').count()).toBe(6);
     await adminPage.screenshot({ path: `${screenshots}overview.png`, fullPage: true });
   });
 

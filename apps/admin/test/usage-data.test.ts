@@ -13,13 +13,13 @@ const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
 
 /** Ten requests: latencies 100..1000 ms; two errors; two keys, two models, two providers; two hours. */
 const records = [
-  usageRecord('req_01', { createdAt: at(0), latencyMs: 100, costUsd: 0.01, inputTokens: 1, outputTokens: 2 }),
-  usageRecord('req_02', { createdAt: at(5), latencyMs: 200, costUsd: 0.02, inputTokens: 1, outputTokens: 2 }),
+  usageRecord('req_01', { createdAt: at(0), latencyMs: 100, costUsd: 0.01, inputTokens: 1, outputTokens: 2, cacheStatus: 'hit', costSavedUsd: 0.05 }),
+  usageRecord('req_02', { createdAt: at(5), latencyMs: 200, costUsd: 0.02, inputTokens: 1, outputTokens: 2, cacheStatus: 'semantic_hit', costSavedUsd: 0.02 }),
   usageRecord('req_03', { createdAt: at(10), latencyMs: 300, costUsd: 0.03, inputTokens: 1, outputTokens: 2, status: 429, errorCode: 'rate_limited' }),
-  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main' }),
+  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main', cacheStatus: 'miss' }),
   usageRecord('req_05', { createdAt: at(20), latencyMs: 500, costUsd: 0.05, inputTokens: 1, outputTokens: 2, keyId: 'key_b', clientRequestId: 'client-5' }),
-  usageRecord('req_06', { createdAt: at(65), latencyMs: 600, costUsd: 0.06, inputTokens: 1, outputTokens: 2, keyId: 'key_b' }),
-  usageRecord('req_07', { createdAt: at(70), latencyMs: 700, costUsd: 0.07, inputTokens: 1, outputTokens: 2, status: 502, errorCode: 'provider_error', provider: 'anthropic-main', model: 'smart' }),
+  usageRecord('req_06', { createdAt: at(65), latencyMs: 600, costUsd: 0.06, inputTokens: 1, outputTokens: 2, keyId: 'key_b', cacheStatus: 'miss' }),
+  usageRecord('req_07', { createdAt: at(70), latencyMs: 700, costUsd: 0.07, inputTokens: 1, outputTokens: 2, status: 502, errorCode: 'provider_error', provider: 'anthropic-main', model: 'smart', cacheStatus: 'bypass' }),
   usageRecord('req_08', { createdAt: at(75), latencyMs: 800, costUsd: null, inputTokens: 1, outputTokens: 2 }),
   usageRecord('req_09', { createdAt: at(80), latencyMs: 900, costUsd: 0.09, inputTokens: 1, outputTokens: 2, keyId: null }),
   usageRecord('req_10', { createdAt: at(85), latencyMs: 1000, costUsd: 0.1, inputTokens: 1, outputTokens: 2, metadata: { note: '<img src=x onerror=alert(1)>' } }),
@@ -51,9 +51,13 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
       // percentile_cont over 100..1000: p50 = 550, p95 = 955 (linear interpolation).
       p50LatencyMs: 550,
       p95LatencyMs: expect.closeTo(955, 6),
+      // Hits: req_01, req_02; lookups add the misses req_04, req_06 (a bypass looks nothing up).
+      cacheHits: 2,
+      cacheLookups: 4,
+      costSavedUsd: expect.closeTo(0.07, 8),
     });
     const empty = await aggregateAdminUsage(test.database.db, { from: new Date(0), to: new Date(1) });
-    expect(empty).toEqual({ requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, p50LatencyMs: null, p95LatencyMs: null });
+    expect(empty).toEqual({ requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, p50LatencyMs: null, p95LatencyMs: null, cacheHits: 0, cacheLookups: 0, costSavedUsd: 0 });
   });
 
   it('filters by key, model, provider, status, request id and time, alone and together', async () => {
@@ -66,6 +70,9 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     expect(await ids({ status: 429 })).toEqual(['req_03']);
     expect(await ids({ status: 'ok' })).toHaveLength(8);
     expect(await ids({ requestId: 'client-5' })).toEqual(['req_05']);
+    expect(await ids({ cacheStatus: 'miss' })).toEqual(['req_04', 'req_06']);
+    expect(await ids({ cacheStatus: 'off' })).toEqual(['req_03', 'req_05', 'req_08', 'req_09', 'req_10']);
+    expect(await ids({ cacheStatus: 'hit', keyId: 'key_a' })).toEqual(['req_01']);
     expect(await ids({ from: new Date(base + 60 * 60_000) })).toEqual(['req_06', 'req_07', 'req_08', 'req_09', 'req_10']);
     expect(await ids({ to: new Date(base + 10 * 60_000) })).toEqual(['req_01', 'req_02']);
     expect(await ids({ keyId: 'key_a', model: 'fast', provider: 'openai-main', status: 'ok', from: new Date(base + 60 * 60_000) })).toEqual(['req_08', 'req_10']);
@@ -125,6 +132,9 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     const quiet = overview.series.find((point) => point.time === base + 30 * 60_000);
     expect(quiet).toMatchObject({ requests: 0, errorRate: null, p50LatencyMs: null });
     expect(overview.totals.errorRate).toBeCloseTo(0.2, 10);
+    expect(overview.totals.cacheHitRatio).toBe(0.5);
+    expect(overview.series.find((point) => point.time === base)?.cacheHitRatio).toBe(1);
+    expect(sum((point) => point.cacheLookups)).toBe(4);
     expect(overview.byModel.map((row) => row.value)).toEqual(['fast', 'smart']);
 
     const filtered = await loadOverview(test.database.db, { ...window, ...parseFilters({ model: 'smart', provider: 'anthropic-main' }).filters });

@@ -27,7 +27,11 @@ function Chart({ title, children }: { title: string; children: ReactElement }) {
 /** The overview's charts over time (UTC buckets); data comes from the server, already aggregated. */
 export function UsageCharts({ points, bucketSeconds }: { points: OverviewPoint[]; bucketSeconds: number }) {
   const axis = <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={tickFormatter(bucketSeconds)} fontSize={11} />;
-  const withPercent = points.map((point) => ({ ...point, errorPercent: point.errorRate === null ? null : point.errorRate * 100 }));
+  const withPercent = points.map((point) => ({
+    ...point,
+    errorPercent: point.errorRate === null ? null : point.errorRate * 100,
+    cacheHitPercent: point.cacheHitRatio === null ? null : point.cacheHitRatio * 100,
+  }));
   return (
     <div className="charts" data-testid="overview-charts">
       <Chart title="Requests and errors">
@@ -80,6 +84,15 @@ export function UsageCharts({ points, bucketSeconds }: { points: OverviewPoint[]
           <Tooltip labelFormatter={labelFormatter} formatter={(value) => `$${Number(value).toFixed(6)}`} />
           <Area dataKey="costUsd" name="cost" stroke="#7a3fd1" fill="#e3d6f8" isAnimationActive={false} />
         </AreaChart>
+      </Chart>
+      <Chart title="Cache hit ratio (%)">
+        <LineChart data={withPercent}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          {axis}
+          <YAxis fontSize={11} width={40} domain={[0, 100]} />
+          <Tooltip labelFormatter={labelFormatter} formatter={(value) => `${Number(value).toFixed(1)}%`} />
+          <Line dataKey="cacheHitPercent" name="hit ratio" stroke="#16794c" dot={false} connectNulls isAnimationActive={false} />
+        </LineChart>
       </Chart>
     </div>
   );

@@ -64,6 +64,18 @@ export function UsageFilters(props: {
             <input name="status" placeholder="ok, error or 429" defaultValue={filters.status === undefined ? '' : String(filters.status)} size={10} />
           </label>
           <label>
+            Cache
+            <select name="cache" defaultValue={filters.cacheStatus ?? ''}>
+              <option value="">any</option>
+              <option value="hit">hit</option>
+              <option value="semantic_hit">semantic hit</option>
+              <option value="miss">miss</option>
+              <option value="refresh">refresh</option>
+              <option value="bypass">bypass</option>
+              <option value="off">caching off</option>
+            </select>
+          </label>
+          <label>
             Request id
             <input name="request_id" defaultValue={filters.requestId ?? ''} size={24} />
           </label>

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { CacheStatus } from '@gateway/contracts';
 import type { Schema, UsageRecordRow } from '../schema.ts';
 
 /**
@@ -15,6 +16,8 @@ export interface AdminUsageFilters {
   status?: 'ok' | 'error' | number;
   /** The gateway's request id or the id the client sent. */
   requestId?: string;
+  /** What the response cache did; `off`: caching was off for the request. */
+  cacheStatus?: CacheStatus | 'off';
 }
 
 /** One request in the log (camelCase, every column the ledger writes). */
@@ -35,6 +38,10 @@ export interface AdminUsageEntry {
   strategy: string | null;
   routingReason: string | null;
   flags: string[];
+  /** What the response cache did; null when caching was off. */
+  cacheStatus: CacheStatus | null;
+  /** On a cache hit, what the original provider call cost. */
+  costSavedUsd: number | null;
   costUsd: number | null;
   latencyMs: number;
   overheadMs: number;
@@ -62,6 +69,8 @@ function toEntry(row: UsageRecordRow): AdminUsageEntry {
     strategy: row.strategy,
     routingReason: row.routing_reason,
     flags: row.flags,
+    cacheStatus: row.cache_status,
+    costSavedUsd: row.cost_saved_usd === null ? null : Number(row.cost_saved_usd),
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,
@@ -85,6 +94,7 @@ function matches(filters: AdminUsageFilters) {
       ...(filters.requestId !== undefined
         ? [eb.or([eb('request_id', '=', filters.requestId), eb('client_request_id', '=', filters.requestId)])]
         : []),
+      ...(filters.cacheStatus === 'off' ? [eb('cache_status', 'is', null)] : filters.cacheStatus !== undefined ? [eb('cache_status', '=', filters.cacheStatus)] : []),
     ]);
   };
 }
@@ -152,6 +162,12 @@ export interface UsageAggregate {
   costUsd: number;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
+  /** Requests answered from the response cache (exact or semantic hit). */
+  cacheHits: number;
+  /** Requests that looked the cache up: hits and misses (refresh and bypass do not look up). */
+  cacheLookups: number;
+  /** What the cache hits saved, at the original calls' cost. */
+  costSavedUsd: number;
 }
 
 const aggregateColumns = [
@@ -162,6 +178,9 @@ const aggregateColumns = [
   sql<string | number>`coalesce(sum(cost_usd), 0)`.as('cost_usd'),
   sql<number | null>`percentile_cont(0.5) within group (order by latency_ms)`.as('p50'),
   sql<number | null>`percentile_cont(0.95) within group (order by latency_ms)`.as('p95'),
+  sql<string | number>`count(*) filter (where cache_status in ('hit', 'semantic_hit'))`.as('cache_hits'),
+  sql<string | number>`count(*) filter (where cache_status in ('hit', 'semantic_hit', 'miss'))`.as('cache_lookups'),
+  sql<string | number>`coalesce(sum(cost_saved_usd), 0)`.as('cost_saved_usd'),
 ] as const;
 
 interface AggregateRow {
@@ -172,6 +191,9 @@ interface AggregateRow {
   cost_usd: string | number;
   p50: number | string | null;
   p95: number | string | null;
+  cache_hits: string | number;
+  cache_lookups: string | number;
+  cost_saved_usd: string | number;
 }
 
 function toAggregate(row: AggregateRow): UsageAggregate {
@@ -183,6 +205,9 @@ function toAggregate(row: AggregateRow): UsageAggregate {
     costUsd: Number(row.cost_usd),
     p50LatencyMs: row.p50 === null ? null : Number(row.p50),
     p95LatencyMs: row.p95 === null ? null : Number(row.p95),
+    cacheHits: Number(row.cache_hits),
+    cacheLookups: Number(row.cache_lookups),
+    costSavedUsd: Number(row.cost_saved_usd),
   };
 }
 

@@ -83,7 +83,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
         <Card label="Latency p95" value={formatMs(totals.p95LatencyMs)} />
         <Card testId="total-tokens" label="Tokens" value={formatCount(totals.inputTokens + totals.outputTokens)} hint={`${formatCount(totals.inputTokens)} in / ${formatCount(totals.outputTokens)} out`} />
         <Card testId="total-cost" label="Cost" value={formatUsd(totals.costUsd)} />
-        <Card label="Cache hit ratio" value="—" hint="recorded once the cache service is in the request path" />
+        <Card
+          testId="cache-hit-ratio"
+          label="Cache hit ratio"
+          value={formatPercent(totals.cacheHitRatio)}
+          hint={totals.cacheLookups === 0 ? 'no cache lookups' : `${formatCount(totals.cacheHits)} of ${formatCount(totals.cacheLookups)} lookups · ${formatUsd(totals.costSavedUsd)} saved`}
+        />
         <Card label="Guardrail verdicts" value="—" hint="recorded once the guardrail service is in the request path" />
       </div>
       <UsageCharts points={overview.series} bucketSeconds={overview.bucketSeconds} />

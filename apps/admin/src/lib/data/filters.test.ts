@@ -5,7 +5,7 @@ const now = new Date('2030-01-02T00:00:00.000Z');
 
 describe('parseFilters', () => {
   it('reads every filter, a datetime-local value as UTC', () => {
-    const parsed = parseFilters({ from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z', key: 'key_a', model: 'fast', provider: 'p', status: '429', request_id: 'r1' }, { now });
+    const parsed = parseFilters({ from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z', key: 'key_a', model: 'fast', provider: 'p', status: '429', request_id: 'r1', cache: 'semantic_hit' }, { now });
     expect(parsed.filters).toEqual({
       from: new Date('2030-01-01T10:00:00Z'),
       to: new Date('2030-01-01T11:00:00Z'),
@@ -14,6 +14,7 @@ describe('parseFilters', () => {
       provider: 'p',
       status: 429,
       requestId: 'r1',
+      cacheStatus: 'semantic_hit',
     });
     expect(parsed.problems).toEqual([]);
   });
@@ -25,9 +26,9 @@ describe('parseFilters', () => {
   });
 
   it('reports bad values and leaves them out instead of failing', () => {
-    const parsed = parseFilters({ from: 'yesterday', status: 'teapot', model: ['fast', 'slow'], range: 'forever' }, { now });
+    const parsed = parseFilters({ from: 'yesterday', status: 'teapot', model: ['fast', 'slow'], range: 'forever', cache: 'warm' }, { now });
     expect(parsed.filters).toEqual({ model: 'fast' });
-    expect(parsed.problems).toEqual([expect.stringContaining('from'), expect.stringContaining('status')]);
+    expect(parsed.problems).toEqual([expect.stringContaining('from'), expect.stringContaining('status'), expect.stringContaining('cache')]);
     const reversed = parseFilters({ from: '2030-01-01T12:00Z', to: '2030-01-01T11:00Z' }, { now });
     expect(reversed.filters.to).toBeUndefined();
     expect(reversed.problems).toEqual(['from must be before to']);

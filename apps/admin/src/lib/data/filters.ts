@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheStatuses } from '@gateway/contracts';
 import type { AdminUsageFilters } from '@gateway/db';
 
 /** Search parameters as Next.js hands them to a page. */
@@ -40,6 +41,7 @@ const filterParamsSchema = z.object({
     return z.NEVER;
   }),
   request_id: text,
+  cache: text.pipe(z.enum([...cacheStatuses, 'off']).optional()),
   cursor: z.string().max(500).optional(),
 });
 
@@ -93,6 +95,7 @@ export function parseFilters(params: SearchParams, options: { now?: Date; defaul
     ...(data.provider ? { provider: data.provider } : {}),
     ...(data.status !== undefined ? { status: data.status } : {}),
     ...(data.request_id ? { requestId: data.request_id } : {}),
+    ...(data.cache ? { cacheStatus: data.cache } : {}),
   };
   return { filters, range, cursor: data.cursor, problems };
 }
@@ -111,6 +114,7 @@ export function filterQuery(parsed: ParsedFilters, extra: Record<string, string>
   if (filters.provider) entries.push(['provider', filters.provider]);
   if (filters.status !== undefined) entries.push(['status', String(filters.status)]);
   if (filters.requestId) entries.push(['request_id', filters.requestId]);
+  if (filters.cacheStatus) entries.push(['cache', filters.cacheStatus]);
   const query = new URLSearchParams(entries);
   for (const [name, value] of Object.entries(extra)) query.set(name, value);
   return query.toString();

@@ -19,11 +19,25 @@ describe('fillBuckets', () => {
   it('aligns on the epoch, keeps the buckets it has and fills the others with zeros', () => {
     const from = new Date('2030-01-01T00:00:30Z');
     const to = new Date('2030-01-01T00:03:00Z');
-    const aggregate = { requests: 4, errors: 1, inputTokens: 5, outputTokens: 6, costUsd: 0.5, p50LatencyMs: 10, p95LatencyMs: 20 };
+    const aggregate = { requests: 4, errors: 1, inputTokens: 5, outputTokens: 6, costUsd: 0.5, p50LatencyMs: 10, p95LatencyMs: 20, cacheHits: 1, cacheLookups: 4, costSavedUsd: 0.25 };
     const points = fillBuckets([{ start: new Date('2030-01-01T00:01:00Z'), ...aggregate }], from, to, 60);
     expect(points.map((point) => new Date(point.time).toISOString())).toEqual(['2030-01-01T00:00:00.000Z', '2030-01-01T00:01:00.000Z', '2030-01-01T00:02:00.000Z']);
-    expect(points[0]).toEqual({ time: Date.parse('2030-01-01T00:00:00Z'), requests: 0, errors: 0, errorRate: null, p50LatencyMs: null, p95LatencyMs: null, inputTokens: 0, outputTokens: 0, costUsd: 0 });
-    expect(points[1]).toMatchObject({ requests: 4, errors: 1, errorRate: 0.25, p95LatencyMs: 20, costUsd: 0.5 });
+    expect(points[0]).toEqual({
+      time: Date.parse('2030-01-01T00:00:00Z'),
+      requests: 0,
+      errors: 0,
+      errorRate: null,
+      p50LatencyMs: null,
+      p95LatencyMs: null,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      cacheHits: 0,
+      cacheLookups: 0,
+      cacheHitRatio: null,
+      costSavedUsd: 0,
+    });
+    expect(points[1]).toMatchObject({ requests: 4, errors: 1, errorRate: 0.25, p95LatencyMs: 20, costUsd: 0.5, cacheHitRatio: 0.25, costSavedUsd: 0.25 });
   });
 });
 

@@ -32,6 +32,11 @@ export interface OverviewPoint {
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  cacheHits: number;
+  cacheLookups: number;
+  /** cacheHits / cacheLookups; null when nothing looked the cache up. */
+  cacheHitRatio: number | null;
+  costSavedUsd: number;
 }
 
 function toPoint(time: number, aggregate: UsageAggregate | undefined): OverviewPoint {
@@ -47,6 +52,10 @@ function toPoint(time: number, aggregate: UsageAggregate | undefined): OverviewP
     inputTokens: aggregate?.inputTokens ?? 0,
     outputTokens: aggregate?.outputTokens ?? 0,
     costUsd: aggregate?.costUsd ?? 0,
+    cacheHits: aggregate?.cacheHits ?? 0,
+    cacheLookups: aggregate?.cacheLookups ?? 0,
+    cacheHitRatio: aggregate && aggregate.cacheLookups > 0 ? aggregate.cacheHits / aggregate.cacheLookups : null,
+    costSavedUsd: aggregate?.costSavedUsd ?? 0,
   };
 }
 
@@ -71,6 +80,7 @@ export function fillBuckets(
 
 export interface OverviewTotals extends UsageAggregate {
   errorRate: number | null;
+  cacheHitRatio: number | null;
 }
 
 export interface OverviewBreakdownRow extends OverviewTotals {
@@ -88,8 +98,12 @@ export interface Overview {
   byKey: OverviewBreakdownRow[];
 }
 
-function withErrorRate<T extends UsageAggregate>(aggregate: T): T & { errorRate: number | null } {
-  return { ...aggregate, errorRate: aggregate.requests === 0 ? null : aggregate.errors / aggregate.requests };
+function withRatios<T extends UsageAggregate>(aggregate: T): T & { errorRate: number | null; cacheHitRatio: number | null } {
+  return {
+    ...aggregate,
+    errorRate: aggregate.requests === 0 ? null : aggregate.errors / aggregate.requests,
+    cacheHitRatio: aggregate.cacheLookups === 0 ? null : aggregate.cacheHits / aggregate.cacheLookups,
+  };
 }
 
 /** Everything the overview page draws, for the filters and the window [from, to). */
@@ -109,10 +123,10 @@ export async function loadOverview(
     from: filters.from,
     to: filters.to,
     bucketSeconds,
-    totals: withErrorRate(totals),
+    totals: withRatios(totals),
     series: fillBuckets(buckets, filters.from, filters.to, bucketSeconds),
-    byModel: byModel.map(withErrorRate),
-    byProvider: byProvider.map(withErrorRate),
-    byKey: byKey.map(withErrorRate),
+    byModel: byModel.map(withRatios),
+    byProvider: byProvider.map(withRatios),
+    byKey: byKey.map(withRatios),
   };
 }

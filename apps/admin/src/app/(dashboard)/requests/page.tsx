@@ -43,13 +43,14 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
               <th className="num">latency</th>
               <th className="num">tokens in / out</th>
               <th className="num">cost</th>
+              <th>cache</th>
               <th>flags</th>
             </tr>
           </thead>
           <tbody>
             {page.entries.length === 0 && (
               <tr>
-                <td colSpan={9} className="muted">
+                <td colSpan={10} className="muted">
                   No request matches these filters.
                 </td>
               </tr>
@@ -79,6 +80,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
                   {formatCount(entry.inputTokens)} / {formatCount(entry.outputTokens)}
                 </td>
                 <td className="num">{formatUsd(entry.costUsd)}</td>
+                <td>{entry.cacheStatus ? <span className={`badge ${entry.cacheStatus.endsWith('hit') ? 'ok' : ''}`}>{entry.cacheStatus.replace('_', ' ')}</span> : <span className="muted">off</span>}</td>
                 <td>
                   {entry.stream && <span className="badge">stream</span>}{' '}
                   {entry.flags.map((flag) => (

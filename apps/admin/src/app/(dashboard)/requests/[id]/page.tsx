@@ -59,7 +59,11 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       <div className="panel">
         <ol className="timeline" data-testid="request-timeline">
           <li className="pending">Input guardrails — not recorded yet (the guardrail service is not in the request path)</li>
-          <li className="pending">Cache lookup — not recorded yet (the cache service is not in the request path)</li>
+          <li className={entry.cacheStatus ? undefined : 'pending'} data-testid="cache-step">
+            {entry.cacheStatus === null
+              ? 'Response cache: off for this request'
+              : `Response cache: ${entry.cacheStatus.replace('_', ' ')}${entry.costSavedUsd !== null ? ` — saved ${formatUsd(entry.costSavedUsd)}` : ''}`}
+          </li>
           <li>
             Router: strategy <strong>{entry.strategy ?? 'none'}</strong>
             {entry.routingReason && (
