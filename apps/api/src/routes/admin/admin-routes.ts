@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createMasterKeyGuard } from '../../auth/master-key.ts';
 import type { AdminContext } from './admin-context.ts';
 import { cacheRoutes } from './cache.ts';
+import { guardrailRoutes } from './guardrails.ts';
 import { keyRoutes } from './keys.ts';
 import { modelRoutes } from './models.ts';
 import { providerRoutes } from './providers.ts';
@@ -20,5 +21,6 @@ export async function adminRoutes(app: FastifyInstance, options: AdminContext & 
     await guarded.register(modelRoutes, context);
     await guarded.register(usageRoutes, context);
     await guarded.register(cacheRoutes, context);
+    await guarded.register(guardrailRoutes, context);
   });
 }

@@ -5,6 +5,7 @@ import { GatewayError, configChanged } from '@gateway/contracts';
 import { createKey, getKey, keyState, listKeys, revokeKey, updateKey, type Budget, type KeyRecord, type Limits, type ModelLimits } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
 import { checkCacheEmbedder } from './cache-settings-checks.ts';
+import { checkGuardrailNames } from './guardrail-checks.ts';
 import { createKeyBodySchema, createdKeySchema, errorResponses, idParamsSchema, keySchema, updateKeyBodySchema } from './schemas.ts';
 
 export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
@@ -18,6 +19,7 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     ...limitsResponse(record.limits),
     model_limits: record.modelLimits === null ? null : Object.fromEntries(Object.entries(record.modelLimits).map(([model, limits]) => [model, compact(limitsResponse(limits))])),
     cache: record.cache,
+    guardrails: record.guardrails,
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
     state: keyState(record),
@@ -87,6 +89,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         throw new GatewayError('invalid_request', 'expires_at is in the past', { param: 'expires_at' });
       }
       await checkCacheEmbedder(db, body.cache, 'cache');
+      await checkGuardrailNames(db, body.guardrails, 'guardrails');
       const { record, plaintextKey } = await createKey(db, {
         name: body.name,
         models: body.models ?? null,
@@ -96,6 +99,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         limits: limitsInput(body),
         modelLimits: modelLimitsInput(body.model_limits ?? null),
         cache: body.cache ?? null,
+        guardrails: body.guardrails ?? null,
       });
       changed(record.id, 'created');
       request.log.info({ keyId: record.id }, 'gateway key created');
@@ -124,7 +128,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     {
       schema: {
         tags: ['keys'],
-        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits, budget or cache settings (absent fields stay)',
+        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits, budget, cache settings or guardrail policies (absent fields stay)',
         params: idParamsSchema,
         body: updateKeyBodySchema,
         response: { 200: keySchema, ...errorResponses },
@@ -133,6 +137,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     async (request) => {
       const body = request.body;
       await checkCacheEmbedder(db, body.cache, 'cache');
+      await checkGuardrailNames(db, body.guardrails, 'guardrails');
       const record = await updateKey(db, request.params.id, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.models !== undefined ? { models: body.models } : {}),
@@ -142,6 +147,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         limits: limitsInput(body),
         ...(body.model_limits !== undefined ? { modelLimits: modelLimitsInput(body.model_limits) } : {}),
         ...(body.cache !== undefined ? { cache: body.cache } : {}),
+        ...(body.guardrails !== undefined ? { guardrails: body.guardrails } : {}),
       });
       if (!record) throw keyNotFound(request.params.id);
       changed(record.id, 'updated');

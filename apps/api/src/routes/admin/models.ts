@@ -6,6 +6,7 @@ import { modelConfigSchema, modelReplaceSchema, unknownProviderProblems, type Mo
 import { deleteModel, getModel, listModels, listProviders, upsertModel, type ModelRecord } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
 import { checkCacheEmbedder } from './cache-settings-checks.ts';
+import { checkGuardrailNames } from './guardrail-checks.ts';
 import { errorResponses, modelSchema, nameParamsSchema } from './schemas.ts';
 
 function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
@@ -18,6 +19,7 @@ function modelResponse(record: ModelRecord): z.infer<typeof modelSchema> {
     ...(record.routing as RoutingSettings),
     price: record.price ? { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } : null,
     cache: record.cache,
+    guardrails: record.guardrails,
     source: record.source,
     created_at: record.createdAt.toISOString(),
     updated_at: record.updatedAt.toISOString(),
@@ -33,12 +35,13 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
   const changed = (id: string, action: 'created' | 'updated' | 'deleted') =>
     context.bus.publish(configChanged, { entity: 'model', id, action });
 
-  const save = async ({ name, strategy, targets, price, cache, ...routing }: ModelConfig) => {
+  const save = async ({ name, strategy, targets, price, cache, guardrails, ...routing }: ModelConfig) => {
     const providers = new Set((await listProviders(db)).map((provider) => provider.name));
     const [unknown] = unknownProviderProblems({ targets, ...routing }, providers);
     if (unknown) throw new GatewayError('invalid_request', unknown.message, { param: unknown.path.join('.') });
     // The embedder may be this model itself or any configured one.
     await checkCacheEmbedder(db, cache, 'cache', name);
+    await checkGuardrailNames(db, guardrails, 'guardrails');
     return upsertModel(db, {
       name,
       strategy: strategy ?? 'loadbalance',
@@ -46,6 +49,7 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
       price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
       routing,
       cache: cache ?? null,
+      guardrails: guardrails ?? null,
       source: 'api',
     });
   };
@@ -84,7 +88,7 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
     {
       schema: {
         tags: ['models'],
-        summary: 'Replace a model’s strategy, targets, routing settings and price',
+        summary: 'Replace a model’s strategy, targets, routing settings, price, cache settings and guardrail policies',
         params: nameParamsSchema,
         body: modelReplaceSchema,
         response: { 200: modelSchema, ...errorResponses },

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { cacheStatuses, guardrailVerdictSchema } from '@gateway/contracts';
-import { cacheScopeNameSchema, cacheSettingsSchema, keyCacheSettingsSchema, routingSettingsSchema, targetConfigSchema } from '@gateway/config';
+import { cacheStatuses, guardrailCheckSchema, guardrailPolicySchema, guardrailVerdictSchema } from '@gateway/contracts';
+import {
+  cacheScopeNameSchema,
+  cacheSettingsSchema,
+  guardrailCheckProblems,
+  guardrailNamesSchema,
+  keyCacheSettingsSchema,
+  routingSettingsSchema,
+  targetConfigSchema,
+} from '@gateway/config';
 
 /** Admin API wire shapes (snake_case, like gateway.yaml). */
 export const errorResponseSchema = z.object({
@@ -54,6 +62,7 @@ export const keySchema = z.object({
   ...limitFields,
   model_limits: modelLimitsSchema,
   cache: keyCacheSettingsSchema.nullable().describe('The key’s cache settings (over the model’s); scope = keys sharing one cache; null = none'),
+  guardrails: z.array(z.string()).nullable().describe('Guardrail policies applied to every request of the key, in order; null = none'),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   state: z.enum(['active', 'revoked', 'expired']),
@@ -81,6 +90,10 @@ export const createKeyBodySchema = z.strictObject({
     .nullable()
     .optional()
     .describe('Cache settings over the model’s (mode, ttl, semantic); scope: keys with the same scope share a cache (default: the key’s own); null clears'),
+  guardrails: guardrailNamesSchema
+    .nullable()
+    .optional()
+    .describe('Names of guardrail policies (GET /admin/v1/guardrails) applied to every request of the key, in order; a request may add more with x-gateway-guardrails; null clears'),
 });
 
 export const updateKeyBodySchema = createKeyBodySchema.partial();
@@ -112,6 +125,7 @@ export const modelSchema = z.object({
   ...routingSettingsSchema.shape,
   price: z.object({ input_per_million: z.number(), output_per_million: z.number() }).nullable(),
   cache: cacheSettingsSchema.nullable().describe('The model’s cache settings (over the gateway’s `cache` defaults); null = the defaults'),
+  guardrails: z.array(z.string()).nullable().describe('Guardrail policies applied to every request to the model, in order; null = none'),
   source: z.enum(['file', 'api']),
   created_at: z.string(),
   updated_at: z.string(),
@@ -205,4 +219,21 @@ export const cachePurgeResponseSchema = z.object({
     .object({ key_id: z.string().optional(), scope: z.string().optional(), model: z.string().optional(), all: z.literal(true).optional() })
     .describe('The selector, as given'),
   generations: z.number().int().describe('Cache generations retired: purged entries are unreachable at once and expire by their TTL'),
+});
+
+/** A guardrail policy as the admin API answers it (checks as gateway.yaml writes them, defaults filled in). */
+export const guardrailPolicyResponseSchema = z.object({
+  name: z.string(),
+  checks: z.array(guardrailCheckSchema),
+  on_error: z.enum(['fail_open', 'fail_closed']).describe('When the guardrail service cannot be reached: let the request through, or refuse it'),
+  source: z.enum(['file', 'api']).describe('file = from gateway.yaml, read-only here'),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+/** PUT /guardrails/:name: a policy without its name, checked as gateway.yaml's are (patterns compile, reversible only on input redaction). */
+export const guardrailPolicyReplaceSchema = guardrailPolicySchema.omit({ name: true }).superRefine((policy, context) => {
+  policy.checks.forEach((check, index) => {
+    for (const problem of guardrailCheckProblems(check)) context.addIssue({ code: 'custom', path: ['checks', index, ...problem.path], message: problem.message });
+  });
 });
