@@ -34,7 +34,7 @@ describe('gateway as separate processes (npm start with servers)', () => {
   let directory: string;
   let databaseUrl: string;
   let namespace: string;
-  const ports = { api: 0, router: 0, ledger: 0, cache: 0 };
+  const ports = { api: 0, router: 0, ledger: 0, cache: 0, guardrail: 0 };
   const masterKey = `master-${randomBytes(8).toString('hex')}`;
   let exitCode: Promise<number | null>;
 
@@ -50,6 +50,7 @@ describe('gateway as separate processes (npm start with servers)', () => {
     ports.router = await freePort();
     ports.ledger = await freePort();
     ports.cache = await freePort();
+    ports.guardrail = await freePort();
     launcher = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../apps/gateway/src/main.ts', import.meta.url))], {
       env: {
         ...process.env,
@@ -57,6 +58,7 @@ describe('gateway as separate processes (npm start with servers)', () => {
         ROUTER_PORT: String(ports.router),
         LEDGER_PORT: String(ports.ledger),
         CACHE_PORT: String(ports.cache),
+        GUARDRAIL_PORT: String(ports.guardrail),
         HOST: '127.0.0.1',
         GATEWAY_CONFIG: join(directory, 'gateway.yaml'),
         GATEWAY_DATA_DIR: join(directory, 'data'),

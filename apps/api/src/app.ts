@@ -23,6 +23,7 @@ import { adminRoutes } from './routes/admin/admin-routes.ts';
 import { v1Routes } from './routes/v1-routes.ts';
 import { cacheEmbedders, requestCacheSettings } from './cache/cache-settings.ts';
 import { ResponseCache } from './cache/response-cache.ts';
+import { RequestGuardrails } from './guardrails/request-guardrails.ts';
 import { overheadMs, type RequestState } from './usage/request-state.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
 
@@ -186,7 +187,9 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     lookupTimeoutMs: dependencies.environment.GATEWAY_CACHE_LOOKUP_TIMEOUT_MS,
   });
   const cache = { responses, settingsFor: (key: CachedKey, model: string) => requestCacheSettings(catalog.current(), key, model) };
-  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, limits, cache, ...(dependencies.store ? { store: dependencies.store } : {}) });
+  // Guardrails: the policies of a request are checked by the guardrail service over the bus.
+  const guardrails = new RequestGuardrails({ bus, logger, metrics });
+  await app.register(v1Routes, { bus, keys, executor, catalog: catalog.current, finish, limits, cache, guardrails, ...(dependencies.store ? { store: dependencies.store } : {}) });
   await app.register(adminRoutes, {
     prefix: '/admin/v1',
     database,

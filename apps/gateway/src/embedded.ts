@@ -9,6 +9,7 @@ import { apiReadinessChecks, buildApi, prepareDatabase, resolveMasterKey, resolv
 import { startRouter } from '@gateway/app-router';
 import { startLedger } from '@gateway/app-ledger';
 import { startCacheService } from '@gateway/app-cache';
+import { startGuardrailService } from '@gateway/app-guardrail';
 import { describeUrl } from './describe-url.ts';
 
 export interface RunningGateway {
@@ -25,7 +26,7 @@ export interface RunningGateway {
 }
 
 /**
- * The whole gateway in one process: API, router, ledger and cache share one bus (in-process unless NATS_URL
+ * The whole gateway in one process: API, router, ledger, cache and guardrail share one bus (in-process unless NATS_URL
  * is set) and one database (PGlite under the data directory unless DATABASE_URL is set).
  */
 export async function startGatewayInProcess(environment: Environment, logger: Logger = createLogger({ service: 'gateway', level: environment.LOG_LEVEL })): Promise<RunningGateway> {
@@ -51,6 +52,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   const ledger = await startLedger({ bus, database, logger: logger.child({ component: 'ledger' }), metrics });
   // Cache entries share the store with limits and deployment state (Redis, or memory embedded).
   const cache = await startCacheService({ bus, store, logger: logger.child({ component: 'cache' }), metrics });
+  const guardrail = await startGuardrailService({ bus, logger: logger.child({ component: 'guardrail' }), metrics });
   const api = await buildApi({
     environment,
     database,
@@ -104,6 +106,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
         ['ledger', () => ledger.stop()],
         ['router', () => router.stop()],
         ['cache', () => cache.stop()],
+        ['guardrail', () => guardrail.stop()],
         ['bus', () => bus.close()],
         ['store', () => store.close()],
         ['database', () => database.close()],

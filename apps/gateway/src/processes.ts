@@ -7,6 +7,7 @@ const services = {
   router: '../../router/src/main.ts',
   ledger: '../../ledger/src/main.ts',
   cache: '../../cache/src/main.ts',
+  guardrail: '../../guardrail/src/main.ts',
 } as const;
 
 /**

@@ -18,17 +18,28 @@ export const coalescedFlag = 'cache_coalesced';
  * (its key and model say so, or the API has no cache). The request's cache headers are read even then,
  * so a wrong value is refused whatever the configuration.
  */
-export function openCache(calls: GatewayCalls, request: FastifyRequest, surface: CacheSurface, body: CacheableRequest, chosen: Plan): CacheTicket | undefined {
+export function openCache(
+  calls: GatewayCalls,
+  request: FastifyRequest,
+  surface: CacheSurface,
+  body: CacheableRequest,
+  chosen: Plan,
+  guardrails: { policies: string[]; noStore: boolean } = { policies: [], noStore: false },
+): CacheTicket | undefined {
   const directive = readCacheDirective(request.headers);
   const cache = calls.options.cache;
   const state = request.gateway;
   if (!cache || !state.key) return undefined;
   const settings = cache.settingsFor(state.key, chosen.model);
   if (!settings) return undefined;
+  // An answer restored from reversible redactions holds the very values kept from the provider: never cached.
+  if (guardrails.noStore) directive.write = false;
   return cache.responses.begin({
     requestId: request.id,
     surface,
-    body,
+    // The guardrail policies are part of the key: an answer checked under some policies never serves a
+    // request under others (two keys sharing a scope may have different policies).
+    body: guardrails.policies.length > 0 ? { ...body, 'x-gateway-guardrails': guardrails.policies } : body,
     model: chosen.model,
     settings,
     directive,

@@ -13,6 +13,7 @@ import type { Bus } from '@gateway/bus';
 import type { Logger, Metrics } from '@gateway/telemetry';
 import type { CacheDirective } from './cache-directive.ts';
 import type { PricedEmbedder } from './provider-embedder.ts';
+import { ThrottledWarning } from '../logging/throttled-warning.ts';
 
 /** What the request's record and the `x-gateway-cache` header say about the cache. */
 export type CacheStatus = 'hit' | 'semantic_hit' | 'miss' | 'refresh' | 'bypass';
@@ -64,28 +65,6 @@ interface Flight {
   resolve(entry: CacheEntry | null): void;
   /** Forgets the flight: a later identical request asks the cache service again. */
   release(): void;
-}
-
-/** Logs a failure at most once per interval, with how many were not logged: an outage must not flood the logs. */
-class ThrottledWarning {
-  private last = 0;
-  private suppressed = 0;
-
-  constructor(
-    private readonly logger: Logger,
-    private readonly intervalMs = 10_000,
-  ) {}
-
-  warn(fields: Record<string, unknown>, message: string): void {
-    const now = Date.now();
-    if (now - this.last < this.intervalMs) {
-      this.suppressed += 1;
-      return;
-    }
-    this.logger.warn({ ...fields, suppressed: this.suppressed }, message);
-    this.last = now;
-    this.suppressed = 0;
-  }
 }
 
 function counter(metrics: Metrics, name: string, help: string, labelNames: string[]): Counter<string> {

@@ -4,11 +4,14 @@ import {
   anthropicCountTokensRequestSchema,
   anthropicMessagesRequestSchema,
   type AnthropicMessagesRequest,
+  type AnthropicStreamEvent,
   type Plan,
 } from '@gateway/contracts';
 import { anthropicErrorBody } from '../http/error-body.ts';
 import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
 import type { CacheTicket } from '../cache/response-cache.ts';
+import { guardInput, guardJsonOutput, policyNames, type GuardedRequest } from '../guardrails/guarded-call.ts';
+import { StreamGuard } from '../guardrails/stream-guard.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import { MessagesTranscript } from '../continuation/messages-transcript.ts';
@@ -35,14 +38,17 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       state.stream = body.stream === true;
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
-        const ticket = openCache(calls, request, 'anthropic', body, chosen);
+        const guarded = await guardInput(calls, request, 'anthropic', body, chosen);
+        const ticket = openCache(calls, request, 'anthropic', body, chosen, { policies: policyNames(guarded), noStore: guarded?.input.restore !== undefined });
         try {
           const cached = await lookupCache(request, reply, ticket);
           if (cached) return await answerFromCache(calls, request, reply, cached, claim);
-          if (state.stream) return await streamMessages(request, reply, body, chosen, claim, ticket);
+          const upstream = guarded?.upstream ?? body;
+          if (state.stream) return await streamMessages(request, reply, upstream, chosen, claim, ticket, guarded);
           const result = await calls.callProvider(request, reply, chosen, (signal) =>
-            options.executor.messages(chosen, body, calls.executeOptions(request, signal)),
+            options.executor.messages(chosen, upstream, calls.executeOptions(request, signal)),
           );
+          await guardJsonOutput(calls, request, 'anthropic', guarded, result.response);
           ticket?.storeJson(result.response, entryFacts(state));
           return result.response;
         } finally {
@@ -81,6 +87,7 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
     cache: CacheTicket | undefined,
+    guarded: GuardedRequest<unknown> | undefined,
   ) {
     const opened = await calls.openStream(request, (signal) =>
       options.executor.messagesStream(chosen, body, calls.executeOptions(request, signal)),
@@ -97,13 +104,38 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
       signal,
       log: request.log,
     });
+    const guard = guarded?.outputNeeded && options.guardrails ? new StreamGuard(options.guardrails, { requestId: request.id, guarded, verdicts: request.gateway.guardrails, flags: request.gateway.flags }) : undefined;
     await relayStream(calls, request, reply, chosen, opened, {
-      send: (sse, part) => sse.send(part.event.data, part.event.event),
+      send: async (sse, part) => {
+        for (const event of guard ? await guardEvent(guard, part.event) : [part.event]) await sse.send(event.data, event.event);
+      },
       // Anthropic's SDK raises an `error` event as an APIError of the error's type.
       error: (sse, error) => sse.send(anthropicErrorBody(error, request.id), 'error'),
       continuation,
       ...(capture ? { capture } : {}),
       ...(cache ? { cache } : {}),
+      ...(guard ? { ended: () => guard.record() } : {}),
     });
   }
+}
+
+/**
+ * Passes an event through the stream's output guardrails (per content block): a text delta carries the
+ * text that may leave now (none: the event is dropped), and a text block's stop is preceded by a delta
+ * with what was held back.
+ */
+async function guardEvent(guard: StreamGuard, event: AnthropicStreamEvent): Promise<AnthropicStreamEvent[]> {
+  const { data } = event;
+  const index = typeof data['index'] === 'number' ? data['index'] : 0;
+  if (data.type === 'content_block_delta') {
+    const delta = data['delta'] as { type?: string; text?: unknown } | undefined;
+    if (delta?.type !== 'text_delta' || typeof delta.text !== 'string') return [event];
+    const text = await guard.push(index, delta.text);
+    return text ? [{ event: event.event, data: { ...data, delta: { ...delta, text } } }] : [];
+  }
+  if (data.type === 'content_block_stop') {
+    const rest = await guard.finish(index);
+    if (rest) return [{ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: rest } } }, event];
+  }
+  return [event];
 }

@@ -5,6 +5,7 @@ import type { KeyValueStore } from '@gateway/kv';
 import type { AttemptRecord, ExecuteOptions, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
 import type { CachedKey, KeyCache } from '../auth/key-cache.ts';
 import { cacheStatusHeader, type RequestCacheSettings, type ResponseCache } from '../cache/response-cache.ts';
+import type { RequestGuardrails } from '../guardrails/request-guardrails.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import { readSteering, scalarParams } from '../http/steering-headers.ts';
 import type { RequestLimits } from '../limits/request-limits.ts';
@@ -21,6 +22,8 @@ export interface V1RouteOptions {
   store?: KeyValueStore;
   /** Key limits and budgets: checked once the plan is known, before any provider call. */
   limits?: RequestLimits;
+  /** Guardrail checks of requests and answers (the policies come from the catalog, the key and the request). */
+  guardrails?: RequestGuardrails;
   /** The response cache: absent, or `settingsFor` null for a key and model, means no caching. */
   cache?: {
     responses: ResponseCache;

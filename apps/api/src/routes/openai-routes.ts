@@ -4,6 +4,7 @@ import {
   chatCompletionRequestSchema,
   embeddingsRequestSchema,
   keyAllowsModel,
+  type ChatCompletionChunk,
   type ChatCompletionRequest,
   type Plan,
 } from '@gateway/contracts';
@@ -11,6 +12,8 @@ import { chunkVisibleToClient } from '@gateway/providers';
 import { openAiErrorBody } from '../http/error-body.ts';
 import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
 import type { CacheTicket } from '../cache/response-cache.ts';
+import { guardInput, guardJsonOutput, policyNames, type GuardedRequest } from '../guardrails/guarded-call.ts';
+import { StreamGuard } from '../guardrails/stream-guard.ts';
 import { ChatTranscript } from '../continuation/chat-transcript.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
@@ -34,14 +37,17 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       state.stream = body.stream === true;
       return idempotentCall(calls, request, reply, async (claim) => {
         const chosen = await calls.plan(request, body.model, 'chat');
-        const ticket = openCache(calls, request, 'openai', body, chosen);
+        const guarded = await guardInput(calls, request, 'openai', body, chosen);
+        const ticket = openCache(calls, request, 'openai', body, chosen, { policies: policyNames(guarded), noStore: guarded?.input.restore !== undefined });
         try {
           const cached = await lookupCache(request, reply, ticket);
           if (cached) return await answerFromCache(calls, request, reply, cached, claim);
-          if (state.stream) return await streamChat(request, reply, body, chosen, claim, ticket);
+          const upstream = guarded?.upstream ?? body;
+          if (state.stream) return await streamChat(request, reply, upstream, chosen, claim, ticket, guarded);
           const result = await calls.callProvider(request, reply, chosen, (signal) =>
-            options.executor.chat(chosen, body, calls.executeOptions(request, signal)),
+            options.executor.chat(chosen, upstream, calls.executeOptions(request, signal)),
           );
+          await guardJsonOutput(calls, request, 'openai', guarded, result.response);
           ticket?.storeJson(result.response, entryFacts(state));
           return result.response;
         } finally {
@@ -81,6 +87,7 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
     chosen: Plan,
     capture: IdempotencyClaim | undefined,
     cache: CacheTicket | undefined,
+    guarded: GuardedRequest<unknown> | undefined,
   ) {
     const opened = await calls.openStream(request, (signal) =>
       options.executor.chatStream(chosen, body, calls.executeOptions(request, signal)),
@@ -96,9 +103,12 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       signal,
       log: request.log,
     });
+    const guard = guarded?.outputNeeded && options.guardrails ? new StreamGuard(options.guardrails, { requestId: request.id, guarded, verdicts: request.gateway.guardrails, flags: request.gateway.flags }) : undefined;
     await relayStream(calls, request, reply, chosen, opened, {
       send: async (sse, part) => {
-        if (part.type === 'chunk' && chunkVisibleToClient(part, body)) await sse.send(part.chunk);
+        if (part.type !== 'chunk' || !chunkVisibleToClient(part, body)) return;
+        if (guard) await guardChunk(guard, part.chunk);
+        await sse.send(part.chunk);
       },
       end: (sse) => sse.send('[DONE]'),
       // The SDKs surface an `error` payload inside the stream as an APIError.
@@ -106,6 +116,22 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       continuation,
       ...(capture ? { capture } : {}),
       ...(cache ? { cache } : {}),
+      ...(guard ? { ended: () => guard.record() } : {}),
     });
+  }
+}
+
+/**
+ * Passes a chunk's text deltas through the stream's output guardrails (per choice), in place: the text
+ * that may leave now replaces each delta, and a choice's finishing chunk also carries what was held back.
+ */
+async function guardChunk(guard: StreamGuard, chunk: ChatCompletionChunk): Promise<void> {
+  for (const choice of chunk.choices) {
+    const { delta } = choice;
+    if (typeof delta.content === 'string' && delta.content.length > 0) delta.content = await guard.push(choice.index, delta.content);
+    if (choice.finish_reason) {
+      const rest = await guard.finish(choice.index);
+      if (rest) delta.content = `${typeof delta.content === 'string' ? delta.content : ''}${rest}`;
+    }
   }
 }

@@ -29,6 +29,8 @@ export interface StreamRelay<Part> {
   capture?: IdempotencyClaim;
   /** The request's response-cache ticket: a completed stream's events are cached (and released to identical requests waiting). */
   cache?: CacheTicket;
+  /** Called once the stream has ended, before the request is recorded (e.g. to put guardrail verdicts on the record). */
+  ended?(): void;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function relayStream<Part extends { type: string }>(
     // Only a stream that completed, and was kept whole, is cached; either way identical requests waiting are released.
     if (cache && status === 200 && recording && !recording.overflowed) cache.storeStream(recording.events, entryFacts(state));
     cache?.finish();
+    relay.ended?.();
     calls.options.finish(state, status);
     // A hijacked reply skips onResponse, so the stream ends its own span.
     endRequestSpan(request, status);

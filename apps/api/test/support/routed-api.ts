@@ -12,7 +12,9 @@ import {
   ensureDatabaseExists,
   migrateToLatest,
   putCacheSettings,
+  upsertGuardrailPolicy,
   upsertProvider,
+  type GuardrailPolicyInput,
   type StoredCacheSettings,
   type Database,
 } from '@gateway/db';
@@ -61,6 +63,8 @@ const masterKey = 'master-key-for-reliability-tests';
 export interface RoutedApiOptions {
   /** The gateway's cache defaults (as `cache:` in gateway.yaml). No cache service runs on the bus. */
   cacheDefaults?: StoredCacheSettings;
+  /** Guardrail policies in the database. No guardrail service runs on the bus. */
+  guardrailPolicies?: GuardrailPolicyInput[];
   /** Where the API logs (default: nowhere). */
   logDestination?: NodeJS.WritableStream;
 }
@@ -92,6 +96,7 @@ export async function startRoutedApi(mode: Mode, options: RoutedApiOptions = {})
   await upsertProvider(database.db, secretBox, { name: 'claude', type: 'anthropic', baseUrl: fakeAnthropic.url, apiKey: anthropicProviderKey });
   await upsertProvider(database.db, secretBox, { name: 'claude-backup', type: 'anthropic', baseUrl: fakeAnthropic.url, apiKey: anthropicProviderKey });
   if (options.cacheDefaults) await putCacheSettings(database.db, options.cacheDefaults);
+  for (const policy of options.guardrailPolicies ?? []) await upsertGuardrailPolicy(database.db, policy);
 
   const routed = {
     planFor: (model: string): Plan => ({ model, strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o-mini' }] }),
