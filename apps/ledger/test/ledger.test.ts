@@ -7,7 +7,7 @@ import { Registry, type Counter } from 'prom-client';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createMemoryBus, createNatsBus, type Bus } from '@gateway/bus';
-import { usageStream, type UsageRecord } from '@gateway/contracts';
+import { usageStream, type GuardrailVerdict, type UsageRecord } from '@gateway/contracts';
 import {
   createDatabase,
   createKey,
@@ -180,13 +180,13 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
 
   it('writes the guardrail verdicts, never more than the contract carries', async () => {
     const bus = await start();
-    const verdicts = [
-      { policy: 'pii-safe', check: 'pii' as const, index: 0, action: 'redact' as const, verdict: 'redact' as const, entities: { EMAIL_ADDRESS: 1 } },
-      { policy: 'pii-safe', check: 'prompt_injection' as const, index: 1, action: 'deny' as const, verdict: 'pass' as const, score: 0.05 },
+    const verdicts: GuardrailVerdict[] = [
+      { policy: 'pii-safe', check: 'pii', index: 0, action: 'redact', verdict: 'redact', entities: { EMAIL_ADDRESS: 1 } },
+      { policy: 'pii-safe', check: 'prompt_injection', index: 1, action: 'deny', verdict: 'pass', score: 0.05 },
     ];
     const guarded = usageRecord(uniqueName('guarded'), { guardrails: verdicts });
     // A producer that put a found value in a verdict: the contract has no such field, so it is dropped.
-    const leaky = usageRecord(uniqueName('leaky'), { guardrails: [{ ...verdicts[0]!, found: 'alice@example.com' } as (typeof verdicts)[number]] });
+    const leaky = usageRecord(uniqueName('leaky'), { guardrails: [{ ...verdicts[0]!, found: 'alice@example.com' } as GuardrailVerdict] });
     const unguarded = usageRecord(uniqueName('unguarded'));
     for (const record of [guarded, leaky, unguarded]) await publish(bus, record);
     await waitFor(async () => (await rowCount(database)) === 3, 'the three records');
