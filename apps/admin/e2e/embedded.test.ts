@@ -46,7 +46,10 @@ describe('admin dashboard on PGlite and the in-process bus', () => {
       configSource: 'gateway.yaml',
       logger: createLogger({ service: 'admin', level: 'warn' }),
       embedded: true,
+      // As the launcher should: the gateway's API need not wait for the dashboard's first build.
+      background: true,
     });
+    await server.ready;
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],

@@ -37,7 +37,7 @@ export async function buildInputsHash(): Promise<string> {
  * Builds the dashboard (`next build`) unless the build in .next was made from the same sources.
  * Returns whether it built. The build takes a minute or so on two cores; later starts skip it.
  */
-export async function ensureAdminBuild(log: (message: string) => void = () => {}): Promise<boolean> {
+export async function ensureAdminBuild(log: (message: string) => void = () => {}, signal?: AbortSignal): Promise<boolean> {
   const inputs = await buildInputsHash();
   const stamp = await readFile(stampFile, 'utf8').catch(() => '');
   if (stamp === inputs) return false;
@@ -48,6 +48,7 @@ export async function ensureAdminBuild(log: (message: string) => void = () => {}
       cwd: adminDirectory,
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal ? { signal } : {}),
     });
     let output = '';
     const keep = (chunk: Buffer) => {
@@ -55,6 +56,7 @@ export async function ensureAdminBuild(log: (message: string) => void = () => {}
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // Also an abort: spawn's signal kills the build and reports an AbortError here.
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code}):\n${output}`))));
   });

@@ -22,6 +22,8 @@ export async function startAdminInProcess(options: {
   logger: Logger;
   /** Embedded mode: without GATEWAY_ADMIN_*, a first admin with a password file in the data directory. */
   embedded: boolean;
+  /** Return once the port listens; build and prepare in the background (see AdminServerOptions). */
+  background?: boolean;
   source?: Readonly<Record<string, string | undefined>>;
 }): Promise<RunningAdmin & { users: string }> {
   const adminEnvironment = parseAdminEnvironment(options.source ?? process.env);
@@ -35,6 +37,7 @@ export async function startAdminInProcess(options: {
     host: adminEnvironment.ADMIN_HOST,
     logger: options.logger,
     firstAdmin: firstAdmin.credentials,
+    ...(options.background ? { background: true } : {}),
   });
   // For the start-up banner: who can sign in, never a password.
   const users = admin.firstAdmin === 'created' ? `first admin created (${firstAdmin.origin})` : admin.firstAdmin === 'users exist' ? `sign in as an existing user (first admin: ${firstAdmin.origin})` : admin.firstAdmin;

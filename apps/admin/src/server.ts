@@ -15,10 +15,17 @@ export interface AdminServerOptions extends AdminHost {
   firstAdmin?: { email: string; password: string } | undefined;
   /** Run `next build` first when the sources changed (default true). */
   build?: boolean;
+  /**
+   * Return as soon as the port listens, building and preparing in the background (answering 503 until
+   * then), so a gateway's API need not wait for a first build; `ready` settles when the dashboard serves.
+   */
+  background?: boolean;
 }
 
 export interface RunningAdmin {
   url: string;
+  /** Settles when the dashboard serves pages (at once unless started in the background). */
+  ready: Promise<void>;
   /** What happened about the first admin, for the start-up banner. */
   firstAdmin: 'created' | 'users exist' | 'none: set GATEWAY_ADMIN_EMAIL and GATEWAY_ADMIN_PASSWORD';
   close(): Promise<void>;
@@ -45,12 +52,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   const { database, bus, secretBox, settings, logger } = options;
   const firstAdmin = await ensureFirstAdmin(database, options.firstAdmin);
   installAdminHost({ database, bus, secretBox, settings });
-  if (options.build !== false) await ensureAdminBuild((message) => logger.info(message));
   // Listen first, so Next.js is told the port really in use (with port 0, the one the system chose).
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     if (!handle) {
-      response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1' }).end('The dashboard is starting');
+      response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('The dashboard is starting (the first start builds it, about a minute)');
       return;
     }
     handle(request, response).catch((error: unknown) => {
@@ -63,14 +69,28 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
-  const app = next({ dev: false, dir: adminDirectory, customServer: true, hostname: options.host, port: (server.address() as AddressInfo).port });
-  try {
+  const port = (server.address() as AddressInfo).port;
+  const stopping = new AbortController();
+  let app: ReturnType<typeof next> | undefined;
+  const ready = (async () => {
+    if (options.build !== false) await ensureAdminBuild((message) => logger.info(message), stopping.signal);
+    stopping.signal.throwIfAborted();
+    app = next({ dev: false, dir: adminDirectory, customServer: true, hostname: options.host, port });
     await app.prepare();
-  } catch (error) {
-    server.close();
-    throw error;
+    handle = app.getRequestHandler();
+  })();
+  if (!options.background) {
+    try {
+      await ready;
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  } else {
+    ready.catch((error: unknown) => {
+      if (!stopping.signal.aborted) logger.error({ err: error }, 'the admin dashboard could not start');
+    });
   }
-  handle = app.getRequestHandler();
   const address = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
@@ -78,19 +98,23 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
     deleteExpiredAdminSessions(database.db).catch((error: unknown) => logger.warn({ err: error }, 'removing expired admin sessions failed'));
   }, 3_600_000);
   sweep.unref();
-  logger.info({ url, firstAdmin }, 'admin dashboard ready');
+  void ready.then(() => logger.info({ url, firstAdmin }, 'admin dashboard ready'), () => {});
   let closing: Promise<void> | undefined;
   return {
     url,
+    ready,
     firstAdmin,
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        // A build still running is killed; a start still preparing is waited for, then closed.
+        stopping.abort();
+        await ready.catch(() => {});
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();
         });
-        await app.close();
+        await app?.close();
         installAdminHost(undefined);
       })();
       return closing;
