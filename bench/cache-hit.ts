@@ -8,13 +8,10 @@
  * as processes on DATABASE_URL, REDIS_URL and NATS_URL). Before each scenario one request primes the
  * cache; after it, the cache service's own counters confirm that every measured request was a hit.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, killAllChildrenNow, startFakeProviderChild, startNodeChild, stopAllChildren, waitForOk } from './lib/children.ts';
+import { killAllChildrenNow } from './lib/children.ts';
+import { startGatewayChild } from './lib/gateway-child.ts';
 import { runFixedConcurrency, type PhaseResult, type Target } from './lib/load.ts';
 import { distribution } from './lib/stats.ts';
 
@@ -60,62 +57,12 @@ const chat = (model: string, content: string, stream = false) =>
     ...(stream ? { stream: true } : {}),
   });
 
-const directory = mkdtempSync(join(tmpdir(), 'gateway-bench-cache-'));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 async function main(): Promise<void> {
-  const baseEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL', 'NATS_NAMESPACE', 'GATEWAY_ENCRYPTION_KEY', 'NODE_OPTIONS']) delete baseEnv[name];
-  const { url: fakeUrl, key: fakeKey } = await startFakeProviderChild(root, baseEnv, 50);
-
-  const configPath = join(directory, 'gateway.yaml');
-  writeFileSync(configPath, gatewayYaml(fakeUrl));
-  const masterKey = `master-${randomBytes(16).toString('hex')}`;
-  const ports = { api: await freePort(), router: await freePort(), ledger: await freePort(), cache: await freePort() };
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv,
-    PORT: String(ports.api),
-    ROUTER_PORT: String(ports.router),
-    LEDGER_PORT: String(ports.ledger),
-    CACHE_PORT: String(ports.cache),
-    HOST: '127.0.0.1',
-    GATEWAY_CONFIG: configPath,
-    GATEWAY_DATA_DIR: join(directory, 'data'),
-    GATEWAY_MASTER_KEY: masterKey,
-    FAKE_PROVIDER_KEY: fakeKey,
-    LOG_LEVEL: 'warn',
-  };
-  let databaseUrl: string | undefined;
-  if (mode === 'servers') {
-    const { DATABASE_URL, REDIS_URL, NATS_URL } = process.env;
-    if (!DATABASE_URL || !REDIS_URL || !NATS_URL) throw new Error('--servers needs DATABASE_URL, REDIS_URL and NATS_URL');
-    const { databaseUrlWithName, ensureDatabaseExists } = await import('@gateway/db');
-    const name = `bench_cache_${process.pid}_${Date.now().toString(36)}`;
-    databaseUrl = databaseUrlWithName(DATABASE_URL, name);
-    await ensureDatabaseExists(databaseUrl);
-    Object.assign(env, {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      NATS_URL,
-      NATS_NAMESPACE: name,
-      REDIS_KEY_PREFIX: `${name}:`,
-      GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    });
-  }
-  log(`starting the gateway (${mode}) …`);
-  const gateway = startNodeChild('gateway', join(root, 'apps/gateway/src/main.ts'), env, root);
-  const origin = `http://127.0.0.1:${ports.api}`;
-  await waitForOk(`${origin}/ready`, gateway, 120_000);
-  const metricsUrl = mode === 'servers' ? `http://127.0.0.1:${ports.cache}/metrics` : `${origin}/metrics`;
-  if (mode === 'servers') await waitForOk(metricsUrl, gateway, 60_000);
-
-  const created = await fetch(`${origin}/admin/v1/keys`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  const { key } = (await created.json()) as { key: string };
-  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const gateway = await startGatewayChild({ root, mode, latencyMs: 50, gatewayYaml, log });
+  const { origin, headers } = gateway;
+  const metricsUrl = mode === 'servers' ? `http://127.0.0.1:${gateway.ports.cache}/metrics` : `${origin}/metrics`;
 
   /** Hits (exact and semantic) the cache service has answered so far. */
   const hits = async (): Promise<number> => {
@@ -180,11 +127,7 @@ async function main(): Promise<void> {
       `| ${row.scenario} | ${row.connections} | ${row.ok}/${row.requests} | ${row.hitsCounted} | ${row.perSecond} | ${fixed(row.p50Ms)} | ${fixed(row.p90Ms)} | ${fixed(row.p99Ms)} | ${fixed(row.overheadHeaderP50Ms)} |\n`,
     );
   }
-  await stopAllChildren();
-  if (databaseUrl) {
-    const { dropDatabase } = await import('@gateway/db');
-    await dropDatabase(databaseUrl);
-  }
+  await gateway.stop();
 }
 
 try {
@@ -193,6 +136,4 @@ try {
   log(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
   killAllChildrenNow();
-} finally {
-  rmSync(directory, { recursive: true, force: true });
 }
