@@ -17,9 +17,9 @@ describe('resolvePolicies', () => {
     expect(names).toEqual(['a', 'b', 'c']);
   });
 
-  it('refuses a header naming an unknown policy, and skips (and reports) a missing configured one', () => {
+  it('refuses a header naming an unknown policy, and a request whose model or key names a policy that is gone', () => {
     expect(() => resolvePolicies(available, {}, 'a,zzz', logger)).toThrow(expect.objectContaining({ code: 'invalid_request', param: 'x-gateway-guardrails' }));
-    expect(resolvePolicies(available, { model: ['gone', 'a'] }, undefined, logger).map((entry) => entry.name)).toEqual(['a']);
+    expect(() => resolvePolicies(available, { key: ['a', 'gone'] }, undefined, logger)).toThrow(expect.objectContaining({ code: 'internal_error' }));
     expect(errors).toContain('gone');
   });
 });

@@ -50,10 +50,13 @@ export function resolvePolicies(
     if (seen.has(name)) continue;
     seen.add(name);
     const policy = available.get(name);
-    // A model or key naming a policy that is gone: the admin API refuses to delete a policy in use, so
-    // this is a hand-edited database; say so rather than silently run without it.
-    if (!policy) logger.error({ policy: name }, 'guardrail policy named by a model or key does not exist; it is skipped');
-    else policies.push(policy);
+    // A model or key naming a policy that is gone (taken out of gateway.yaml while a key still names
+    // it): refuse rather than run the request without checks it was meant to have.
+    if (!policy) {
+      logger.error({ policy: name }, 'guardrail policy named by a model or key does not exist; its requests are refused');
+      throw new GatewayError('internal_error', `The guardrail policy "${name}" this request must pass does not exist; the gateway's configuration needs fixing`);
+    }
+    policies.push(policy);
   }
   return policies;
 }
