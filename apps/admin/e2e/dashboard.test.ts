@@ -79,6 +79,8 @@ function backgroundUsage(now: number): UsageRecord[] {
     const failed = next() < 0.06;
     const cache = next();
     const cacheStatus = cache < 0.3 ? 'hit' : cache < 0.4 ? 'semantic_hit' : cache < 0.85 ? 'miss' : null;
+    const check = next();
+    const outcome = check < 0.04 ? 'deny' : check < 0.12 ? 'redact' : check < 0.16 ? 'flag' : 'pass';
     return usageRecord(`req_bg_${String(index).padStart(3, '0')}`, {
       createdAt: new Date(now - (index + 1) * 6 * 60_000 + Math.floor(next() * 60_000)).toISOString(),
       keyId: 'key_background',
@@ -93,6 +95,7 @@ function backgroundUsage(now: number): UsageRecord[] {
       costUsd: Number((0.0002 + next() * 0.003).toFixed(8)),
       cacheStatus,
       costSavedUsd: cacheStatus === 'hit' || cacheStatus === 'semantic_hit' ? 0.002 : null,
+      guardrails: [{ policy: 'default', check: outcome === 'deny' ? 'prompt_injection' : 'pii', index: 0, action: outcome === 'deny' ? 'deny' : 'redact', verdict: outcome }],
     });
   });
 }
@@ -250,6 +253,10 @@ describe('admin dashboard in Chromium', () => {
         flags: ['retried'],
         attempts: 2,
         cacheStatus: 'miss',
+        guardrails: [
+          { policy: 'strict', check: 'pii', index: 0, action: 'redact', verdict: 'redact', entities: { EMAIL_ADDRESS: 2 } },
+          { policy: 'strict', check: 'prompt_injection', index: 1, action: 'deny', verdict: 'pass', score: 0.12 },
+        ],
         metadata: { prompt: xss, feature: 'search' },
       }),
     ]);
@@ -269,6 +276,10 @@ describe('admin dashboard in Chromium', () => {
     expect(await adminPage.textContent('[data-testid=request-metadata]')).toContain(xss);
     expect(await adminPage.textContent('[data-testid=routing-reason]')).toBe(`weighted pick ${xss}`);
     expect(await adminPage.textContent('[data-testid=cache-step]')).toBe('Response cache: miss');
+    const guardrails = (await adminPage.textContent('[data-testid=guardrail-step]')) ?? '';
+    expect(guardrails).toContain('Guardrails: redact');
+    expect(guardrails).toContain('strict · pii (#1, action redact): redact EMAIL_ADDRESS ×2');
+    expect(guardrails).toContain('strict · prompt_injection (#2, action deny): pass score 0.12');
     expect(await adminPage.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await adminPage.screenshot({ path: `${screenshots}request.png`, fullPage: true });
@@ -281,10 +292,11 @@ describe('admin dashboard in Chromium', () => {
     expect(await adminPage.textContent('[data-testid=total-cost] .value')).toBe('$0.012300');
     // One lookup, a miss.
     expect(await adminPage.textContent('[data-testid=cache-hit-ratio] .value')).toBe('0.0%');
+    expect(await adminPage.textContent('[data-testid=guardrail-verdicts] .hint')).toBe('of 1 checked · 1 redacted · 0 flagged');
     await adminPage.goto('/?range=24h');
     expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('241');
     await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').first().waitFor();
-    expect(await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').count()).toBe(6);
+    expect(await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').count()).toBe(7);
     await adminPage.screenshot({ path: `${screenshots}overview.png`, fullPage: true });
   });
 

@@ -9,16 +9,17 @@ import { openMigratedDatabase, usageRecord, type Backend } from './support/datab
  * is checked against values worked out by hand from the inserted usage records.
  */
 const base = Date.parse('2030-01-01T10:00:00.000Z');
+const verdict = (check: 'pii' | 'prompt_injection', action: 'redact' | 'deny' | 'flag', outcome: 'pass' | 'flag' | 'redact' | 'deny') => ({ policy: 'strict', check, index: 0, action, verdict: outcome });
 const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
 
 /** Ten requests: latencies 100..1000 ms; two errors; two keys, two models, two providers; two hours. */
 const records = [
   usageRecord('req_01', { createdAt: at(0), latencyMs: 100, costUsd: 0.01, inputTokens: 1, outputTokens: 2, cacheStatus: 'hit', costSavedUsd: 0.05 }),
   usageRecord('req_02', { createdAt: at(5), latencyMs: 200, costUsd: 0.02, inputTokens: 1, outputTokens: 2, cacheStatus: 'semantic_hit', costSavedUsd: 0.02 }),
-  usageRecord('req_03', { createdAt: at(10), latencyMs: 300, costUsd: 0.03, inputTokens: 1, outputTokens: 2, status: 429, errorCode: 'rate_limited' }),
-  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main', cacheStatus: 'miss' }),
-  usageRecord('req_05', { createdAt: at(20), latencyMs: 500, costUsd: 0.05, inputTokens: 1, outputTokens: 2, keyId: 'key_b', clientRequestId: 'client-5' }),
-  usageRecord('req_06', { createdAt: at(65), latencyMs: 600, costUsd: 0.06, inputTokens: 1, outputTokens: 2, keyId: 'key_b', cacheStatus: 'miss' }),
+  usageRecord('req_03', { createdAt: at(10), latencyMs: 300, costUsd: 0.03, inputTokens: 1, outputTokens: 2, status: 429, errorCode: 'rate_limited', guardrails: [verdict('pii', 'redact', 'pass'), verdict('prompt_injection', 'deny', 'deny')] }),
+  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main', cacheStatus: 'miss', guardrails: [verdict('pii', 'redact', 'redact')] }),
+  usageRecord('req_05', { createdAt: at(20), latencyMs: 500, costUsd: 0.05, inputTokens: 1, outputTokens: 2, keyId: 'key_b', clientRequestId: 'client-5', guardrails: [verdict('prompt_injection', 'flag', 'flag')] }),
+  usageRecord('req_06', { createdAt: at(65), latencyMs: 600, costUsd: 0.06, inputTokens: 1, outputTokens: 2, keyId: 'key_b', cacheStatus: 'miss', guardrails: [verdict('pii', 'redact', 'pass')] }),
   usageRecord('req_07', { createdAt: at(70), latencyMs: 700, costUsd: 0.07, inputTokens: 1, outputTokens: 2, status: 502, errorCode: 'provider_error', provider: 'anthropic-main', model: 'smart', cacheStatus: 'bypass' }),
   usageRecord('req_08', { createdAt: at(75), latencyMs: 800, costUsd: null, inputTokens: 1, outputTokens: 2 }),
   usageRecord('req_09', { createdAt: at(80), latencyMs: 900, costUsd: 0.09, inputTokens: 1, outputTokens: 2, keyId: null }),
@@ -55,9 +56,14 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
       cacheHits: 2,
       cacheLookups: 4,
       costSavedUsd: expect.closeTo(0.07, 8),
+      // Checked: req_03 (a deny after a pass), req_04 (redact), req_05 (flag), req_06 (pass).
+      guardrailChecked: 4,
+      guardrailFlagged: 1,
+      guardrailRedacted: 1,
+      guardrailDenied: 1,
     });
     const empty = await aggregateAdminUsage(test.database.db, { from: new Date(0), to: new Date(1) });
-    expect(empty).toEqual({ requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, p50LatencyMs: null, p95LatencyMs: null, cacheHits: 0, cacheLookups: 0, costSavedUsd: 0 });
+    expect(empty).toEqual({ requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, p50LatencyMs: null, p95LatencyMs: null, cacheHits: 0, cacheLookups: 0, costSavedUsd: 0, guardrailChecked: 0, guardrailFlagged: 0, guardrailRedacted: 0, guardrailDenied: 0 });
   });
 
   it('filters by key, model, provider, status, request id and time, alone and together', async () => {
@@ -73,6 +79,11 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     expect(await ids({ cacheStatus: 'miss' })).toEqual(['req_04', 'req_06']);
     expect(await ids({ cacheStatus: 'off' })).toEqual(['req_03', 'req_05', 'req_08', 'req_09', 'req_10']);
     expect(await ids({ cacheStatus: 'hit', keyId: 'key_a' })).toEqual(['req_01']);
+    expect(await ids({ guardrail: 'deny' })).toEqual(['req_03']);
+    expect(await ids({ guardrail: 'redact' })).toEqual(['req_04']);
+    expect(await ids({ guardrail: 'flag', keyId: 'key_b' })).toEqual(['req_05']);
+    expect(await ids({ guardrail: 'pass' })).toEqual(['req_06']);
+    expect(await ids({ guardrail: 'none' })).toEqual(['req_01', 'req_02', 'req_07', 'req_08', 'req_09', 'req_10']);
     expect(await ids({ from: new Date(base + 60 * 60_000) })).toEqual(['req_06', 'req_07', 'req_08', 'req_09', 'req_10']);
     expect(await ids({ to: new Date(base + 10 * 60_000) })).toEqual(['req_01', 'req_02']);
     expect(await ids({ keyId: 'key_a', model: 'fast', provider: 'openai-main', status: 'ok', from: new Date(base + 60 * 60_000) })).toEqual(['req_08', 'req_10']);
@@ -97,6 +108,7 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     const entry = await getAdminUsageEntry(test.database.db, 'req_10');
     expect(entry?.metadata).toEqual({ note: '<img src=x onerror=alert(1)>' });
     expect((await getAdminUsageEntry(test.database.db, 'client-5'))?.requestId).toBe('req_05');
+    expect((await getAdminUsageEntry(test.database.db, 'req_03'))?.guardrails).toEqual([verdict('pii', 'redact', 'pass'), verdict('prompt_injection', 'deny', 'deny')]);
     expect(await getAdminUsageEntry(test.database.db, 'missing')).toBeUndefined();
   });
 

@@ -94,6 +94,18 @@ export function UsageCharts({ points, bucketSeconds }: { points: OverviewPoint[]
           <Line dataKey="cacheHitPercent" name="hit ratio" stroke="#16794c" dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </Chart>
+      <Chart title="Guardrail verdicts (requests)">
+        <AreaChart data={points}>
+          <CartesianGrid strokeDasharray="3 3" vertical={false} />
+          {axis}
+          <YAxis allowDecimals={false} fontSize={11} width={40} />
+          <Tooltip labelFormatter={labelFormatter} />
+          <Legend />
+          <Area dataKey="guardrailDenied" name="denied" stackId="guardrails" stroke="#c4321c" fill="#f6c7bf" isAnimationActive={false} />
+          <Area dataKey="guardrailRedacted" name="redacted" stackId="guardrails" stroke="#93510a" fill="#fde3bf" isAnimationActive={false} />
+          <Area dataKey="guardrailFlagged" name="flagged" stackId="guardrails" stroke="#7a3fd1" fill="#e3d6f8" isAnimationActive={false} />
+        </AreaChart>
+      </Chart>
     </div>
   );
 }

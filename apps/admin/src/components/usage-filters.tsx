@@ -76,6 +76,17 @@ export function UsageFilters(props: {
             </select>
           </label>
           <label>
+            Guardrails
+            <select name="guardrail" defaultValue={filters.guardrail ?? ''}>
+              <option value="">any</option>
+              <option value="deny">denied</option>
+              <option value="redact">redacted</option>
+              <option value="flag">flagged</option>
+              <option value="pass">all passed</option>
+              <option value="none">no policy</option>
+            </select>
+          </label>
+          <label>
             Request id
             <input name="request_id" defaultValue={filters.requestId ?? ''} size={24} />
           </label>

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { CacheStatus } from '@gateway/contracts';
+import type { CacheStatus, GuardrailVerdict } from '@gateway/contracts';
 import type { Schema, UsageRecordRow } from '../schema.ts';
 
 /**
@@ -18,6 +18,11 @@ export interface AdminUsageFilters {
   requestId?: string;
   /** What the response cache did; `off`: caching was off for the request. */
   cacheStatus?: CacheStatus | 'off';
+  /**
+   * Guardrails: `deny`, `redact`, `flag`: some check of the request did that; `pass`: checks ran and
+   * every one passed; `none`: no policy applied.
+   */
+  guardrail?: GuardrailVerdict['verdict'] | 'none';
 }
 
 /** One request in the log (camelCase, every column the ledger writes). */
@@ -42,6 +47,8 @@ export interface AdminUsageEntry {
   cacheStatus: CacheStatus | null;
   /** On a cache hit, what the original provider call cost. */
   costSavedUsd: number | null;
+  /** Each guardrail check's verdict (never a value found); null when no policy applied. */
+  guardrails: GuardrailVerdict[] | null;
   costUsd: number | null;
   latencyMs: number;
   overheadMs: number;
@@ -71,6 +78,7 @@ function toEntry(row: UsageRecordRow): AdminUsageEntry {
     flags: row.flags,
     cacheStatus: row.cache_status,
     costSavedUsd: row.cost_saved_usd === null ? null : Number(row.cost_saved_usd),
+    guardrails: row.guardrails,
     costUsd: row.cost_usd === null ? null : Number(row.cost_usd),
     latencyMs: row.latency_ms,
     overheadMs: row.overhead_ms,
@@ -79,6 +87,15 @@ function toEntry(row: UsageRecordRow): AdminUsageEntry {
     attempts: row.attempts,
     metadata: row.metadata,
   };
+}
+
+/** Whether some check of the request had this verdict (jsonb containment: `[{"verdict": …}]`). */
+const hadVerdict = (verdict: 'flag' | 'redact' | 'deny') => sql<boolean>`coalesce(guardrails @> ${JSON.stringify([{ verdict }])}::jsonb, false)`;
+
+function guardrailCondition(guardrail: NonNullable<AdminUsageFilters['guardrail']>) {
+  if (guardrail === 'none') return sql<boolean>`guardrails is null`;
+  if (guardrail === 'pass') return sql<boolean>`guardrails is not null and not (${hadVerdict('flag')} or ${hadVerdict('redact')} or ${hadVerdict('deny')})`;
+  return hadVerdict(guardrail);
 }
 
 function matches(filters: AdminUsageFilters) {
@@ -95,6 +112,7 @@ function matches(filters: AdminUsageFilters) {
         ? [eb.or([eb('request_id', '=', filters.requestId), eb('client_request_id', '=', filters.requestId)])]
         : []),
       ...(filters.cacheStatus === 'off' ? [eb('cache_status', 'is', null)] : filters.cacheStatus !== undefined ? [eb('cache_status', '=', filters.cacheStatus)] : []),
+      ...(filters.guardrail === undefined ? [] : [guardrailCondition(filters.guardrail)]),
     ]);
   };
 }
@@ -168,6 +186,12 @@ export interface UsageAggregate {
   cacheLookups: number;
   /** What the cache hits saved, at the original calls' cost. */
   costSavedUsd: number;
+  /** Requests some guardrail policy checked. */
+  guardrailChecked: number;
+  /** Of those, requests where some check flagged, redacted or denied (a request may count in several). */
+  guardrailFlagged: number;
+  guardrailRedacted: number;
+  guardrailDenied: number;
 }
 
 const aggregateColumns = [
@@ -181,6 +205,10 @@ const aggregateColumns = [
   sql<string | number>`count(*) filter (where cache_status in ('hit', 'semantic_hit'))`.as('cache_hits'),
   sql<string | number>`count(*) filter (where cache_status in ('hit', 'semantic_hit', 'miss'))`.as('cache_lookups'),
   sql<string | number>`coalesce(sum(cost_saved_usd), 0)`.as('cost_saved_usd'),
+  sql<string | number>`count(*) filter (where guardrails is not null)`.as('guardrail_checked'),
+  sql<string | number>`count(*) filter (where ${hadVerdict('flag')})`.as('guardrail_flagged'),
+  sql<string | number>`count(*) filter (where ${hadVerdict('redact')})`.as('guardrail_redacted'),
+  sql<string | number>`count(*) filter (where ${hadVerdict('deny')})`.as('guardrail_denied'),
 ] as const;
 
 interface AggregateRow {
@@ -194,6 +222,10 @@ interface AggregateRow {
   cache_hits: string | number;
   cache_lookups: string | number;
   cost_saved_usd: string | number;
+  guardrail_checked: string | number;
+  guardrail_flagged: string | number;
+  guardrail_redacted: string | number;
+  guardrail_denied: string | number;
 }
 
 function toAggregate(row: AggregateRow): UsageAggregate {
@@ -208,6 +240,10 @@ function toAggregate(row: AggregateRow): UsageAggregate {
     cacheHits: Number(row.cache_hits),
     cacheLookups: Number(row.cache_lookups),
     costSavedUsd: Number(row.cost_saved_usd),
+    guardrailChecked: Number(row.guardrail_checked),
+    guardrailFlagged: Number(row.guardrail_flagged),
+    guardrailRedacted: Number(row.guardrail_redacted),
+    guardrailDenied: Number(row.guardrail_denied),
   };
 }
 

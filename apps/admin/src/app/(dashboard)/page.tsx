@@ -89,7 +89,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           value={formatPercent(totals.cacheHitRatio)}
           hint={totals.cacheLookups === 0 ? 'no cache lookups' : `${formatCount(totals.cacheHits)} of ${formatCount(totals.cacheLookups)} lookups · ${formatUsd(totals.costSavedUsd)} saved`}
         />
-        <Card label="Guardrail verdicts" value="—" hint="recorded once the guardrail service is in the request path" />
+        <Card
+          testId="guardrail-verdicts"
+          label="Guardrails: denied"
+          value={formatCount(totals.guardrailDenied)}
+          hint={totals.guardrailChecked === 0 ? 'no request checked' : `of ${formatCount(totals.guardrailChecked)} checked · ${formatCount(totals.guardrailRedacted)} redacted · ${formatCount(totals.guardrailFlagged)} flagged`}
+        />
       </div>
       <UsageCharts points={overview.series} bucketSeconds={overview.bucketSeconds} />
       <Breakdown title="By model" rows={overview.byModel} label={(value) => value} link={(value) => `/?${query({ model: value })}`} />

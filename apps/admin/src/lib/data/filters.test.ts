@@ -5,7 +5,7 @@ const now = new Date('2030-01-02T00:00:00.000Z');
 
 describe('parseFilters', () => {
   it('reads every filter, a datetime-local value as UTC', () => {
-    const parsed = parseFilters({ from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z', key: 'key_a', model: 'fast', provider: 'p', status: '429', request_id: 'r1', cache: 'semantic_hit' }, { now });
+    const parsed = parseFilters({ from: '2030-01-01T10:00', to: '2030-01-01T11:00:00Z', key: 'key_a', model: 'fast', provider: 'p', status: '429', request_id: 'r1', cache: 'semantic_hit', guardrail: 'deny' }, { now });
     expect(parsed.filters).toEqual({
       from: new Date('2030-01-01T10:00:00Z'),
       to: new Date('2030-01-01T11:00:00Z'),
@@ -15,6 +15,7 @@ describe('parseFilters', () => {
       status: 429,
       requestId: 'r1',
       cacheStatus: 'semantic_hit',
+      guardrail: 'deny',
     });
     expect(parsed.problems).toEqual([]);
   });

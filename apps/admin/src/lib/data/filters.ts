@@ -42,6 +42,7 @@ const filterParamsSchema = z.object({
   }),
   request_id: text,
   cache: text.pipe(z.enum([...cacheStatuses, 'off']).optional()),
+  guardrail: text.pipe(z.enum(['pass', 'flag', 'redact', 'deny', 'none']).optional()),
   cursor: z.string().max(500).optional(),
 });
 
@@ -96,6 +97,7 @@ export function parseFilters(params: SearchParams, options: { now?: Date; defaul
     ...(data.status !== undefined ? { status: data.status } : {}),
     ...(data.request_id ? { requestId: data.request_id } : {}),
     ...(data.cache ? { cacheStatus: data.cache } : {}),
+    ...(data.guardrail ? { guardrail: data.guardrail } : {}),
   };
   return { filters, range, cursor: data.cursor, problems };
 }
@@ -115,6 +117,7 @@ export function filterQuery(parsed: ParsedFilters, extra: Record<string, string>
   if (filters.status !== undefined) entries.push(['status', String(filters.status)]);
   if (filters.requestId) entries.push(['request_id', filters.requestId]);
   if (filters.cacheStatus) entries.push(['cache', filters.cacheStatus]);
+  if (filters.guardrail) entries.push(['guardrail', filters.guardrail]);
   const query = new URLSearchParams(entries);
   for (const [name, value] of Object.entries(extra)) query.set(name, value);
   return query.toString();

@@ -37,6 +37,10 @@ export interface OverviewPoint {
   /** cacheHits / cacheLookups; null when nothing looked the cache up. */
   cacheHitRatio: number | null;
   costSavedUsd: number;
+  guardrailChecked: number;
+  guardrailFlagged: number;
+  guardrailRedacted: number;
+  guardrailDenied: number;
 }
 
 function toPoint(time: number, aggregate: UsageAggregate | undefined): OverviewPoint {
@@ -56,6 +60,10 @@ function toPoint(time: number, aggregate: UsageAggregate | undefined): OverviewP
     cacheLookups: aggregate?.cacheLookups ?? 0,
     cacheHitRatio: aggregate && aggregate.cacheLookups > 0 ? aggregate.cacheHits / aggregate.cacheLookups : null,
     costSavedUsd: aggregate?.costSavedUsd ?? 0,
+    guardrailChecked: aggregate?.guardrailChecked ?? 0,
+    guardrailFlagged: aggregate?.guardrailFlagged ?? 0,
+    guardrailRedacted: aggregate?.guardrailRedacted ?? 0,
+    guardrailDenied: aggregate?.guardrailDenied ?? 0,
   };
 }
 

@@ -18,9 +18,10 @@ export async function saveModelAction(_previous: ActionState | null, formData: F
   const providers = new Set((await listProviders(db)).map((provider) => provider.name));
   const parsed = parseModelForm(text, providers);
   if (!parsed.ok) return refused(parsed.message);
+  const original = formData.get('original');
+  if (typeof original === 'string' && original !== parsed.input.name) return refused(`A model is not renamed here: add "${parsed.input.name}" as a new model, then delete "${original}".`);
   const existing = await getModel(db, parsed.input.name);
   if (existing?.source === 'file') return refused(`"${existing.name}" is defined in gateway.yaml and is read-only here; change it in the file.`);
-  const original = formData.get('original');
   if (existing && original !== existing.name) return refused(`A model named "${existing.name}" exists; edit it instead.`);
   const record = await upsertModel(db, parsed.input);
   publishConfigChange('model', record.name, existing ? 'updated' : 'created');

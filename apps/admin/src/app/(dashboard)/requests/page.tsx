@@ -5,9 +5,15 @@ import { adminHost } from '../../../host.ts';
 import { requirePageSignIn } from '../../../lib/auth/session.ts';
 import { loadFacets } from '../../../lib/data/facets.ts';
 import { filterQuery, parseFilters, type SearchParams } from '../../../lib/data/filters.ts';
+import { worstVerdict } from '../../../lib/data/guardrail-verdict.ts';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../lib/format.ts';
 
 export const dynamic = 'force-dynamic';
+
+function guardrailBadge(verdict: ReturnType<typeof worstVerdict>) {
+  if (verdict === null) return <span className="muted">none</span>;
+  return <span className={`badge ${verdict === 'deny' ? 'error' : verdict === 'pass' ? 'ok' : 'file'}`}>{verdict}</span>;
+}
 
 const pageSize = 50;
 
@@ -44,13 +50,14 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
               <th className="num">tokens in / out</th>
               <th className="num">cost</th>
               <th>cache</th>
+              <th>guardrails</th>
               <th>flags</th>
             </tr>
           </thead>
           <tbody>
             {page.entries.length === 0 && (
               <tr>
-                <td colSpan={10} className="muted">
+                <td colSpan={11} className="muted">
                   No request matches these filters.
                 </td>
               </tr>
@@ -81,6 +88,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
                 </td>
                 <td className="num">{formatUsd(entry.costUsd)}</td>
                 <td>{entry.cacheStatus ? <span className={`badge ${entry.cacheStatus.endsWith('hit') ? 'ok' : ''}`}>{entry.cacheStatus.replace('_', ' ')}</span> : <span className="muted">off</span>}</td>
+                <td>{guardrailBadge(worstVerdict(entry.guardrails))}</td>
                 <td>
                   {entry.stream && <span className="badge">stream</span>}{' '}
                   {entry.flags.map((flag) => (

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { getAdminUsageEntry, getKey } from '@gateway/db';
 import { adminHost } from '../../../../host.ts';
 import { requirePageSignIn } from '../../../../lib/auth/session.ts';
+import { worstVerdict } from '../../../../lib/data/guardrail-verdict.ts';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../../lib/format.ts';
 
 export const dynamic = 'force-dynamic';
@@ -58,7 +59,24 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       <h2>Timeline</h2>
       <div className="panel">
         <ol className="timeline" data-testid="request-timeline">
-          <li className="pending">Input guardrails — not recorded yet (the guardrail service is not in the request path)</li>
+          <li className={entry.guardrails ? undefined : 'pending'} data-testid="guardrail-step">
+            {entry.guardrails === null ? (
+              'Guardrails: no policy applied'
+            ) : (
+              <>
+                Guardrails: <strong>{worstVerdict(entry.guardrails)}</strong>
+                <ul className="verdicts">
+                  {entry.guardrails.map((verdict) => (
+                    <li key={`${verdict.policy}-${verdict.index}-${verdict.check}`}>
+                      {verdict.policy} · {verdict.check} (#{verdict.index + 1}, action {verdict.action}): <span className={`badge ${verdict.verdict === 'deny' ? 'error' : verdict.verdict === 'pass' ? 'ok' : 'file'}`}>{verdict.verdict}</span>
+                      {verdict.entities && Object.keys(verdict.entities).length > 0 && <span className="muted"> {Object.entries(verdict.entities).map(([entity, count]) => `${entity} ×${count}`).join(', ')}</span>}
+                      {verdict.score !== undefined && <span className="muted"> score {verdict.score.toFixed(2)}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </li>
           <li className={entry.cacheStatus ? undefined : 'pending'} data-testid="cache-step">
             {entry.cacheStatus === null
               ? 'Response cache: off for this request'
