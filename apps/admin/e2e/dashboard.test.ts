@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@gateway/bus';
-import { configChanged, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
+import { configChanged, guardrailCheckSchema, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
 import {
   createAdminUser,
   createKey,
@@ -17,6 +17,7 @@ import {
   listAdminUsers,
   listAudit,
   recordAudit,
+  upsertGuardrailPolicy,
   upsertModel,
   upsertProvider,
 } from '@gateway/db';
@@ -111,6 +112,12 @@ describe('admin dashboard in Chromium', () => {
     });
     await upsertProvider(db(), secretBox, { name: 'openai-main', type: 'openai', apiKey: 'sk-file-secret-value', source: 'file' });
     await upsertModel(db(), { name: 'fast', strategy: 'loadbalance', targets: [{ provider: 'openai-main', model: 'gpt-4o-mini' }], source: 'file' });
+    await upsertGuardrailPolicy(db(), {
+      name: 'pii-strict',
+      checks: [guardrailCheckSchema.parse({ type: 'pii', action: 'redact' }), guardrailCheckSchema.parse({ type: 'prompt_injection', action: 'deny' })],
+      onError: 'fail_closed',
+      source: 'file',
+    });
     server = await startAdminServer({
       database: database.database,
       bus,
@@ -232,9 +239,14 @@ describe('admin dashboard in Chromium', () => {
     const form = adminPage.locator('[data-testid=edit-key-form]');
     await form.locator('input[name=models]').fill('fast, smart');
     await form.locator('input[name=tpm_limit]').fill('50000');
+    await form.locator('input[name=guardrails]').fill('pii-strict, no-such-policy');
     await form.locator('button[type=submit]').click();
-    await expect.poll(() => form.locator('[role=status]').textContent()).toContain('saved');
-    expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 } });
+    await expect.poll(() => form.locator('.message').textContent()).toContain('There is no guardrail policy "no-such-policy"');
+    expect((await getKey(db(), createdKey.id))?.limits.tpmLimit).toBeNull();
+    await form.locator('input[name=guardrails]').fill('pii-strict');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.message').textContent()).toContain('saved');
+    expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 }, guardrails: ['pii-strict'] });
     await adminPage.screenshot({ path: `${screenshots}key.png`, fullPage: true });
   });
 
@@ -322,6 +334,11 @@ describe('admin dashboard in Chromium', () => {
     await adminPage.goto('/models');
     expect(await adminPage.locator('[data-testid=models-table] .badge.file').count()).toBe(1);
     await adminPage.screenshot({ path: `${screenshots}models.png`, fullPage: true });
+    await adminPage.goto('/guardrails');
+    const guardrails = (await adminPage.textContent('[data-testid=guardrails-table]')) ?? '';
+    expect(guardrails).toContain('1. pii → redact (input)');
+    expect(guardrails).toContain('key search app');
+    await adminPage.screenshot({ path: `${screenshots}guardrails.png`, fullPage: true });
   });
 
   it('revokes the key', async () => {

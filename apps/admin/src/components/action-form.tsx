@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, type ReactNode } from 'react';
+import { startTransition, useActionState, useEffect, useRef, type ReactNode } from 'react';
 import type { ActionState } from '../lib/forms/action-state.ts';
 import { CopyButton } from './copy-button.tsx';
 
@@ -19,15 +19,28 @@ export function ActionForm(props: {
   variant?: 'primary' | 'secondary' | 'danger';
   inline?: boolean;
   testId?: string;
+  /** Empty the fields after a change succeeded (forms that add something). */
+  resetOnSuccess?: boolean;
 }) {
   const [state, formAction, pending] = useActionState(props.action, null);
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state?.ok && props.resetOnSuccess) form.current?.reset();
+  }, [state, props.resetOnSuccess]);
   return (
     <form
+      ref={form}
+      // Without JavaScript the form posts to the action as it is; with it, onSubmit below runs it.
       action={formAction}
       data-testid={props.testId}
       style={props.inline ? { display: 'inline' } : undefined}
       onSubmit={(event) => {
-        if (props.confirm && !window.confirm(props.confirm)) event.preventDefault();
+        // Run the action ourselves: React would otherwise empty the form after every submission,
+        // and an operator whose change was refused would lose what they typed.
+        event.preventDefault();
+        if (props.confirm && !window.confirm(props.confirm)) return;
+        const data = new FormData(event.currentTarget);
+        startTransition(() => formAction(data));
       }}
     >
       <input type="hidden" name="csrf" value={props.csrf} />

@@ -2,7 +2,7 @@ import type { KeyRecord } from '@gateway/db';
 import { modelLimitsText } from '../lib/forms/key-form.ts';
 
 /** The fields of the key form, empty for a new key or filled with a key's settings. */
-export function KeyFields({ record }: { record?: KeyRecord }) {
+export function KeyFields({ record, policies }: { record?: KeyRecord; policies: readonly string[] }) {
   const limits = record?.limits;
   return (
     <div className="form-grid">
@@ -41,6 +41,10 @@ export function KeyFields({ record }: { record?: KeyRecord }) {
       <label>
         Expires (UTC; empty = never)
         <input name="expires_at" type="datetime-local" defaultValue={record?.expiresAt ? record.expiresAt.toISOString().slice(0, 16) : ''} />
+      </label>
+      <label>
+        Guardrail policies, in order ({policies.length === 0 ? 'none defined' : policies.join(', ')})
+        <input name="guardrails" defaultValue={record?.guardrails?.join(', ') ?? ''} />
       </label>
       <label className="inline">
         <input name="strict" type="checkbox" defaultChecked={record?.strict ?? false} /> strict mode

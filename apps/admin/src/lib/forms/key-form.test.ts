@@ -23,6 +23,7 @@ describe('parseKeyForm', () => {
         model_limits: '{"smart": {"rpm_limit": 5, "budget": {"max_usd": 1, "period": "daily"}}}',
         strict: 'on',
         expires_at: '2030-02-01T00:00',
+        guardrails: 'pii-strict, injection\npii-strict',
       }),
       now,
     );
@@ -36,11 +37,12 @@ describe('parseKeyForm', () => {
         expiresAt: new Date('2030-02-01T00:00:00Z'),
         limits: { rpmLimit: 60, tpmLimit: null, maxParallel: 4, budget: { maxUsd: 12.5, period: 'weekly' } },
         modelLimits: { smart: { rpmLimit: 5, budget: { maxUsd: 1, period: 'daily' } } },
+        guardrails: ['pii-strict', 'injection'],
       },
     });
     expect(parseKeyForm(form({ name: 'plain' }), now)).toEqual({
       ok: true,
-      input: { name: 'plain', models: null, metadata: {}, strict: false, expiresAt: null, limits: { rpmLimit: null, tpmLimit: null, maxParallel: null, budget: null }, modelLimits: null },
+      input: { name: 'plain', models: null, metadata: {}, strict: false, expiresAt: null, limits: { rpmLimit: null, tpmLimit: null, maxParallel: null, budget: null }, modelLimits: null, guardrails: null },
     });
   });
 

@@ -9,7 +9,9 @@ const modelLimitsSchema = z.record(
   z.strictObject({ rpm_limit: limitCount.nullable(), tpm_limit: limitCount.nullable(), max_parallel: limitCount.nullable(), budget: budgetSchema.nullable() }).partial(),
 );
 
-export type KeyFormResult = { ok: true; input: Required<Pick<CreateKeyInput, 'name' | 'models' | 'metadata' | 'strict' | 'expiresAt' | 'limits' | 'modelLimits'>> } | { ok: false; message: string };
+export type KeyFormResult =
+  | { ok: true; input: Required<Pick<CreateKeyInput, 'name' | 'models' | 'metadata' | 'strict' | 'expiresAt' | 'limits' | 'modelLimits' | 'guardrails'>> }
+  | { ok: false; message: string };
 
 function field(formData: FormData, name: string): string {
   const value = formData.get(name);
@@ -40,10 +42,14 @@ export function parseKeyForm(formData: FormData, now: Date = new Date()): KeyFor
   try {
     const name = field(formData, 'name');
     if (name.length < 1 || name.length > 200) return { ok: false, message: 'The name needs 1 to 200 characters' };
-    const modelNames = field(formData, 'models')
-      .split(/[,\n]/)
-      .map((model) => model.trim())
-      .filter(Boolean);
+    const list = (name: string) =>
+      field(formData, name)
+        .split(/[,\n]/)
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+    const modelNames = list('models');
+    const guardrails = [...new Set(list('guardrails'))];
+    if (guardrails.some((policy) => policy.length > 200)) return { ok: false, message: 'A guardrail policy name has at most 200 characters' };
     if (modelNames.some((model) => model.length > 200)) return { ok: false, message: 'A model name has at most 200 characters' };
     const counts = {
       rpmLimit: optionalCount(formData, 'rpm_limit', 'Requests per minute'),
@@ -100,6 +106,8 @@ export function parseKeyForm(formData: FormData, now: Date = new Date()): KeyFor
         expiresAt,
         limits: { rpmLimit: counts.rpmLimit as number | null, tpmLimit: counts.tpmLimit as number | null, maxParallel: counts.maxParallel as number | null, budget },
         modelLimits,
+        // In the order given: the policies run in this order.
+        guardrails: guardrails.length === 0 ? null : guardrails,
       },
     };
   } catch (error) {

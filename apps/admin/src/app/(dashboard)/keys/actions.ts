@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { createKey, revokeKey, updateKey, type CreateKeyInput } from '@gateway/db';
+import { createKey, revokeKey, unknownGuardrailPolicyNames, updateKey, type CreateKeyInput } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { audit } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
@@ -21,8 +21,15 @@ function describe(input: Omit<CreateKeyInput, 'limits'> & { limits: NonNullable<
     max_parallel: input.limits.maxParallel ?? null,
     budget: input.limits.budget ?? null,
     model_limits: input.modelLimits ?? null,
+    guardrails: input.guardrails ?? null,
     metadata: input.metadata ?? {},
   };
+}
+
+/** Why the key's guardrail policies are refused (one does not exist), as the admin API checks them. */
+async function guardrailProblem(names: readonly string[] | null | undefined): Promise<string | undefined> {
+  const [unknown] = await unknownGuardrailPolicyNames(adminHost().database.db, names ?? []);
+  return unknown === undefined ? undefined : `There is no guardrail policy "${unknown}" (see Guardrails).`;
 }
 
 export async function createKeyAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
@@ -30,6 +37,8 @@ export async function createKeyAction(_previous: ActionState | null, formData: F
   if (!authorization.ok) return refused(authorization.message);
   const parsed = parseKeyForm(formData);
   if (!parsed.ok) return refused(parsed.message);
+  const problem = await guardrailProblem(parsed.input.guardrails);
+  if (problem) return refused(problem);
   const { record, plaintextKey } = await createKey(adminHost().database.db, parsed.input);
   publishConfigChange('key', record.id, 'created');
   await audit(authorization.signedIn, 'key.create', { type: 'key', id: record.id }, describe(parsed.input));
@@ -44,6 +53,8 @@ export async function updateKeyAction(_previous: ActionState | null, formData: F
   if (typeof id !== 'string' || id === '') return refused('Which key? The form names none.');
   const parsed = parseKeyForm(formData);
   if (!parsed.ok) return refused(parsed.message);
+  const problem = await guardrailProblem(parsed.input.guardrails);
+  if (problem) return refused(problem);
   const record = await updateKey(adminHost().database.db, id, parsed.input);
   if (!record) return refused(`No key with id "${id}".`);
   publishConfigChange('key', record.id, 'updated');

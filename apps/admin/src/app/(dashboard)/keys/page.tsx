@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { keyState, listKeys, type KeyRecord } from '@gateway/db';
+import { keyState, listGuardrailPolicies, listKeys, type KeyRecord } from '@gateway/db';
 import { ActionForm } from '../../../components/action-form.tsx';
 import { KeyFields } from '../../../components/key-fields.tsx';
 import { adminHost } from '../../../host.ts';
@@ -16,6 +16,7 @@ function limitsSummary(record: KeyRecord): string {
     record.limits.tpmLimit != null ? `${formatCount(record.limits.tpmLimit)} tpm` : undefined,
     record.limits.maxParallel != null ? `${record.limits.maxParallel} parallel` : undefined,
     record.modelLimits ? `per-model: ${Object.keys(record.modelLimits).join(', ')}` : undefined,
+    record.guardrails ? `guardrails: ${record.guardrails.join(', ')}` : undefined,
   ].filter(Boolean);
   return parts.length === 0 ? 'none' : parts.join(' · ');
 }
@@ -23,7 +24,7 @@ function limitsSummary(record: KeyRecord): string {
 export default async function KeysPage() {
   const { session, csrfToken } = await requirePageSignIn();
   const db = adminHost().database.db;
-  const keys = await listKeys(db);
+  const [keys, policies] = await Promise.all([listKeys(db), listGuardrailPolicies(db)]);
   const spend = await keySpend(db, keys);
   const isAdmin = session.role === 'admin';
   return (
@@ -34,8 +35,8 @@ export default async function KeysPage() {
           <summary>
             <strong>Create a key</strong>
           </summary>
-          <ActionForm action={createKeyAction} csrf={csrfToken} submitLabel="Create key" testId="create-key-form">
-            <KeyFields />
+          <ActionForm action={createKeyAction} csrf={csrfToken} submitLabel="Create key" testId="create-key-form" resetOnSuccess>
+            <KeyFields policies={policies.map((policy) => policy.name)} />
           </ActionForm>
         </details>
       ) : (

@@ -32,7 +32,7 @@ export default async function ModelsPage() {
           <summary>
             <strong>Add a model</strong>
           </summary>
-          <ActionForm action={saveModelAction} csrf={csrfToken} submitLabel="Add model">
+          <ActionForm action={saveModelAction} csrf={csrfToken} submitLabel="Add model" resetOnSuccess>
             <label>
               Model (JSON)
               <textarea name="model" rows={10} defaultValue={example} />

@@ -26,7 +26,7 @@ export default async function ProvidersPage() {
           <summary>
             <strong>Add a provider</strong>
           </summary>
-          <ActionForm action={saveProviderAction} csrf={csrfToken} submitLabel="Add provider" testId="create-provider-form">
+          <ActionForm action={saveProviderAction} csrf={csrfToken} submitLabel="Add provider" testId="create-provider-form" resetOnSuccess>
             <ProviderFields />
           </ActionForm>
         </details>

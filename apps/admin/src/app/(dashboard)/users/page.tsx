@@ -21,7 +21,7 @@ export default async function UsersPage() {
           <summary>
             <strong>Add a user</strong>
           </summary>
-          <ActionForm action={createUserAction} csrf={csrfToken} submitLabel="Add user" testId="create-user-form">
+          <ActionForm action={createUserAction} csrf={csrfToken} submitLabel="Add user" testId="create-user-form" resetOnSuccess>
             <div className="form-grid">
               <label>
                 Email

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { aggregateAdminUsage, getKey, keyState } from '@gateway/db';
+import { aggregateAdminUsage, getKey, keyState, listGuardrailPolicies } from '@gateway/db';
 import { ActionForm } from '../../../../components/action-form.tsx';
 import { KeyFields } from '../../../../components/key-fields.tsx';
 import { adminHost } from '../../../../host.ts';
@@ -18,7 +18,11 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
   const record = await getKey(db, id);
   if (!record) notFound();
   const now = new Date();
-  const [day, spend] = await Promise.all([aggregateAdminUsage(db, { keyId: id, from: new Date(now.getTime() - 86_400_000), to: now }), keySpend(db, [record], now)]);
+  const [day, spend, policies] = await Promise.all([
+    aggregateAdminUsage(db, { keyId: id, from: new Date(now.getTime() - 86_400_000), to: now }),
+    keySpend(db, [record], now),
+    listGuardrailPolicies(db),
+  ]);
   const spent = spend.get(id);
   const state = keyState(record, now);
   const isAdmin = session.role === 'admin';
@@ -72,7 +76,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
             <h2 style={{ marginTop: 0 }}>Settings</h2>
             <ActionForm action={updateKeyAction} csrf={csrfToken} submitLabel="Save" testId="edit-key-form">
               <input type="hidden" name="id" value={record.id} />
-              <KeyFields record={record} />
+              <KeyFields record={record} policies={policies.map((policy) => policy.name)} />
             </ActionForm>
           </div>
           {state !== 'revoked' && (
@@ -85,7 +89,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
         <div className="panel">
           <h2 style={{ marginTop: 0 }}>Settings</h2>
           <pre>
-            {JSON.stringify({ models: record.models, strict: record.strict, limits: record.limits, model_limits: record.modelLimits, expires_at: record.expiresAt, metadata: record.metadata }, null, 2)}
+            {JSON.stringify({ models: record.models, strict: record.strict, limits: record.limits, model_limits: record.modelLimits, guardrails: record.guardrails, cache: record.cache, expires_at: record.expiresAt, metadata: record.metadata }, null, 2)}
           </pre>
         </div>
       )}
