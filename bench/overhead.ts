@@ -207,6 +207,7 @@ async function startProcesses(): Promise<Running> {
     GATEWAY_MASTER_KEY: masterKey,
     FAKE_PROVIDER_KEY: fakeKey,
     LOG_LEVEL: 'warn',
+    ADMIN_ENABLED: 'false',
   };
   if (settings.mode === 'servers') {
     const { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, NATS_URL: natsUrl } = process.env;

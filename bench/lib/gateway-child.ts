@@ -49,6 +49,7 @@ export async function startGatewayChild(options: {
     GATEWAY_MASTER_KEY: masterKey,
     FAKE_PROVIDER_KEY: fakeKey,
     LOG_LEVEL: 'warn',
+    ADMIN_ENABLED: 'false',
   };
   let databaseUrl: string | undefined;
   if (mode === 'servers') {

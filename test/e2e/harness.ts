@@ -93,6 +93,8 @@ export async function startHarness(mode: Mode, extra: ExtraConfig = {}): Promise
     GATEWAY_MASTER_KEY: masterKey,
     // The tests check what the cache does, not how fast: a slow lookup on a busy machine must not bypass it.
     GATEWAY_CACHE_LOOKUP_TIMEOUT_MS: '5000',
+    // The dashboard has its own end-to-end tests (apps/admin/e2e).
+    ADMIN_ENABLED: 'false',
   };
   if (mode === 'servers') {
     const urls = testServiceUrls();

@@ -59,6 +59,8 @@ describe('gateway as separate processes (npm start with servers)', () => {
         LEDGER_PORT: String(ports.ledger),
         CACHE_PORT: String(ports.cache),
         GUARDRAIL_PORT: String(ports.guardrail),
+        // The dashboard process has its own end-to-end tests (apps/admin/e2e).
+        ADMIN_ENABLED: 'false',
         HOST: '127.0.0.1',
         GATEWAY_CONFIG: join(directory, 'gateway.yaml'),
         GATEWAY_DATA_DIR: join(directory, 'data'),

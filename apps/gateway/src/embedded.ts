@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { createBus } from '@gateway/bus';
+import { createBus, type Bus } from '@gateway/bus';
 import { isEmbedded, loadGatewayConfig, type Environment } from '@gateway/config';
-import { createDatabase } from '@gateway/db';
+import { createDatabase, type Database, type SecretBox } from '@gateway/db';
 import { createDeploymentState } from '@gateway/deployment-state';
 import { createKeyValueStore } from '@gateway/kv';
 import { createLogger, createMetrics, type Logger } from '@gateway/telemetry';
@@ -67,6 +67,25 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   });
   const url = await api.app.listen({ port: environment.PORT, host: environment.HOST });
   const publicUrl = url.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+  // The dashboard shares this process's database and bus (PGlite and the in-process bus are reachable
+  // from nowhere else). In the background: it builds itself the first time, and the API never waits.
+  const admin =
+    environment.ADMIN_ENABLED === 'true'
+      ? await (await loadAdmin()).startAdminInProcess({
+          environment,
+          database,
+          bus,
+          secretBox: box,
+          configSource: source,
+          logger: logger.child({ component: 'admin' }),
+          embedded,
+          background: true,
+        })
+      : undefined;
+  admin?.ready.then(
+    () => logger.info({ url: admin.url }, 'admin dashboard ready'),
+    (error: unknown) => logger.error({ err: error }, 'admin dashboard failed to start; the gateway goes on without it'),
+  );
   let closing: Promise<void> | undefined;
 
   const dependencies = {
@@ -96,9 +115,11 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
       ['redis', dependencies.redis],
       ['nats', dependencies.nats],
       ['master key', masterKey.origin],
+      ...(admin ? [['dashboard', `${admin.url.replace('0.0.0.0', '127.0.0.1')}   (${admin.users}; built on first start)`] as [string, string]] : []),
     ],
     close() {
       closing ??= closeInOrder(logger, [
+        ['admin', async () => admin?.close()],
         // Publishers first: no new requests, and the usage records of finished ones are in the stream.
         ['api', () => api.close()],
         // Then the consumer: on the in-process bus, stopping it writes what is left in the usage
@@ -114,6 +135,30 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
       return closing;
     },
   };
+}
+
+/** What the launcher uses of `@gateway/app-admin` (see apps/admin/src/in-process.ts). */
+interface AdminModule {
+  startAdminInProcess(options: {
+    environment: Environment;
+    database: Database;
+    bus: Bus;
+    secretBox: SecretBox;
+    configSource: string;
+    logger: Logger;
+    embedded: boolean;
+    background: boolean;
+  }): Promise<{ url: string; ready: Promise<void>; users: string; close(): Promise<void> }>;
+}
+
+/**
+ * The dashboard's module, loaded only when it is served: it brings Next.js and React, which the rest of
+ * the gateway does without. The specifier is not a literal so that the launcher's type check does not
+ * compile the dashboard's sources under its own settings (the dashboard has its own tsconfig).
+ */
+async function loadAdmin(): Promise<AdminModule> {
+  const specifier = '@gateway/app-admin';
+  return (await import(specifier)) as AdminModule;
 }
 
 /**

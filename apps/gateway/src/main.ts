@@ -18,14 +18,14 @@ try {
   const environment = parseEnvironment();
   if (environment.NATS_URL && environment.DATABASE_URL) {
     printBanner([
-      ['mode', 'one process per service (api, router, ledger)'],
+      ['mode', 'one process per service (api, router, ledger, cache, guardrail, admin)'],
       ['api', `http://127.0.0.1:${environment.PORT}/v1`],
       ['config', environment.GATEWAY_CONFIG ?? './gateway.yaml'],
       ['postgres', describeUrl(environment.DATABASE_URL)],
       ['redis', environment.REDIS_URL ? describeUrl(environment.REDIS_URL) : 'in-memory store (per process)'],
       ['nats', describeUrl(environment.NATS_URL)],
     ]);
-    const processes = startServiceProcesses(logger);
+    const processes = startServiceProcesses(logger, { admin: environment.ADMIN_ENABLED === 'true' });
     process.once('SIGTERM', () => processes.stop('SIGTERM'));
     process.once('SIGINT', () => processes.stop('SIGINT'));
     await printDependencyStates(`http://127.0.0.1:${environment.PORT}`);

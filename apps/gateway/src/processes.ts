@@ -8,6 +8,7 @@ const services = {
   ledger: '../../ledger/src/main.ts',
   cache: '../../cache/src/main.ts',
   guardrail: '../../guardrail/src/main.ts',
+  admin: '../../admin/src/main.ts',
 } as const;
 
 /**
@@ -15,7 +16,7 @@ const services = {
  * `npm run start:<service>`. If one exits, the others are stopped and the launcher exits with an error,
  * so a supervisor (systemd, compose) sees the failure instead of a half-working gateway.
  */
-export function startServiceProcesses(logger: Logger): { stop(signal: NodeJS.Signals): void } {
+export function startServiceProcesses(logger: Logger, options: { admin: boolean }): { stop(signal: NodeJS.Signals): void } {
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -23,6 +24,7 @@ export function startServiceProcesses(logger: Logger): { stop(signal: NodeJS.Sig
     for (const child of children.values()) if (child.exitCode === null) child.kill(signal);
   };
   for (const [name, entry] of Object.entries(services)) {
+    if (name === 'admin' && !options.admin) continue;
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(entry, import.meta.url))], {
       stdio: 'inherit',
       env: process.env,

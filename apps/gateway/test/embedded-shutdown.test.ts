@@ -61,6 +61,7 @@ describe('embedded gateway shutdown (in-process bus, PGlite)', () => {
       GATEWAY_CONFIG: configPath,
       GATEWAY_DATA_DIR: dataDir,
       GATEWAY_MASTER_KEY: masterKey,
+      ADMIN_ENABLED: 'false',
     });
     const logs = capturingLogger();
     const gateway = await startGatewayInProcess(environment, logs.logger);

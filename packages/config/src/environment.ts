@@ -18,6 +18,8 @@ export const environmentSchema = z.object({
   ROUTER_PORT: port(8081),
   LEDGER_PORT: port(8083),
   CACHE_PORT: port(8084),
+  /** `false`: `npm start` does not serve the admin dashboard (tests; a deployment running it apart). */
+  ADMIN_ENABLED: z.enum(['true', 'false']).default('true'),
   /** How long the API waits for a cache lookup before it goes to the provider without the cache. */
   GATEWAY_CACHE_LOOKUP_TIMEOUT_MS: z.coerce.number().int().positive().max(10_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
