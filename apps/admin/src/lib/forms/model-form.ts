@@ -1,10 +1,11 @@
-import { modelConfigSchema, unknownProviderProblems, type ModelConfig } from '@gateway/config';
+import { cacheEmbedderProblems, modelConfigSchema, unknownProviderProblems, type ModelConfig } from '@gateway/config';
 import type { ModelInput, ModelRecord } from '@gateway/db';
 
 /**
  * Reads a model written as JSON in gateway.yaml's shape (name, strategy, targets, price, retry,
- * fallbacks…) and validates it as gateway.yaml and the admin API do, including that every target's
- * provider exists.
+ * fallbacks, cache, guardrails…) and validates it as gateway.yaml and the admin API do, including that
+ * every target's provider exists. `cache` and `guardrails` are the model's own fields, not routing
+ * settings; whether the named policies and embedder exist is `modelReferenceProblem`'s job.
  */
 export function parseModelForm(text: string, providers: ReadonlySet<string>): { ok: true; input: ModelInput } | { ok: false; message: string } {
   let value: unknown;
@@ -18,7 +19,7 @@ export function parseModelForm(text: string, providers: ReadonlySet<string>): { 
     const issue = parsed.error.issues[0];
     return { ok: false, message: `${issue?.path.join('.') || 'model'}: ${issue?.message ?? 'invalid'}` };
   }
-  const { name, strategy, targets, price, ...routing }: ModelConfig = parsed.data;
+  const { name, strategy, targets, price, cache, guardrails, ...routing }: ModelConfig = parsed.data;
   const [unknown] = unknownProviderProblems({ targets, ...routing }, providers);
   if (unknown) return { ok: false, message: `${unknown.path.join('.')}: ${unknown.message}` };
   return {
@@ -29,12 +30,27 @@ export function parseModelForm(text: string, providers: ReadonlySet<string>): { 
       targets,
       price: price ? { inputPerMillion: price.input_per_million, outputPerMillion: price.output_per_million } : null,
       routing,
+      cache: cache ?? null,
+      guardrails: guardrails ?? null,
       source: 'api',
     },
   };
 }
 
-/** A stored model as the JSON the form edits (gateway.yaml's shape). */
+/**
+ * Why a parsed model cannot be saved although its JSON is valid, as the admin API checks it: a
+ * guardrail policy it names does not exist (`unknownPolicies`, from `unknownGuardrailPolicyNames`), or
+ * its cache embedder is neither `local` nor a configured model (the model itself counts).
+ */
+export function modelReferenceProblem(input: ModelInput, unknownPolicies: readonly string[], modelNames: ReadonlySet<string>): string | undefined {
+  const [policy] = unknownPolicies;
+  if (policy !== undefined) return `guardrails.${(input.guardrails ?? []).indexOf(policy)}: there is no guardrail policy "${policy}" (see Guardrails)`;
+  const [embedder] = cacheEmbedderProblems(input.cache, new Set([...modelNames, input.name]));
+  if (embedder) return `cache.${embedder.path.join('.')}: ${embedder.message}`;
+  return undefined;
+}
+
+/** A stored model as the JSON the form edits (gateway.yaml's shape), with its cache settings and guardrail policies. */
 export function modelText(record: ModelRecord): string {
   return JSON.stringify(
     {
@@ -43,6 +59,8 @@ export function modelText(record: ModelRecord): string {
       targets: record.targets,
       ...record.routing,
       ...(record.price ? { price: { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } } : {}),
+      ...(record.cache ? { cache: record.cache } : {}),
+      ...(record.guardrails ? { guardrails: record.guardrails } : {}),
     },
     null,
     2,

@@ -1,13 +1,13 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { deleteModel, getModel, listProviders, upsertModel } from '@gateway/db';
+import { deleteModel, getModel, listModels, listProviders, unknownGuardrailPolicyNames, upsertModel } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { audit } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
-import { parseModelForm } from '../../../lib/forms/model-form.ts';
+import { modelReferenceProblem, parseModelForm } from '../../../lib/forms/model-form.ts';
 
 export async function saveModelAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
   const authorization = await authorizeMutation(formData);
@@ -23,9 +23,18 @@ export async function saveModelAction(_previous: ActionState | null, formData: F
   const existing = await getModel(db, parsed.input.name);
   if (existing?.source === 'file') return refused(`"${existing.name}" is defined in gateway.yaml and is read-only here; change it in the file.`);
   if (existing && original !== existing.name) return refused(`A model named "${existing.name}" exists; edit it instead.`);
+  const [unknownPolicies, models] = await Promise.all([unknownGuardrailPolicyNames(db, parsed.input.guardrails ?? []), listModels(db)]);
+  const problem = modelReferenceProblem(parsed.input, unknownPolicies, new Set(models.map((model) => model.name)));
+  if (problem) return refused(problem);
   const record = await upsertModel(db, parsed.input);
   publishConfigChange('model', record.name, existing ? 'updated' : 'created');
-  await audit(authorization.signedIn, existing ? 'model.update' : 'model.create', { type: 'model', id: record.name }, { strategy: record.strategy, targets: record.targets, price: record.price });
+  await audit(authorization.signedIn, existing ? 'model.update' : 'model.create', { type: 'model', id: record.name }, {
+    strategy: record.strategy,
+    targets: record.targets,
+    price: record.price,
+    cache: record.cache,
+    guardrails: record.guardrails,
+  });
   revalidatePath('/models');
   return { ok: true, message: `Model "${record.name}" saved.` };
 }

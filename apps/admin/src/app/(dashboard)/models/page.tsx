@@ -24,7 +24,7 @@ export default async function ModelsPage() {
     <>
       <h1>Models</h1>
       <p className="muted">
-        The names clients send as <code>model</code>, with their targets, weights, routing and prices. Written as in gateway.yaml and validated the same way. Models marked{' '}
+        The names clients send as <code>model</code>, with their targets, weights, routing, prices, cache settings (<code>cache</code>) and guardrail policies (<code>guardrails</code>). Written as in gateway.yaml and validated the same way. Models marked{' '}
         <span className="badge file">gateway.yaml</span> come from <code>{settings.configSource}</code> and are read-only here.
       </p>
       {isAdmin && (
@@ -48,6 +48,7 @@ export default async function ModelsPage() {
               <th>strategy</th>
               <th>targets</th>
               <th className="num">price in / out (USD per M tokens)</th>
+              <th>cache · guardrails</th>
               <th>source</th>
               <th>updated</th>
             </tr>
@@ -55,7 +56,7 @@ export default async function ModelsPage() {
           <tbody>
             {models.length === 0 && (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={7} className="muted">
                   No models yet.
                 </td>
               </tr>
@@ -80,6 +81,11 @@ export default async function ModelsPage() {
                 <td>{model.strategy}</td>
                 <td>{model.targets.map(describeTarget).join(' · ')}</td>
                 <td className="num">{model.price ? `${model.price.inputPerMillion} / ${model.price.outputPerMillion}` : <span className="muted">catalog</span>}</td>
+                <td>
+                  {model.cache ? <code>{JSON.stringify(model.cache)}</code> : <span className="muted">defaults</span>}
+                  {' · '}
+                  {model.guardrails && model.guardrails.length > 0 ? model.guardrails.join(', ') : <span className="muted">no policies</span>}
+                </td>
                 <td>{model.source === 'file' ? <span className="badge file">gateway.yaml · read-only</span> : <span className="badge">dashboard / API</span>}</td>
                 <td>{formatTime(model.updatedAt)}</td>
               </tr>
