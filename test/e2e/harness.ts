@@ -34,6 +34,8 @@ export interface ExtraConfig {
   models?: string;
   /** Top-level sections after `models:` (e.g. `cache:`), as YAML at column 0. */
   top?: string;
+  /** Serve the admin dashboard too (its ADMIN_* and GATEWAY_ADMIN_* settings come from process.env). */
+  dashboard?: boolean;
 }
 
 export function gatewayYaml(fakeUrl: string, extra: ExtraConfig = {}): string {
@@ -93,8 +95,8 @@ export async function startHarness(mode: Mode, extra: ExtraConfig = {}): Promise
     GATEWAY_MASTER_KEY: masterKey,
     // The tests check what the cache does, not how fast: a slow lookup on a busy machine must not bypass it.
     GATEWAY_CACHE_LOOKUP_TIMEOUT_MS: '5000',
-    // The dashboard has its own end-to-end tests (apps/admin/e2e).
-    ADMIN_ENABLED: 'false',
+    // The dashboard has its own end-to-end tests (apps/admin/e2e); test/e2e/dashboard.test.ts turns it on.
+    ADMIN_ENABLED: extra.dashboard ? 'true' : 'false',
   };
   if (mode === 'servers') {
     const urls = testServiceUrls();

@@ -14,6 +14,8 @@ import { describeUrl } from './describe-url.ts';
 
 export interface RunningGateway {
   url: string;
+  /** The admin dashboard, when this process serves it: its URL, and when it serves pages. */
+  dashboard?: { url: string; ready: Promise<void> };
   /** Where config and secrets came from and what each dependency is, for the start-up banner. */
   facts: Array<[string, string]>;
   /**
@@ -109,6 +111,7 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   );
   return {
     url: publicUrl,
+    ...(admin ? { dashboard: { url: admin.url.replace('0.0.0.0', '127.0.0.1'), ready: admin.ready } } : {}),
     facts: [
       ['config', `${source} (${reconciled.providers.upserted.length} providers, ${reconciled.models.upserted.length} models)`],
       ['postgres', dependencies.postgres],

@@ -1,0 +1,93 @@
+import OpenAI from 'openai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startHarness, type Harness, type Mode } from './harness.ts';
+
+const operator = { email: 'ops@example.com', password: 'a long dashboard password' };
+/** The dashboard reads its settings from the process environment, as `npm start` gives them. */
+const dashboardEnvironment: Record<string, string> = {
+  ADMIN_PORT: '0',
+  ADMIN_HOST: '127.0.0.1',
+  GATEWAY_ADMIN_EMAIL: operator.email,
+  GATEWAY_ADMIN_PASSWORD: operator.password,
+};
+
+/**
+ * The gateway as `npm start` runs it, dashboard included, driven by Debian's Chromium: an operator
+ * creates a key in the dashboard, an application calls the API with it (official SDK), the operator
+ * sees the request in the log, revokes the key, and the API refuses it. One mode per test file: Next.js
+ * serves one dashboard per process, and each test file runs in a process of its own.
+ */
+export function dashboardAndApiSuite(mode: Mode): void {
+describe(`dashboard and API together (${mode})`, () => {
+  let harness: Harness;
+  let browser: Browser;
+  let page: Page;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const [name, value] of Object.entries(dashboardEnvironment)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+    harness = await startHarness(mode, { dashboard: true });
+    // The first start builds the dashboard (stamped: later starts reuse the build).
+    await harness.gateway.dashboard!.ready;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ baseURL: harness.gateway.dashboard!.url });
+    page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }, 60_000);
+
+  it('a key created in the dashboard calls the API, shows up in the log, and stops working once revoked there', async () => {
+    await page.goto('/sign-in');
+    await page.fill('input[name=email]', operator.email);
+    await page.fill('input[name=password]', operator.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL((url) => url.pathname === '/');
+
+    await page.goto('/keys');
+    await page.fill('[data-testid=create-key-form] input[name=name]', `sdk app ${mode}`);
+    await page.click('[data-testid=create-key-form] button[type=submit]');
+    const shown = page.locator('[data-testid=created-key]');
+    await shown.waitFor();
+    const key = (await shown.locator('code').textContent()) ?? '';
+    expect(key).toMatch(/^gw-/);
+    const row = page.locator('tr[data-key-id]', { hasText: `sdk app ${mode}` });
+    const keyId = (await row.getAttribute('data-key-id')) ?? '';
+
+    const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: key, maxRetries: 0 });
+    const { data, response } = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'from the dashboard key' }] }).withResponse();
+    expect(data.choices[0]?.message.content).toBe('Echo: from the dashboard key');
+    const requestId = response.headers.get('x-gateway-request-id')!;
+
+    // The ledger writes the record asynchronously: reload the log until it shows the request.
+    await eventually(async () => {
+      await page.goto(`/requests?key=${keyId}`);
+      const text = (await page.locator('[data-testid=requests-table]').textContent()) ?? '';
+      return text.includes(requestId) ? true : undefined;
+    }, 20_000);
+
+    await page.goto('/keys');
+    await page.locator(`tr[data-key-id="${keyId}"] [data-testid=revoke-key-form] button`).click();
+    await expect.poll(() => page.locator(`tr[data-key-id="${keyId}"] [data-testid=key-state]`).textContent()).toBe('revoked');
+    const refused = await eventually(async () => {
+      const outcome = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'after revoke' }] }).catch((error: unknown) => error);
+      return outcome instanceof OpenAI.AuthenticationError ? outcome : undefined;
+    });
+    expect(refused.status).toBe(401);
+  });
+});
+}

@@ -1,0 +1,3 @@
+import { dashboardAndApiSuite } from './dashboard-flow.ts';
+
+dashboardAndApiSuite('servers');
