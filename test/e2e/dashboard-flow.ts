@@ -19,75 +19,75 @@ const dashboardEnvironment: Record<string, string> = {
  * serves one dashboard per process, and each test file runs in a process of its own.
  */
 export function dashboardAndApiSuite(mode: Mode): void {
-describe(`dashboard and API together (${mode})`, () => {
-  let harness: Harness;
-  let browser: Browser;
-  let page: Page;
-  const saved: Record<string, string | undefined> = {};
+  describe(`dashboard and API together (${mode})`, () => {
+    let harness: Harness;
+    let browser: Browser;
+    let page: Page;
+    const saved: Record<string, string | undefined> = {};
 
-  beforeAll(async () => {
-    for (const [name, value] of Object.entries(dashboardEnvironment)) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    harness = await startHarness(mode, { dashboard: true });
-    // The first start builds the dashboard (stamped: later starts reuse the build).
-    await harness.gateway.dashboard!.ready;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    beforeAll(async () => {
+      for (const [name, value] of Object.entries(dashboardEnvironment)) {
+        saved[name] = process.env[name];
+        process.env[name] = value;
+      }
+      harness = await startHarness(mode, { dashboard: true });
+      // The first start builds the dashboard (stamped: later starts reuse the build).
+      await harness.gateway.dashboard!.ready;
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      });
+      const context = await browser.newContext({ baseURL: harness.gateway.dashboard!.url });
+      page = await context.newPage();
+      page.on('dialog', (dialog) => void dialog.accept());
+    }, 600_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await harness?.close();
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }, 60_000);
+
+    it('a key created in the dashboard calls the API, shows up in the log, and stops working once revoked there', async () => {
+      await page.goto('/sign-in');
+      await page.fill('input[name=email]', operator.email);
+      await page.fill('input[name=password]', operator.password);
+      await page.click('button[type=submit]');
+      await page.waitForURL((url) => url.pathname === '/');
+
+      await page.goto('/keys');
+      await page.fill('[data-testid=create-key-form] input[name=name]', `sdk app ${mode}`);
+      await page.click('[data-testid=create-key-form] button[type=submit]');
+      const shown = page.locator('[data-testid=created-key]');
+      await shown.waitFor();
+      const key = (await shown.locator('code').textContent()) ?? '';
+      expect(key).toMatch(/^gw-/);
+      const row = page.locator('tr[data-key-id]', { hasText: `sdk app ${mode}` });
+      const keyId = (await row.getAttribute('data-key-id')) ?? '';
+
+      const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: key, maxRetries: 0 });
+      const { data, response } = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'from the dashboard key' }] }).withResponse();
+      expect(data.choices[0]?.message.content).toBe('Echo: from the dashboard key');
+      const requestId = response.headers.get('x-gateway-request-id')!;
+
+      // The ledger writes the record asynchronously: reload the log until it shows the request.
+      await eventually(async () => {
+        await page.goto(`/requests?key=${keyId}`);
+        const text = (await page.locator('[data-testid=requests-table]').textContent()) ?? '';
+        return text.includes(requestId) ? true : undefined;
+      }, 20_000);
+
+      await page.goto('/keys');
+      await page.locator(`tr[data-key-id="${keyId}"] [data-testid=revoke-key-form] button`).click();
+      await expect.poll(() => page.locator(`tr[data-key-id="${keyId}"] [data-testid=key-state]`).textContent()).toBe('revoked');
+      const refused = await eventually(async () => {
+        const outcome = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'after revoke' }] }).catch((error: unknown) => error);
+        return outcome instanceof OpenAI.AuthenticationError ? outcome : undefined;
+      });
+      expect(refused.status).toBe(401);
     });
-    const context = await browser.newContext({ baseURL: harness.gateway.dashboard!.url });
-    page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-  }, 600_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }, 60_000);
-
-  it('a key created in the dashboard calls the API, shows up in the log, and stops working once revoked there', async () => {
-    await page.goto('/sign-in');
-    await page.fill('input[name=email]', operator.email);
-    await page.fill('input[name=password]', operator.password);
-    await page.click('button[type=submit]');
-    await page.waitForURL((url) => url.pathname === '/');
-
-    await page.goto('/keys');
-    await page.fill('[data-testid=create-key-form] input[name=name]', `sdk app ${mode}`);
-    await page.click('[data-testid=create-key-form] button[type=submit]');
-    const shown = page.locator('[data-testid=created-key]');
-    await shown.waitFor();
-    const key = (await shown.locator('code').textContent()) ?? '';
-    expect(key).toMatch(/^gw-/);
-    const row = page.locator('tr[data-key-id]', { hasText: `sdk app ${mode}` });
-    const keyId = (await row.getAttribute('data-key-id')) ?? '';
-
-    const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: key, maxRetries: 0 });
-    const { data, response } = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'from the dashboard key' }] }).withResponse();
-    expect(data.choices[0]?.message.content).toBe('Echo: from the dashboard key');
-    const requestId = response.headers.get('x-gateway-request-id')!;
-
-    // The ledger writes the record asynchronously: reload the log until it shows the request.
-    await eventually(async () => {
-      await page.goto(`/requests?key=${keyId}`);
-      const text = (await page.locator('[data-testid=requests-table]').textContent()) ?? '';
-      return text.includes(requestId) ? true : undefined;
-    }, 20_000);
-
-    await page.goto('/keys');
-    await page.locator(`tr[data-key-id="${keyId}"] [data-testid=revoke-key-form] button`).click();
-    await expect.poll(() => page.locator(`tr[data-key-id="${keyId}"] [data-testid=key-state]`).textContent()).toBe('revoked');
-    const refused = await eventually(async () => {
-      const outcome = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'after revoke' }] }).catch((error: unknown) => error);
-      return outcome instanceof OpenAI.AuthenticationError ? outcome : undefined;
-    });
-    expect(refused.status).toBe(401);
   });
-});
 }
