@@ -8,16 +8,15 @@ import {
   type Plan,
 } from '@gateway/contracts';
 import { anthropicErrorBody } from '../http/error-body.ts';
-import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
 import type { CacheTicket } from '../cache/response-cache.ts';
-import { guardInput, guardJsonOutput, policyNames, type GuardedRequest } from '../guardrails/guarded-call.ts';
+import type { GuardedRequest } from '../guardrails/guarded-call.ts';
 import { StreamGuard } from '../guardrails/stream-guard.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import { MessagesTranscript } from '../continuation/messages-transcript.ts';
 import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
-import { idempotentCall } from '../idempotency/idempotent-call.ts';
 import { cancelSignal, type GatewayCalls } from './gateway-calls.ts';
+import { chatFlow } from './chat-flow.ts';
 import { relayStream } from './relay-stream.ts';
 
 /**
@@ -31,31 +30,12 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
   typed.post(
     '/v1/messages',
     { schema: { body: anthropicMessagesRequestSchema, tags: ['anthropic'], summary: 'Create a message (Anthropic-compatible)' } },
-    async (request, reply) => {
-      const body = request.body as AnthropicMessagesRequest;
-      const state = request.gateway;
-      state.model = body.model;
-      state.stream = body.stream === true;
-      return idempotentCall(calls, request, reply, async (claim) => {
-        const chosen = await calls.plan(request, body.model, 'chat');
-        const guarded = await guardInput(calls, request, 'anthropic', body, chosen);
-        const ticket = openCache(calls, request, 'anthropic', body, chosen, { policies: policyNames(guarded), noStore: guarded?.input.restore !== undefined });
-        try {
-          const cached = await lookupCache(request, reply, ticket);
-          if (cached) return await answerFromCache(calls, request, reply, cached, claim);
-          const upstream = guarded?.upstream ?? body;
-          if (state.stream) return await streamMessages(request, reply, upstream, chosen, claim, ticket, guarded);
-          const result = await calls.callProvider(request, reply, chosen, (signal) =>
-            options.executor.messages(chosen, upstream, calls.executeOptions(request, signal)),
-          );
-          await guardJsonOutput(calls, request, 'anthropic', guarded, result.response);
-          ticket?.storeJson(result.response, entryFacts(state));
-          return result.response;
-        } finally {
-          ticket?.finish();
-        }
-      });
-    },
+    async (request, reply) =>
+      chatFlow(calls, request, reply, request.body as AnthropicMessagesRequest, {
+        surface: 'anthropic',
+        call: (chosen, upstream, signal) => options.executor.messages(chosen, upstream, calls.executeOptions(request, signal)),
+        stream: (upstream, chosen, claim, ticket, guarded) => streamMessages(request, reply, upstream, chosen, claim, ticket, guarded),
+      }),
   );
 
   typed.post(

@@ -10,16 +10,16 @@ import {
 } from '@gateway/contracts';
 import { chunkVisibleToClient } from '@gateway/providers';
 import { openAiErrorBody } from '../http/error-body.ts';
-import { answerFromCache, entryFacts, lookupCache, openCache } from '../cache/cached-call.ts';
 import type { CacheTicket } from '../cache/response-cache.ts';
-import { guardInput, guardJsonOutput, policyNames, type GuardedRequest } from '../guardrails/guarded-call.ts';
+import type { GuardedRequest } from '../guardrails/guarded-call.ts';
 import { StreamGuard } from '../guardrails/stream-guard.ts';
 import { ChatTranscript } from '../continuation/chat-transcript.ts';
 import { continuationWanted, prefillTargets } from '../continuation/continuation-policy.ts';
 import { ContinuedStream } from '../continuation/continued-stream.ts';
 import type { IdempotencyClaim } from '../idempotency/idempotency.ts';
-import { idempotentCall } from '../idempotency/idempotent-call.ts';
 import { cancelSignal, type GatewayCalls } from './gateway-calls.ts';
+import { idempotentCall } from '../idempotency/idempotent-call.ts';
+import { chatFlow } from './chat-flow.ts';
 import { relayStream } from './relay-stream.ts';
 
 /** OpenAI's API: chat completions (JSON and SSE), embeddings and the model list. */
@@ -30,31 +30,12 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
   typed.post(
     '/v1/chat/completions',
     { schema: { body: chatCompletionRequestSchema, tags: ['openai'], summary: 'Create a chat completion (OpenAI-compatible)' } },
-    async (request, reply) => {
-      const body = request.body as ChatCompletionRequest;
-      const state = request.gateway;
-      state.model = body.model;
-      state.stream = body.stream === true;
-      return idempotentCall(calls, request, reply, async (claim) => {
-        const chosen = await calls.plan(request, body.model, 'chat');
-        const guarded = await guardInput(calls, request, 'openai', body, chosen);
-        const ticket = openCache(calls, request, 'openai', body, chosen, { policies: policyNames(guarded), noStore: guarded?.input.restore !== undefined });
-        try {
-          const cached = await lookupCache(request, reply, ticket);
-          if (cached) return await answerFromCache(calls, request, reply, cached, claim);
-          const upstream = guarded?.upstream ?? body;
-          if (state.stream) return await streamChat(request, reply, upstream, chosen, claim, ticket, guarded);
-          const result = await calls.callProvider(request, reply, chosen, (signal) =>
-            options.executor.chat(chosen, upstream, calls.executeOptions(request, signal)),
-          );
-          await guardJsonOutput(calls, request, 'openai', guarded, result.response);
-          ticket?.storeJson(result.response, entryFacts(state));
-          return result.response;
-        } finally {
-          ticket?.finish();
-        }
-      });
-    },
+    async (request, reply) =>
+      chatFlow(calls, request, reply, request.body as ChatCompletionRequest, {
+        surface: 'openai',
+        call: (chosen, upstream, signal) => options.executor.chat(chosen, upstream, calls.executeOptions(request, signal)),
+        stream: (upstream, chosen, claim, ticket, guarded) => streamChat(request, reply, upstream, chosen, claim, ticket, guarded),
+      }),
   );
 
   typed.post(
