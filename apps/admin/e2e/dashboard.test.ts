@@ -4,18 +4,22 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@gateway/bus';
-import { configChanged, guardrailCheckSchema, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
+import { cachePurge, configChanged, guardrailCheckSchema, type CachePurgeRequest, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
 import {
   createAdminUser,
   createKey,
   createSecretBox,
   findKeyByPlaintext,
+  getCacheSettings,
+  getGuardrailPolicy,
   getKey,
+  getModel,
   getProviderWithSecrets,
   insertUsageRecords,
   keyState,
   listAdminUsers,
   listAudit,
+  putCacheSettings,
   recordAudit,
   upsertGuardrailPolicy,
   upsertModel,
@@ -391,6 +395,157 @@ describe('admin dashboard in Chromium', () => {
     const audit = await listAudit(db(), { limit: 100 });
     expect(audit.entries.filter((entry) => entry.actorEmail === viewer.email).map((entry) => entry.action)).toEqual(['user.sign_in']);
     await context.close();
+  });
+
+  it('adds, edits and deletes guardrail policies; one named by a model cannot be deleted', async () => {
+    await adminPage.goto('/guardrails');
+    await adminPage.click('summary:has-text("Add a policy")');
+    const create = adminPage.locator('[data-testid=create-guardrail-form]');
+    await create.locator('input[name=name]').fill('soft-pii');
+    await create.locator('textarea[name=checks]').fill('[{"type": "regex", "pattern": "(", "action": "deny"}]');
+    await create.locator('button[type=submit]').click();
+    await expect.poll(() => create.locator('.message').textContent()).toContain('checks.0.pattern: not a valid regular expression');
+    expect(await getGuardrailPolicy(db(), 'soft-pii')).toBeUndefined();
+    // What was typed stays after a refusal.
+    expect(await create.locator('input[name=name]').inputValue()).toBe('soft-pii');
+    await create.locator('textarea[name=checks]').fill('[{"type": "pii", "action": "redact"}]');
+    await create.locator('select[name=on_error]').selectOption('fail_open');
+    await create.locator('button[type=submit]').click();
+    await expect.poll(() => create.locator('.message').textContent()).toContain('saved');
+    expect(await getGuardrailPolicy(db(), 'soft-pii')).toMatchObject({ checks: [{ type: 'pii', action: 'redact', phase: 'input', reversible: false }], onError: 'fail_open', source: 'api' });
+    await expect.poll(() => events.some((event) => event.entity === 'guardrail' && event.id === 'soft-pii' && event.action === 'created')).toBe(true);
+
+    await adminPage.reload();
+    const cell = adminPage.locator('td[data-policy="soft-pii"]');
+    await cell.locator('summary:has-text("edit")').click();
+    const edit = cell.locator('[data-testid=edit-guardrail-form]');
+    await edit.locator('textarea[name=checks]').fill('[{"type": "pii", "entities": ["EMAIL_ADDRESS"], "action": "redact"}, {"type": "keywords", "keywords": ["internal"], "action": "flag"}]');
+    await edit.locator('button[type=submit]').click();
+    await expect.poll(() => edit.locator('.message').textContent()).toContain('saved');
+    expect((await getGuardrailPolicy(db(), 'soft-pii'))?.checks.map((check) => check.type)).toEqual(['pii', 'keywords']);
+    await expect.poll(() => events.some((event) => event.entity === 'guardrail' && event.id === 'soft-pii' && event.action === 'updated')).toBe(true);
+    // A policy of gateway.yaml has no controls.
+    expect(await adminPage.locator('td[data-policy="pii-strict"] details').count()).toBe(0);
+
+    // A model added in the dashboard names it, with cache settings: both are stored and shown again in its JSON.
+    await adminPage.goto('/models');
+    await adminPage.click('summary:has-text("Add a model")');
+    const modelJson = { name: 'smart', targets: [{ provider: 'anthropic-main', model: 'claude-sonnet-4' }], cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] };
+    const addModel = adminPage.locator('form:has(textarea[name=model])').first();
+    await addModel.locator('textarea[name=model]').fill(JSON.stringify({ ...modelJson, guardrails: ['no-such-policy'] }));
+    await addModel.locator('button[type=submit]').click();
+    await expect.poll(() => addModel.locator('.message').textContent()).toContain('there is no guardrail policy "no-such-policy"');
+    await addModel.locator('textarea[name=model]').fill(JSON.stringify(modelJson));
+    await addModel.locator('button[type=submit]').click();
+    await expect.poll(() => addModel.locator('.message').textContent()).toContain('saved');
+    expect(await getModel(db(), 'smart')).toMatchObject({ cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] });
+    await adminPage.reload();
+    const smartEdit = adminPage.locator('tr:has(strong:text-is("smart")) textarea[name=model]');
+    expect(JSON.parse(await smartEdit.inputValue())).toMatchObject({ cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] });
+    // Saving it unchanged keeps both.
+    await adminPage.locator('tr:has(strong:text-is("smart")) summary:has-text("edit")').click();
+    await adminPage.locator('tr:has(strong:text-is("smart")) form:has(textarea[name=model]) button[type=submit]').click();
+    await expect.poll(() => adminPage.locator('tr:has(strong:text-is("smart")) form:has(textarea[name=model]) .message').textContent()).toContain('saved');
+    expect(await getModel(db(), 'smart')).toMatchObject({ cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] });
+    await adminPage.screenshot({ path: `${screenshots}models.png`, fullPage: true });
+
+    await adminPage.goto('/guardrails');
+    const softCell = adminPage.locator('td[data-policy="soft-pii"]');
+    await softCell.locator('summary:has-text("edit")').click();
+    const remove = softCell.locator('[data-testid=delete-guardrail-form]');
+    await remove.locator('button[type=submit]').click();
+    await expect.poll(() => remove.locator('.message').textContent()).toBe('"soft-pii" is still named by model "smart": remove it from them first.');
+    expect(await getGuardrailPolicy(db(), 'soft-pii')).toBeDefined();
+    await adminPage.screenshot({ path: `${screenshots}guardrails.png`, fullPage: true });
+
+    // One nobody names goes.
+    await upsertGuardrailPolicy(db(), { name: 'short-lived', checks: [guardrailCheckSchema.parse({ type: 'max_size', max_chars: 1000, action: 'deny' })], onError: 'fail_closed', source: 'api' });
+    await adminPage.reload();
+    const shortCell = adminPage.locator('td[data-policy="short-lived"]');
+    await shortCell.locator('summary:has-text("edit")').click();
+    await shortCell.locator('[data-testid=delete-guardrail-form] button[type=submit]').click();
+    await expect.poll(() => getGuardrailPolicy(db(), 'short-lived')).toBeUndefined();
+    await expect.poll(() => events.some((event) => event.entity === 'guardrail' && event.id === 'short-lived' && event.action === 'deleted')).toBe(true);
+  });
+
+  it('sets the cache defaults and purges cached answers through the cache service', async () => {
+    await adminPage.goto('/cache');
+    expect(await adminPage.textContent('[data-testid=cache-source]')).toBe('built-in');
+    const form = adminPage.locator('[data-testid=cache-settings-form]');
+    await form.locator('select[name=mode]').selectOption('semantic');
+    await form.locator('input[name=ttl]').fill('600');
+    await form.locator('input[name=embedder]').fill('no-such-model');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.message').textContent()).toContain('"no-such-model" is neither "local" nor a configured model');
+    expect(await getCacheSettings(db())).toBeUndefined();
+    await form.locator('input[name=embedder]').fill('local');
+    await form.locator('input[name=threshold]').fill('0.98');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.message').textContent()).toContain('saved');
+    expect((await getCacheSettings(db()))?.value).toEqual({ mode: 'semantic', ttl: 600, semantic: { threshold: 0.98, embedder: 'local' } });
+    await expect.poll(() => events.some((event) => event.entity === 'settings' && event.id === 'cache' && event.action === 'updated')).toBe(true);
+    await adminPage.reload();
+    const effective = (await adminPage.textContent('[data-testid=cache-effective]')) ?? '';
+    expect(effective).toContain('semantic');
+    expect(effective).toContain('600 s');
+
+    // No cache service on the bus: the purge says so.
+    const purge = adminPage.locator('[data-testid=cache-purge-form]');
+    await purge.locator('select[name=model]').selectOption('smart');
+    await purge.locator('button[type=submit]').click();
+    await expect.poll(() => purge.locator('.message').textContent()).toContain('No cache service answered: nothing was purged');
+    // A stand-in cache service records what it is asked.
+    const purges: CachePurgeRequest[] = [];
+    const cacheService = await bus.serve({
+      name: 'cache',
+      version: '1.0.0',
+      endpoints: [
+        {
+          endpoint: cachePurge,
+          handler: (request: CachePurgeRequest) => {
+            purges.push(request);
+            return { removed: 1 };
+          },
+        },
+      ],
+    });
+    try {
+      await purge.locator('button[type=submit]').click();
+      await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of model "smart" purged.');
+      await purge.locator('select[name=target]').selectOption('all');
+      await purge.locator('button[type=submit]').click();
+      await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of every model and key purged.');
+      expect(purges).toEqual([{ model: 'smart' }, { all: true }]);
+    } finally {
+      await cacheService.stop();
+    }
+    await adminPage.screenshot({ path: `${screenshots}cache.png`, fullPage: true });
+    const audit = await listAudit(db(), { limit: 100 });
+    const actions = audit.entries.map((entry) => entry.action);
+    for (const action of ['guardrail.create', 'guardrail.update', 'guardrail.delete', 'model.create', 'cache.settings.update', 'cache.purge']) expect(actions).toContain(action);
+
+    // A viewer reads the settings and policies but has no controls, and posting the admin's forms is refused.
+    const saveFields = await form.evaluate((element) => [...new FormData(element as HTMLFormElement)].map(([name, value]) => [name, String(value)]));
+    const { context, page } = await newSignedInPage(viewer);
+    await page.goto('/cache');
+    expect(await page.textContent('[data-testid=cache-effective]')).toContain('600 s');
+    expect(await page.locator('[data-testid=cache-settings-form], [data-testid=cache-purge-form]').count()).toBe(0);
+    await page.goto('/guardrails');
+    expect(await page.locator('[data-testid=create-guardrail-form], [data-testid=edit-guardrail-form], [data-testid=delete-guardrail-form]').count()).toBe(0);
+    const viewerCsrf = await page.locator('form[action="/sign-out"] input[name=csrf]').inputValue();
+    const attempt = await page.request.post('/cache', { multipart: { ...Object.fromEntries(saveFields.map(([name, value]) => [name!, value!])), csrf: viewerCsrf, mode: 'off' }, headers: { origin: server.url } });
+    expect(await attempt.text()).toContain('Viewers cannot change anything');
+    expect((await getCacheSettings(db()))?.value.mode).toBe('semantic');
+    await context.close();
+
+    // Defaults from gateway.yaml are marked read-only, and the server refuses to change them.
+    await putCacheSettings(db(), { mode: 'exact' }, 'file');
+    await adminPage.reload();
+    expect(await adminPage.textContent('[data-testid=cache-source]')).toBe('gateway.yaml · read-only');
+    expect(await adminPage.locator('[data-testid=cache-settings-form]').count()).toBe(0);
+    const fileAttempt = await adminPage.request.post('/cache', { multipart: Object.fromEntries(saveFields.map(([name, value]) => [name!, value!])), headers: { origin: server.url } });
+    expect(await fileAttempt.text()).toContain('read-only here');
+    expect(await getCacheSettings(db())).toMatchObject({ value: { mode: 'exact' }, source: 'file' });
   });
 
   it('shows who changed what in the audit log, and the users', async () => {
