@@ -1,48 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createBus, type Bus, type ServiceHandle } from '@gateway/bus';
-import { parseEnvironment } from '@gateway/config';
-import { cachePurge, configChanged, type CachePurgeRequest, type ConfigChanged } from '@gateway/contracts';
-import {
-  createDatabase,
-  createSecretBox,
-  databaseUrlWithName,
-  dropDatabase,
-  ensureDatabaseExists,
-  findKeyByPlaintext,
-  getModel,
-  insertUsageRecords,
-  migrateToLatest,
-  putCacheSettings,
-  upsertProvider,
-  type Database,
-} from '@gateway/db';
-import { createLogger, createMetrics } from '@gateway/telemetry';
-import { testServiceUrls, uniqueName } from '@gateway/testkit';
-import { buildApi, type Api } from '../src/index.ts';
+import type { Bus, ServiceHandle } from '@gateway/bus';
+import { cachePurge, type CachePurgeRequest, type ConfigChanged } from '@gateway/contracts';
+import { findKeyByPlaintext, getModel, insertUsageRecords, putCacheSettings, type Database } from '@gateway/db';
+import { uniqueName } from '@gateway/testkit';
+import type { Api } from '../src/index.ts';
 import { loadProviderCatalog } from '../src/config-cache/provider-catalog.ts';
-
-type Mode = 'embedded' | 'servers';
-
-const masterKey = 'master-key-for-cache-admin-tests';
-const secretBox = createSecretBox(Buffer.alloc(32, 5).toString('base64'));
-const model = (name: string, extra: Record<string, unknown> = {}) => ({ name, targets: [{ provider: 'openai', model: 'gpt-4o-mini' }], ...extra });
+import { adminTestSecretBox as secretBox, startAdminApi, testModel as model, type AdminApi, type Mode } from './support/admin-api.ts';
 
 describe.each<Mode>(['embedded', 'servers'])('cache configuration and admin API (%s)', (mode) => {
-  let directory: string;
-  let databaseUrl: string | undefined;
+  let harness: AdminApi;
   let database: Database;
   let bus: Bus;
   let api: Api;
+  let events: ConfigChanged[];
   let cacheService: ServiceHandle | undefined;
   const purges: CachePurgeRequest[] = [];
-  const events: ConfigChanged[] = [];
-
-  const admin = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) =>
-    api.app.inject({ method, url: `/admin/v1${url}`, headers: { authorization: `Bearer ${masterKey}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  const admin: AdminApi['admin'] = (...call) => harness.admin(...call);
 
   /** A stand-in cache service on the bus that records what it was asked to purge. */
   const startCacheService = async () => {
@@ -62,45 +36,17 @@ describe.each<Mode>(['embedded', 'servers'])('cache configuration and admin API 
   };
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'api-cache-admin-'));
-    if (mode === 'servers') {
-      const urls = testServiceUrls();
-      databaseUrl = databaseUrlWithName(urls.databaseUrl, uniqueName('api_cache_admin'));
-      await ensureDatabaseExists(databaseUrl);
-      database = await createDatabase({ url: databaseUrl, poolSize: 4 });
-      bus = await createBus({ name: 'api-test', natsUrl: urls.natsUrl, namespace: uniqueName('cache_admin') });
-    } else {
-      database = await createDatabase({ dataDir: join(directory, 'pglite') });
-      bus = await createBus({ name: 'api-test' });
-    }
-    await migrateToLatest(database.db);
-    await upsertProvider(database.db, secretBox, { name: 'openai', type: 'openai', apiKey: 'sk-test-provider-key' });
-    bus.subscribe(configChanged, (event) => void events.push(event));
-    api = await buildApi({
-      environment: parseEnvironment({}),
-      database,
-      bus,
-      secretBox,
-      logger: createLogger({ service: 'api', level: 'silent' }),
-      metrics: createMetrics({ service: 'api' }),
-      masterKey,
-      configSource: 'test',
-      readinessChecks: { postgres: () => database.ping() },
-    });
+    harness = await startAdminApi(mode, 'cache_admin');
+    ({ database, bus, api, events } = harness);
   });
   afterEach(async () => {
     await cacheService?.stop();
     cacheService = undefined;
     purges.length = 0;
-    events.length = 0;
-    await sql`truncate gateway_keys, models, gateway_settings`.execute(database.db);
+    await harness.reset(['gateway_keys', 'models', 'gateway_settings']);
   });
   afterAll(async () => {
-    await api?.close();
-    await bus?.close();
-    await database?.close();
-    if (databaseUrl) await dropDatabase(databaseUrl);
-    await rm(directory, { recursive: true, force: true });
+    await harness?.close();
   });
 
   describe('keys', () => {

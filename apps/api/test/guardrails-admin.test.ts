@@ -1,35 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
-import { createBus, type Bus } from '@gateway/bus';
-import { parseEnvironment } from '@gateway/config';
-import { configChanged, type ConfigChanged, type GuardrailVerdict } from '@gateway/contracts';
-import {
-  createDatabase,
-  createSecretBox,
-  databaseUrlWithName,
-  dropDatabase,
-  ensureDatabaseExists,
-  findKeyByPlaintext,
-  getModel,
-  insertUsageRecords,
-  migrateToLatest,
-  upsertGuardrailPolicy,
-  upsertProvider,
-  type Database,
-} from '@gateway/db';
-import { createLogger, createMetrics } from '@gateway/telemetry';
-import { testServiceUrls, uniqueName } from '@gateway/testkit';
-import { buildApi, type Api } from '../src/index.ts';
+import type { Bus } from '@gateway/bus';
+import type { ConfigChanged, GuardrailVerdict } from '@gateway/contracts';
+import { findKeyByPlaintext, getModel, insertUsageRecords, upsertGuardrailPolicy, type Database } from '@gateway/db';
+import { uniqueName } from '@gateway/testkit';
+import type { Api } from '../src/index.ts';
 import { loadProviderCatalog } from '../src/config-cache/provider-catalog.ts';
-
-type Mode = 'embedded' | 'servers';
-
-const masterKey = 'master-key-for-guardrail-admin-tests';
-const secretBox = createSecretBox(Buffer.alloc(32, 6).toString('base64'));
-const model = (name: string, extra: Record<string, unknown> = {}) => ({ name, targets: [{ provider: 'openai', model: 'gpt-4o-mini' }], ...extra });
+import { adminTestSecretBox as secretBox, startAdminApi, testModel as model, type AdminApi, type Mode } from './support/admin-api.ts';
 
 /** As gateway.yaml writes it: defaults (phase, reversible, on_error) left out. */
 const piiSafe = {
@@ -51,53 +27,22 @@ const piiSafeStored = {
 const noInternal = { name: 'no-internal', checks: [{ type: 'regex', pattern: '(?i)internal only', action: 'deny', phase: 'output' }], on_error: 'fail_open' };
 
 describe.each<Mode>(['embedded', 'servers'])('guardrail policies in the admin API (%s)', (mode) => {
-  let directory: string;
-  let databaseUrl: string | undefined;
+  let harness: AdminApi;
   let database: Database;
   let bus: Bus;
   let api: Api;
-  const events: ConfigChanged[] = [];
-
-  const admin = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-    api.app.inject({ method, url: `/admin/v1${url}`, headers: { authorization: `Bearer ${masterKey}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  let events: ConfigChanged[];
+  const admin: AdminApi['admin'] = (...call) => harness.admin(...call);
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'api-guardrail-admin-'));
-    if (mode === 'servers') {
-      const urls = testServiceUrls();
-      databaseUrl = databaseUrlWithName(urls.databaseUrl, uniqueName('api_guardrail_admin'));
-      await ensureDatabaseExists(databaseUrl);
-      database = await createDatabase({ url: databaseUrl, poolSize: 4 });
-      bus = await createBus({ name: 'api-test', natsUrl: urls.natsUrl, namespace: uniqueName('guardrail_admin') });
-    } else {
-      database = await createDatabase({ dataDir: join(directory, 'pglite') });
-      bus = await createBus({ name: 'api-test' });
-    }
-    await migrateToLatest(database.db);
-    await upsertProvider(database.db, secretBox, { name: 'openai', type: 'openai', apiKey: 'sk-test-provider-key' });
-    bus.subscribe(configChanged, (event) => void events.push(event));
-    api = await buildApi({
-      environment: parseEnvironment({}),
-      database,
-      bus,
-      secretBox,
-      logger: createLogger({ service: 'api', level: 'silent' }),
-      metrics: createMetrics({ service: 'api' }),
-      masterKey,
-      configSource: 'test',
-      readinessChecks: { postgres: () => database.ping() },
-    });
+    harness = await startAdminApi(mode, 'guardrail_admin');
+    ({ database, bus, api, events } = harness);
   });
   afterEach(async () => {
-    events.length = 0;
-    await sql`truncate gateway_keys, models, guardrail_policies, usage_records`.execute(database.db);
+    await harness.reset(['gateway_keys', 'models', 'guardrail_policies', 'usage_records']);
   });
   afterAll(async () => {
-    await api?.close();
-    await bus?.close();
-    await database?.close();
-    if (databaseUrl) await dropDatabase(databaseUrl);
-    await rm(directory, { recursive: true, force: true });
+    await harness?.close();
   });
 
   describe('/guardrails', () => {
