@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -546,6 +548,42 @@ describe('admin dashboard in Chromium', () => {
     const fileAttempt = await adminPage.request.post('/cache', { multipart: Object.fromEntries(saveFields.map(([name, value]) => [name!, value!])), headers: { origin: server.url } });
     expect(await fileAttempt.text()).toContain('read-only here');
     expect(await getCacheSettings(db())).toMatchObject({ value: { mode: 'exact' }, source: 'file' });
+  });
+
+  it('tests a provider’s connection, showing the provider’s error without the credential', async () => {
+    // A stand-in upstream that lists one model for the right key and echoes a wrong one in its error.
+    const upstream = createServer((request, response) => {
+      if (request.headers.authorization === 'Bearer sk-stub-good-credential') {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'stub-model', object: 'model' }] }));
+        return;
+      }
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `Incorrect API key provided: ${request.headers.authorization ?? ''}` } }));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+    try {
+      await upsertProvider(db(), secretBox, { name: 'stub-good', type: 'openai', baseUrl: base, apiKey: 'sk-stub-good-credential' });
+      await upsertProvider(db(), secretBox, { name: 'stub-wrong', type: 'openai', baseUrl: base, apiKey: 'sk-stub-wrong-credential' });
+      await adminPage.goto('/providers');
+      const good = adminPage.locator('tr:has(strong:text-is("stub-good")) [data-testid=test-provider-form]');
+      await good.locator('button[type=submit]').click();
+      await expect.poll(() => good.locator('.message').textContent()).toBe('Connected to stub-good: 1 model listed.');
+      const wrong = adminPage.locator('tr:has(strong:text-is("stub-wrong")) [data-testid=test-provider-form]');
+      await wrong.locator('button[type=submit]').click();
+      await expect.poll(() => wrong.locator('.message').textContent()).toBe('stub-wrong answered HTTP 401: Incorrect API key provided: Bearer [redacted]');
+      const html = await adminPage.content();
+      expect(html).not.toContain('sk-stub-wrong-credential');
+      expect(html).not.toContain('sk-stub-good-credential');
+      await adminPage.screenshot({ path: `${screenshots}providers.png`, fullPage: true });
+    } finally {
+      upstream.closeAllConnections();
+      upstream.close();
+    }
+    // A viewer has no test button.
+    const { context, page } = await newSignedInPage(viewer);
+    await page.goto('/providers');
+    expect(await page.locator('[data-testid=test-provider-form]').count()).toBe(0);
+    await context.close();
   });
 
   it('shows who changed what in the audit log, and the users', async () => {

@@ -1,5 +1,6 @@
 import type { Bus } from '@gateway/bus';
 import type { Database, SecretBox } from '@gateway/db';
+import type { ProbeResult } from './provider-probe.ts';
 
 /** What the dashboard's server code needs from its process: handed over by src/server.ts. */
 export interface AdminHost {
@@ -9,6 +10,11 @@ export interface AdminHost {
   /** Encrypts provider credentials written from the dashboard (never decrypts for display). */
   secretBox: SecretBox;
   settings: AdminSettings;
+  /**
+   * Tests a provider's connection (src/provider-probe.ts), run by the server process so the Next.js
+   * bundle does not compile the provider adapters.
+   */
+  probeProvider: (name: string) => Promise<ProbeResult>;
 }
 
 export interface AdminSettings {

@@ -5,9 +5,10 @@ import type { Logger } from '@gateway/telemetry';
 import { createFirstAdminUser, deleteExpiredAdminSessions, recordAudit, type Database } from '@gateway/db';
 import { adminDirectory, ensureAdminBuild } from './build.ts';
 import { installAdminHost, type AdminHost } from './host.ts';
+import { probeProvider } from './provider-probe.ts';
 import { hashPassword, passwordProblem } from './lib/auth/password.ts';
 
-export interface AdminServerOptions extends AdminHost {
+export interface AdminServerOptions extends Omit<AdminHost, 'probeProvider'> {
   port: number;
   host: string;
   logger: Logger;
@@ -51,7 +52,7 @@ export async function ensureFirstAdmin(database: Database, firstAdmin: AdminServ
 export async function startAdminServer(options: AdminServerOptions): Promise<RunningAdmin> {
   const { database, bus, secretBox, settings, logger } = options;
   const firstAdmin = await ensureFirstAdmin(database, options.firstAdmin);
-  installAdminHost({ database, bus, secretBox, settings });
+  installAdminHost({ database, bus, secretBox, settings, probeProvider: (name) => probeProvider(database, secretBox, name) });
   // Listen first, so Next.js is told the port really in use (with port 0, the one the system chose).
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

@@ -50,3 +50,18 @@ export async function deleteProviderAction(_previous: ActionState | null, formDa
   revalidatePath('/providers');
   return { ok: true, message: `Provider "${name}" deleted.` };
 }
+
+/**
+ * Tests a provider's connection by listing its models (src/provider-probe.ts, with a timeout): admins
+ * only, as it sends the stored credential; the answer never carries it. Providers of gateway.yaml can
+ * be tested too: nothing changes.
+ */
+export async function testProviderAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
+  const authorization = await authorizeMutation(formData);
+  if (!authorization.ok) return refused(authorization.message);
+  const name = formData.get('name');
+  if (typeof name !== 'string' || name === '') return refused('Which provider? The form names none.');
+  const result = await adminHost().probeProvider(name);
+  await audit(authorization.signedIn, 'provider.test', { type: 'provider', id: name }, { ok: result.ok });
+  return result;
+}

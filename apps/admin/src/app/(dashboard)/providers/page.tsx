@@ -4,7 +4,7 @@ import { ProviderFields } from '../../../components/provider-fields.tsx';
 import { adminHost } from '../../../host.ts';
 import { requirePageSignIn } from '../../../lib/auth/session.ts';
 import { formatTime } from '../../../lib/format.ts';
-import { deleteProviderAction, saveProviderAction } from './actions.ts';
+import { deleteProviderAction, saveProviderAction, testProviderAction } from './actions.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -66,6 +66,11 @@ export default async function ProvidersPage() {
                         <input type="hidden" name="name" value={provider.name} />
                       </ActionForm>
                     </details>
+                  )}
+                  {isAdmin && (
+                    <ActionForm action={testProviderAction} csrf={csrfToken} submitLabel="Test connection" variant="secondary" testId="test-provider-form">
+                      <input type="hidden" name="name" value={provider.name} />
+                    </ActionForm>
                   )}
                 </td>
                 <td>{provider.type}</td>
