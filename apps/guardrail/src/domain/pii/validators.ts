@@ -50,25 +50,5 @@ export function ssnValid(area: string, group: string, serial: string): boolean {
   return !/^(\d)\1*$/.test(area + group + serial);
 }
 
-/** Shannon entropy in bits per character. */
-export function shannonEntropy(text: string): number {
-  const counts = new Map<string, number>();
-  for (const character of text) counts.set(character, (counts.get(character) ?? 0) + 1);
-  let entropy = 0;
-  for (const count of counts.values()) {
-    const share = count / text.length;
-    entropy -= share * Math.log2(share);
-  }
-  return entropy;
-}
-
-/** Whether base64url text decodes to a JSON object (a JWT's header and payload). */
-export function base64UrlJsonObject(segment: string): boolean {
-  try {
-    const decoded = Buffer.from(segment, 'base64url').toString('utf8');
-    const value: unknown = JSON.parse(decoded);
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
+// Shared with the secret detector in packages/guardrail-client.
+export { base64UrlJsonObject, shannonEntropy } from '@gateway/guardrail-client';
