@@ -491,6 +491,10 @@ describe('admin dashboard in Chromium', () => {
     expect(effective).toContain('semantic');
     expect(effective).toContain('600 s');
 
+    // Keys whose cached answers can be purged: one with a cache of its own, one in a shared scope.
+    const { record: ownCache } = await createKey(db(), { name: 'own cache' });
+    const { record: sharedCache } = await createKey(db(), { name: 'shared cache', cache: { scope: 'search-team' } });
+    await adminPage.reload();
     // No cache service on the bus: the purge says so.
     const purge = adminPage.locator('[data-testid=cache-purge-form]');
     await purge.locator('select[name=model]').selectOption('smart');
@@ -514,10 +518,22 @@ describe('admin dashboard in Chromium', () => {
     try {
       await purge.locator('button[type=submit]').click();
       await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of model "smart" purged.');
+      // A key's answers are those of its scope: its own cache, or the shared scope it names.
+      await purge.locator('select[name=target]').selectOption('key');
+      await purge.locator('select[name=key]').selectOption(ownCache.id);
+      await purge.locator('button[type=submit]').click();
+      await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of key "own cache" purged.');
+      await purge.locator('select[name=key]').selectOption(sharedCache.id);
+      await purge.locator('button[type=submit]').click();
+      await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of key "shared cache" (shared scope "search-team", every key in it) purged.');
+      await purge.locator('select[name=target]').selectOption('scope');
+      await purge.locator('select[name=scope]').selectOption('search-team');
+      await purge.locator('button[type=submit]').click();
+      await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of shared scope "search-team" purged.');
       await purge.locator('select[name=target]').selectOption('all');
       await purge.locator('button[type=submit]').click();
       await expect.poll(() => purge.locator('.message').textContent()).toBe('Cached answers of every model and key purged.');
-      expect(purges).toEqual([{ model: 'smart' }, { all: true }]);
+      expect(purges).toEqual([{ model: 'smart' }, { scope: `key:${ownCache.id}` }, { scope: 'team:search-team' }, { scope: 'team:search-team' }, { all: true }]);
     } finally {
       await cacheService.stop();
     }

@@ -1,10 +1,9 @@
-import { localEmbedder, resolveCacheSettings } from '@gateway/config';
+import { cacheScopeOf, localEmbedder, resolveCacheSettings } from '@gateway/config';
 import { createLocalEmbedderAdapter, type Embedder } from '@gateway/cache-client';
 import type { Bus } from '@gateway/bus';
 import type { Executor } from '@gateway/providers';
 import type { CachedKey } from '../auth/key-cache.ts';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
-import { cacheScopeOf } from './cache-scope.ts';
 import { createProviderEmbedder } from './provider-embedder.ts';
 import type { RequestCacheSettings } from './response-cache.ts';
 

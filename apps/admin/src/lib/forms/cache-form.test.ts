@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCacheSettingsForm, parsePurgeForm } from './cache-form.ts';
+import { describePurgeTarget, parseCacheSettingsForm, parsePurgeForm } from './cache-form.ts';
 
 const form = (fields: Record<string, string>) => {
   const data = new FormData();
@@ -32,13 +32,23 @@ describe('parseCacheSettingsForm', () => {
 });
 
 describe('parsePurgeForm', () => {
-  it('purges one model or everything', () => {
-    expect(parsePurgeForm(form({ target: 'model', model: ' fast ' }))).toEqual({ ok: true, selector: { model: 'fast' } });
-    expect(parsePurgeForm(form({ target: 'all', model: 'ignored' }))).toEqual({ ok: true, selector: { all: true } });
+  it('purges one model, one key, one shared scope or everything', () => {
+    expect(parsePurgeForm(form({ target: 'model', model: ' fast ' }))).toEqual({ ok: true, target: { model: 'fast' } });
+    expect(parsePurgeForm(form({ target: 'key', key: 'key_01', model: 'ignored' }))).toEqual({ ok: true, target: { keyId: 'key_01' } });
+    expect(parsePurgeForm(form({ target: 'scope', scope: 'search-team' }))).toEqual({ ok: true, target: { scope: 'search-team' } });
+    expect(parsePurgeForm(form({ target: 'all', model: 'ignored' }))).toEqual({ ok: true, target: { all: true } });
   });
 
-  it('refuses a purge without a target or a model name', () => {
-    expect(parsePurgeForm(form({}))).toMatchObject({ ok: false, message: expect.stringMatching(/Choose a model or everything/) });
+  it('refuses a purge without a target, or without the name the target needs', () => {
+    expect(parsePurgeForm(form({}))).toMatchObject({ ok: false, message: expect.stringMatching(/Choose a model, a key, a shared scope or everything/) });
     expect(parsePurgeForm(form({ target: 'model', model: '' }))).toMatchObject({ ok: false, message: expect.stringMatching(/Name the model/) });
+    expect(parsePurgeForm(form({ target: 'key', key: '' }))).toMatchObject({ ok: false, message: expect.stringMatching(/Choose the key/) });
+    expect(parsePurgeForm(form({ target: 'scope', scope: 'not a scope!' }))).toMatchObject({ ok: false, message: expect.stringMatching(/^Shared scope: /) });
+  });
+});
+
+describe('describePurgeTarget', () => {
+  it('names each kind of target for the audit log', () => {
+    expect([{ model: 'fast' }, { keyId: 'key_1' }, { scope: 'team' }, { all: true as const }].map(describePurgeTarget)).toEqual(['model:fast', 'key:key_1', 'scope:team', 'all']);
   });
 });

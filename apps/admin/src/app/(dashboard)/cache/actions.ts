@@ -1,16 +1,16 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { cacheEmbedderProblems } from '@gateway/config';
-import { cachePurge } from '@gateway/contracts';
-import { getCacheSettings, listModels, putCacheSettings } from '@gateway/db';
+import { cacheEmbedderProblems, cacheScopeOf, teamCacheScope } from '@gateway/config';
+import { cachePurge, type CachePurgeRequest } from '@gateway/contracts';
+import { getCacheSettings, getKey, listModels, putCacheSettings } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { audit } from '../../../lib/audit.ts';
 import { gatewayErrorCode } from '../../../lib/errors.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
-import { parseCacheSettingsForm, parsePurgeForm } from '../../../lib/forms/cache-form.ts';
+import { describePurgeTarget, parseCacheSettingsForm, parsePurgeForm } from '../../../lib/forms/cache-form.ts';
 
 /** A purge waits this long for the cache service, as the admin API does: it is one counter increment there. */
 const purgeTimeoutMs = 5000;
@@ -40,22 +40,42 @@ export async function saveCacheSettingsAction(_previous: ActionState | null, for
   return { ok: true, message: 'Cache defaults saved.' };
 }
 
-/** Purges cached answers of one model or all of them through the cache service on the bus, as POST /admin/v1/cache/purge does. */
+/**
+ * Purges cached answers of one model, one key (its cache scope), one shared scope or everything through
+ * the cache service on the bus, as POST /admin/v1/cache/purge does.
+ */
 export async function purgeCacheAction(_previous: ActionState | null, formData: FormData): Promise<ActionState> {
   const authorization = await authorizeMutation(formData);
   if (!authorization.ok) return refused(authorization.message);
   const parsed = parsePurgeForm(formData);
   if (!parsed.ok) return refused(parsed.message);
+  const { target } = parsed;
+  let selector: CachePurgeRequest;
+  let what: string;
+  if ('keyId' in target) {
+    const key = await getKey(adminHost().database.db, target.keyId);
+    if (!key) return refused('That key no longer exists.');
+    selector = { scope: cacheScopeOf(key) };
+    what = key.cache?.scope === undefined ? `of key "${key.name}"` : `of key "${key.name}" (shared scope "${key.cache.scope}", every key in it)`;
+  } else if ('scope' in target) {
+    selector = { scope: teamCacheScope(target.scope) };
+    what = `of shared scope "${target.scope}"`;
+  } else if ('model' in target) {
+    selector = { model: target.model };
+    what = `of model "${target.model}"`;
+  } else {
+    selector = { all: true };
+    what = 'of every model and key';
+  }
   let generations: number;
   try {
-    ({ removed: generations } = await adminHost().bus.request(cachePurge, parsed.selector, { timeoutMs: purgeTimeoutMs }));
+    ({ removed: generations } = await adminHost().bus.request(cachePurge, selector, { timeoutMs: purgeTimeoutMs }));
   } catch (error) {
     if (gatewayErrorCode(error) === 'dependency_unavailable') {
       return refused('No cache service answered: nothing was purged; try again once the cache service runs.');
     }
     throw error;
   }
-  await audit(authorization.signedIn, 'cache.purge', { type: 'cache', id: 'all' in parsed.selector ? 'all' : `model:${parsed.selector.model}` }, { ...parsed.selector, generations });
-  const what = 'model' in parsed.selector && parsed.selector.model !== undefined ? `of model "${parsed.selector.model}"` : 'of every model and key';
+  await audit(authorization.signedIn, 'cache.purge', { type: 'cache', id: describePurgeTarget(target) }, { ...selector, generations });
   return { ok: true, message: `Cached answers ${what} purged.` };
 }

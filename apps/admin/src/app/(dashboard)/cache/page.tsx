@@ -1,5 +1,5 @@
 import { builtInCacheSettings, localEmbedder, resolveCacheSettings } from '@gateway/config';
-import { getCacheSettings, listModels } from '@gateway/db';
+import { getCacheSettings, listKeys, listModels } from '@gateway/db';
 import { ActionForm } from '../../../components/action-form.tsx';
 import { adminHost } from '../../../host.ts';
 import { requirePageSignIn } from '../../../lib/auth/session.ts';
@@ -12,7 +12,9 @@ export const dynamic = 'force-dynamic';
 export default async function CachePage() {
   const { session, csrfToken } = await requirePageSignIn();
   const { database, settings: host } = adminHost();
-  const [record, models] = await Promise.all([getCacheSettings(database.db), listModels(database.db)]);
+  const [record, models, allKeys] = await Promise.all([getCacheSettings(database.db), listModels(database.db), listKeys(database.db)]);
+  const keys = allKeys.filter((key) => key.revokedAt === null);
+  const sharedScopes = [...new Set(keys.flatMap((key) => (key.cache?.scope === undefined ? [] : [key.cache.scope])))].sort();
   const value = record?.value;
   const effective = resolveCacheSettings(value, null, null);
   const isAdmin = session.role === 'admin';
@@ -114,13 +116,17 @@ export default async function CachePage() {
       {isAdmin && (
         <div className="panel">
           <h2>Purge cached answers</h2>
-          <p className="muted">Purged answers are never served again; the cache service retires them at once, wherever they are stored.</p>
+          <p className="muted">
+            Purged answers are never served again; the cache service retires them at once, wherever they are stored. A key&apos;s answers are those of its cache scope: its own, or the shared scope (<code>cache.scope</code>) it names, which every key in that scope shares.
+          </p>
           <ActionForm action={purgeCacheAction} csrf={csrfToken} submitLabel="Purge" variant="danger" confirm="Purge these cached answers?" testId="cache-purge-form">
             <div className="form-grid">
               <label>
                 What
                 <select name="target" defaultValue="model">
                   <option value="model">one model</option>
+                  <option value="key">one key (its cache scope)</option>
+                  <option value="scope">one shared scope</option>
                   <option value="all">everything</option>
                 </select>
               </label>
@@ -130,6 +136,26 @@ export default async function CachePage() {
                   {models.map((model) => (
                     <option key={model.name} value={model.name}>
                       {model.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Key
+                <select name="key" defaultValue={keys[0]?.id ?? ''}>
+                  {keys.map((key) => (
+                    <option key={key.id} value={key.id}>
+                      {key.name} ({key.keyPrefix}…){key.cache?.scope === undefined ? '' : ` · scope ${key.cache.scope}`}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                Shared scope
+                <select name="scope" defaultValue={sharedScopes[0] ?? ''}>
+                  {sharedScopes.map((scope) => (
+                    <option key={scope} value={scope}>
+                      {scope}
                     </option>
                   ))}
                 </select>

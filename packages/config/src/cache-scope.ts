@@ -1,4 +1,4 @@
-import type { KeyCacheSettings } from '@gateway/config';
+import type { KeyCacheSettings } from './cache-config.ts';
 
 /** The cache scope of keys that share one (`cache.scope: <name>`). */
 export function teamCacheScope(name: string): string {
