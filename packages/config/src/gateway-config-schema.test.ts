@@ -5,6 +5,8 @@ import {
   gatewayConfigSchema,
   inlineRoutingConfigSchema,
   modelConfigSchema,
+  modelsUsingProvider,
+  providerInUseMessage,
   targetPricePerMillion,
   providerConfigProblems,
   providerFieldsSchema,
@@ -214,5 +216,26 @@ describe('inline routing config', () => {
     expect(targetPricePerMillion({ input_per_mtok: 1, output_per_mtok: 2 })).toEqual({ inputPerMillion: 1, outputPerMillion: 2 });
     expect(targetPricePerMillion({ input_per_million: 3, output_per_million: 4 })).toEqual({ inputPerMillion: 3, outputPerMillion: 4 });
     expect(targetPricePerMillion({ input_per_mtok: 1 })).toBeUndefined();
+  });
+});
+
+describe('models using a provider', () => {
+  const deployment = (provider: string) => ({ provider, model: 'm' });
+  const models = [
+    { name: 'direct', targets: [deployment('openai')], routing: {} },
+    { name: 'nested', targets: [{ strategy: 'fallback', targets: [deployment('other'), { targets: [deployment('openai')] }] }], routing: {} },
+    { name: 'long-context', targets: [deployment('other')], routing: { fallbacks: { context_window: [deployment('openai')] } } },
+    { name: 'policy', targets: [deployment('other')], routing: { retry: { attempts: 1 }, fallbacks: { content_policy: [{ targets: [deployment('openai')] }] } } },
+    { name: 'unrelated', targets: [deployment('other')], routing: { fallbacks: { context_window: [deployment('openai-2')] } } },
+  ];
+
+  it('finds a provider in targets at any depth and in every kind of fallback', () => {
+    expect(modelsUsingProvider(models, 'openai')).toEqual(['direct', 'nested', 'long-context', 'policy']);
+    expect(modelsUsingProvider(models, 'openai-2')).toEqual(['unrelated']);
+    expect(modelsUsingProvider(models, 'nobody')).toEqual([]);
+  });
+
+  it('says which models to change first', () => {
+    expect(providerInUseMessage('openai', ['a', 'b'])).toBe('Provider "openai" is used by model(s) "a", "b" (targets or fallbacks): change them first');
   });
 });

@@ -308,6 +308,34 @@ export function unknownProviderProblems(model: RoutingTree, providers: ReadonlyS
     .map((deployment) => ({ path: [...deployment.path, 'provider'], message: `unknown provider "${deployment.provider}" (declare it under providers)` }));
 }
 
+/**
+ * A model as the database keeps it: its targets, and its routing settings (`fallbacks`, `retry`…)
+ * apart, both validated by these schemas before they were stored.
+ */
+export interface StoredModelRouting {
+  name: string;
+  targets: readonly unknown[];
+  routing: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Names of the models that send requests to `provider`: a deployment naming it at any depth of their
+ * targets or in their `fallbacks` (found as `unknownProviderProblems` finds them), in the order given.
+ */
+export function modelsUsingProvider(models: readonly StoredModelRouting[], provider: string): string[] {
+  return models
+    .filter((model) => {
+      const tree = { ...(model.routing as RoutingSettings), targets: model.targets as readonly TargetConfig[] };
+      return modelDeployments(tree).some((deployment) => deployment.provider === provider);
+    })
+    .map((model) => model.name);
+}
+
+/** Why a provider cannot be deleted while models use it, naming them (the admin API and the dashboard say the same). */
+export function providerInUseMessage(provider: string, models: readonly string[]): string {
+  return `Provider "${provider}" is used by model(s) ${models.map((model) => `"${model}"`).join(', ')} (targets or fallbacks): change them first`;
+}
+
 /** A model entry's fields, each checked on its own (`.omit()` works); see `modelConfigSchema` for the whole checks. */
 export const modelFieldsSchema = z.strictObject({
   name: z.string().min(1).max(200),

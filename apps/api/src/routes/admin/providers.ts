@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { GatewayError, configChanged } from '@gateway/contracts';
-import { providerFieldsSchema, withProviderConfigChecks } from '@gateway/config';
+import { modelsUsingProvider, providerFieldsSchema, providerInUseMessage, withProviderConfigChecks } from '@gateway/config';
 import { deleteProvider, getProviderByName, listModels, listProviders, upsertProvider, type ProviderRecord } from '@gateway/db';
 import { awsCredentials } from '../../config-cache/aws-credentials.ts';
 import type { AdminContext } from './admin-context.ts';
@@ -99,13 +99,11 @@ export async function providerRoutes(app: FastifyInstance, context: AdminContext
 
   typed.delete(
     '/providers/:name',
-    { schema: { tags: ['providers'], summary: 'Delete a provider no model uses', params: nameParamsSchema, response: { 200: z.object({ deleted: z.literal(true), name: z.string() }), ...errorResponses } } },
+    { schema: { tags: ['providers'], summary: 'Delete a provider no model uses (in its targets or fallbacks)', params: nameParamsSchema, response: { 200: z.object({ deleted: z.literal(true), name: z.string() }), ...errorResponses } } },
     async (request) => {
       const name = request.params.name;
-      const users = (await listModels(db)).filter((model) => model.targets.some((target) => target.provider === name));
-      if (users.length > 0) {
-        throw new GatewayError('conflict', `Provider "${name}" is used by model(s) ${users.map((model) => model.name).join(', ')}`, { param: 'name' });
-      }
+      const users = modelsUsingProvider(await listModels(db), name);
+      if (users.length > 0) throw new GatewayError('conflict', providerInUseMessage(name, users), { param: 'name' });
       if (!(await deleteProvider(db, name))) throw notFound(name);
       changed(name, 'deleted');
       return { deleted: true as const, name };

@@ -1,6 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
+import { modelsUsingProvider, providerInUseMessage } from '@gateway/config';
 import { deleteProvider, getProviderByName, listModels, upsertProvider } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { audit } from '../../../lib/audit.ts';
@@ -38,8 +39,8 @@ export async function deleteProviderAction(_previous: ActionState | null, formDa
   const name = formData.get('name');
   if (typeof name !== 'string' || name === '') return refused('Which provider? The form names none.');
   const db = adminHost().database.db;
-  const users = (await listModels(db)).filter((model) => JSON.stringify(model.targets).includes(`"provider":${JSON.stringify(name)}`));
-  if (users.length > 0) return refused(`Provider "${name}" is used by model(s) ${users.map((model) => model.name).join(', ')}.`);
+  const users = modelsUsingProvider(await listModels(db), name);
+  if (users.length > 0) return refused(`${providerInUseMessage(name, users)}.`);
   try {
     if (!(await deleteProvider(db, name))) return refused(`No provider named "${name}".`);
   } catch (error) {

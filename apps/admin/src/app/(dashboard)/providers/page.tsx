@@ -1,3 +1,4 @@
+import { modelsUsingProvider } from '@gateway/config';
 import { listModels, listProviders } from '@gateway/db';
 import { ActionForm } from '../../../components/action-form.tsx';
 import { ProviderFields } from '../../../components/provider-fields.tsx';
@@ -12,7 +13,7 @@ export default async function ProvidersPage() {
   const { session, csrfToken } = await requirePageSignIn();
   const { database, settings } = adminHost();
   const [providers, models] = await Promise.all([listProviders(database.db), listModels(database.db)]);
-  const usedBy = (name: string) => models.filter((model) => JSON.stringify(model.targets).includes(`"provider":${JSON.stringify(name)}`)).map((model) => model.name);
+  const usedBy = (name: string) => modelsUsingProvider(models, name);
   const isAdmin = session.role === 'admin';
   return (
     <>
