@@ -13,6 +13,24 @@ export const cacheStatuses = ['hit', 'semantic_hit', 'miss', 'refresh', 'bypass'
 export const cacheStatusSchema = z.enum(cacheStatuses);
 export type CacheStatus = z.infer<typeof cacheStatusSchema>;
 
+/** The longest logged prompt or completion, in characters (UTF-16 code units); a longer one is cut and marked truncated. */
+export const loggedBodyMaxChars = 32 * 1024;
+
+/**
+ * The prompt and completion of a request whose key logs bodies, as text: the prompt as it went to the
+ * provider (after guardrail redaction), the completion as it was answered (assembled from a stream,
+ * or the cached answer). Secrets are already replaced with `<SECRET_n>`. Null where there is none (a
+ * request that failed before its answer has no completion).
+ */
+export const usageBodiesSchema = z.object({
+  prompt: z.string().max(loggedBodyMaxChars).nullable(),
+  completion: z.string().max(loggedBodyMaxChars).nullable(),
+  /** Whether the text was cut at `loggedBodyMaxChars`. */
+  promptTruncated: z.boolean(),
+  completionTruncated: z.boolean(),
+});
+export type UsageBodies = z.infer<typeof usageBodiesSchema>;
+
 /** One record per request, keyed by request id; the ledger writes it exactly once. */
 export const usageRecordSchema = z.object({
   /** The gateway's own id for this request: unique, the JetStream message id and the ledger's key. */
@@ -61,6 +79,8 @@ export const usageRecordSchema = z.object({
   errorCode: z.enum(errorCodes).nullable(),
   attempts: z.number().int().nonnegative(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Absent unless the key logs bodies (optional: older producers). Stored apart from the usage row. */
+  bodies: usageBodiesSchema.optional(),
 });
 export type UsageRecord = z.infer<typeof usageRecordSchema>;
 

@@ -53,6 +53,8 @@ export interface GatewayKeysTable {
   cache: NullableJson<CacheSettingsColumn>;
   /** Names of the guardrail policies that apply to the key's requests, in order (null: none). Added by 0006. */
   guardrails: NullableJson<string[]>;
+  /** Whether the prompts and completions of the key's requests are logged (usage_bodies). Added by 0008. */
+  log_bodies: ColumnType<boolean, boolean | undefined, boolean>;
   expires_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
   created_at: DefaultedTimestamp;
@@ -156,6 +158,17 @@ export interface UsageRecordsTable {
   metadata: DefaultedJson<Record<string, unknown>>;
 }
 
+/** The prompt and completion of a request whose key logs bodies (secrets already replaced). Added by 0008. */
+export interface UsageBodiesTable {
+  request_id: string;
+  /** The request's time (as on its usage record), not when the row was written. */
+  created_at: Timestamp;
+  prompt: string | null;
+  completion: string | null;
+  prompt_truncated: ColumnType<boolean, boolean | undefined, boolean>;
+  completion_truncated: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
 /** Users of the admin dashboard. Added by 0007. */
 export interface AdminUsersTable {
   id: string;
@@ -216,6 +229,7 @@ export interface Schema {
   providers: ProvidersTable;
   models: ModelsTable;
   usage_records: UsageRecordsTable;
+  usage_bodies: UsageBodiesTable;
   gateway_settings: GatewaySettingsTable;
   guardrail_policies: GuardrailPoliciesTable;
   admin_users: AdminUsersTable;
@@ -227,6 +241,7 @@ export type GatewayKeyRow = Selectable<GatewayKeysTable>;
 export type ProviderRow = Selectable<ProvidersTable>;
 export type ModelRow = Selectable<ModelsTable>;
 export type UsageRecordRow = Selectable<UsageRecordsTable>;
+export type UsageBodiesRow = Selectable<UsageBodiesTable>;
 export type GatewaySettingRow = Selectable<GatewaySettingsTable>;
 export type GuardrailPolicyRow = Selectable<GuardrailPoliciesTable>;
 export type AdminUserRow = Selectable<AdminUsersTable>;

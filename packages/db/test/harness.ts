@@ -44,7 +44,7 @@ export async function openTestDatabase(backend: Backend): Promise<TestDatabase> 
   return {
     database,
     clean: async () => {
-      await sql`truncate gateway_keys, providers, models, usage_records, gateway_settings, guardrail_policies`.execute(database.db);
+      await sql`truncate gateway_keys, providers, models, usage_records, usage_bodies, gateway_settings, guardrail_policies`.execute(database.db);
     },
     dispose: async () => {
       await database.close();

@@ -29,6 +29,7 @@ describe.each(backends)('gateway keys on %s', (backend) => {
       keyPrefix: plaintextKey.slice(0, 10),
       models: ['gpt-4o'],
       metadata: { team: 'search' },
+      logBodies: false,
       expiresAt: null,
       revokedAt: null,
       lastUsedAt: null,
@@ -44,6 +45,15 @@ describe.each(backends)('gateway keys on %s', (backend) => {
     expect(await findKeyByPlaintext(db, plaintextKey)).toEqual(record);
     expect(await getKey(db, record.id)).toEqual(record);
     expect(keyState(record)).toBe('active');
+  });
+
+  it('turns body logging on at creation and off by an update, keeping it when an update leaves it out', async () => {
+    const db = test.database.db;
+    const { record } = await createKey(db, { name: 'logged', logBodies: true });
+    expect(record.logBodies).toBe(true);
+    expect((await updateKey(db, record.id, { name: 'renamed' }))?.logBodies).toBe(true);
+    expect((await updateKey(db, record.id, { logBodies: false }))?.logBodies).toBe(false);
+    expect((await getKey(db, record.id))?.logBodies).toBe(false);
   });
 
   it('finds nothing for unknown or SQL-shaped keys, and they change nothing', async () => {

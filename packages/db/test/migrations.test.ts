@@ -21,7 +21,7 @@ describe.each(backends)('migrations on %s', (backend) => {
   });
 
   it('migrates an empty database to the latest schema, then has nothing left to do', async () => {
-    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys', '0004-routing-limits-budgets', '0005-cache', '0006-guardrails', '0007-admin'] });
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys', '0004-routing-limits-budgets', '0005-cache', '0006-guardrails', '0007-admin', '0008-body-logging'] });
     expect(await migrateToLatest(test.database.db)).toEqual({ executed: [] });
 
     const tables = await test.database.db.introspection.getTables();
@@ -29,10 +29,11 @@ describe.each(backends)('migrations on %s', (backend) => {
     expect(Object.keys(columns)).toEqual(expect.arrayContaining(['gateway_keys', 'providers', 'models', 'usage_records']));
     expect(columns.gateway_keys).toEqual(
       [
-        'budget_max_usd', 'budget_period', 'cache', 'created_at', 'expires_at', 'guardrails', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'max_parallel',
+        'budget_max_usd', 'budget_period', 'cache', 'created_at', 'expires_at', 'guardrails', 'id', 'key_hash', 'key_prefix', 'last_used_at', 'log_bodies', 'max_parallel',
         'metadata', 'model_limits', 'models', 'name', 'revoked_at', 'rpm_limit', 'strict', 'tpm_limit', 'updated_at',
       ],
     );
+    expect(columns.usage_bodies).toEqual(['completion', 'completion_truncated', 'created_at', 'prompt', 'prompt_truncated', 'request_id']);
     expect(columns.usage_records).toEqual(expect.arrayContaining(['cost_usd', 'client_request_id', 'cached_input_tokens', 'reasoning_tokens', 'strategy', 'routing_reason', 'flags']));
 
     const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'usage_records'`.execute(test.database.db);

@@ -6,6 +6,7 @@ import * as routingLimitsBudgets from './0004-routing-limits-budgets.ts';
 import * as cache from './0005-cache.ts';
 import * as guardrails from './0006-guardrails.ts';
 import * as admin from './0007-admin.ts';
+import * as bodyLogging from './0008-body-logging.ts';
 
 /**
  * Every migration, by name, in the order they run. Imported statically rather than read from disk,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-cache': cache,
   '0006-guardrails': guardrails,
   '0007-admin': admin,
+  '0008-body-logging': bodyLogging,
 };

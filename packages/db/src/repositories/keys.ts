@@ -45,6 +45,8 @@ export interface KeyRecord {
   cache: StoredKeyCacheSettings | null;
   /** Names of the guardrail policies that apply to every request of the key, in order; null: none. */
   guardrails: string[] | null;
+  /** Whether the prompts and completions of the key's requests are logged (secrets scrubbed). */
+  logBodies: boolean;
   expiresAt: Date | null;
   revokedAt: Date | null;
   createdAt: Date;
@@ -62,6 +64,8 @@ export interface CreateKeyInput {
   modelLimits?: ModelLimits | null;
   cache?: StoredKeyCacheSettings | null;
   guardrails?: string[] | null;
+  /** Default false. */
+  logBodies?: boolean;
 }
 
 export interface UpdateKeyInput {
@@ -77,6 +81,7 @@ export interface UpdateKeyInput {
   cache?: StoredKeyCacheSettings | null;
   /** Null clears the key's guardrail policies. */
   guardrails?: string[] | null;
+  logBodies?: boolean;
 }
 
 export type KeyState = 'active' | 'revoked' | 'expired';
@@ -96,6 +101,7 @@ const keyColumns = [
   'model_limits',
   'cache',
   'guardrails',
+  'log_bodies',
   'expires_at',
   'revoked_at',
   'created_at',
@@ -120,6 +126,7 @@ function toKeyRecord(row: Pick<GatewayKeyRow, (typeof keyColumns)[number]>): Key
     modelLimits: row.model_limits === null ? null : modelLimitsFromColumn(row.model_limits),
     cache: row.cache,
     guardrails: row.guardrails,
+    logBodies: row.log_bodies,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
@@ -217,6 +224,7 @@ export async function createKey(
       model_limits: modelLimitsColumn(input.modelLimits),
       cache: input.cache == null ? null : JSON.stringify(input.cache),
       guardrails: input.guardrails == null ? null : JSON.stringify(input.guardrails),
+      log_bodies: input.logBodies ?? false,
       expires_at: input.expiresAt ?? null,
     })
     .returning(keyColumns)
@@ -278,6 +286,7 @@ export async function updateKey(db: Kysely<Schema>, id: string, input: UpdateKey
       ...(input.modelLimits !== undefined && { model_limits: modelLimitsColumn(input.modelLimits) }),
       ...(input.cache !== undefined && { cache: input.cache === null ? null : JSON.stringify(input.cache) }),
       ...(input.guardrails !== undefined && { guardrails: input.guardrails === null ? null : JSON.stringify(input.guardrails) }),
+      ...(input.logBodies !== undefined && { log_bodies: input.logBodies }),
       updated_at: new Date(),
     })
     .where('id', '=', id)

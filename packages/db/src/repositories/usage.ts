@@ -1,6 +1,8 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { GatewayError, type ErrorCode, type UsageRecord } from '@gateway/contracts';
 import type { Schema, UsageRecordRow } from '../schema.ts';
+import { insertUsageBodies } from './usage-bodies.ts';
+import { usageCreatedAt } from './usage-created-at.ts';
 
 export interface UsageFilters {
   /**
@@ -41,18 +43,13 @@ export interface UsageSummary {
 /** Rows per INSERT: at under 30 parameters a row this stays far below Postgres's 65535 bound parameters. */
 const insertChunkSize = 500;
 
-/** Parses a record's `createdAt`; a value Postgres would misread or refuse is an error here. */
-export function usageCreatedAt(record: Pick<UsageRecord, 'createdAt' | 'requestId'>): Date {
-  const createdAt = new Date(record.createdAt);
-  if (Number.isNaN(createdAt.getTime())) {
-    throw new Error(`Usage record ${record.requestId} has an invalid createdAt: ${JSON.stringify(record.createdAt)}`);
-  }
-  return createdAt;
-}
+export { usageCreatedAt } from './usage-created-at.ts';
 
 /**
  * Writes usage records, each request id at most once: a record whose id is already stored is skipped
  * (ON CONFLICT DO NOTHING), so replays and redeliveries are harmless. Returns how many rows were new.
+ * The logged prompts and completions some records carry go to usage_bodies, after their usage rows
+ * and just as idempotently (see insertUsageBodies).
  */
 export async function insertUsageRecords(db: Kysely<Schema>, records: readonly UsageRecord[]): Promise<number> {
   let inserted = 0;
@@ -93,6 +90,7 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       .execute();
     inserted += written.length;
   }
+  await insertUsageBodies(db, records);
   return inserted;
 }
 
