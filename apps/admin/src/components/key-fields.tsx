@@ -1,5 +1,5 @@
 import type { KeyRecord } from '@gateway/db';
-import { modelLimitsText } from '../lib/forms/key-form.ts';
+import { expiryFieldValue, modelLimitsText } from '../lib/forms/key-form.ts';
 
 /** The fields of the key form, empty for a new key or filled with a key's settings. */
 export function KeyFields({ record, policies }: { record?: KeyRecord; policies: readonly string[] }) {
@@ -40,7 +40,7 @@ export function KeyFields({ record, policies }: { record?: KeyRecord; policies: 
       </label>
       <label>
         Expires (UTC; empty = never)
-        <input name="expires_at" type="datetime-local" defaultValue={record?.expiresAt ? record.expiresAt.toISOString().slice(0, 16) : ''} />
+        <input name="expires_at" type="datetime-local" step={1} defaultValue={expiryFieldValue(record?.expiresAt)} />
       </label>
       <label>
         Guardrail policies, in order ({policies.length === 0 ? 'none defined' : policies.join(', ')})

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelLimitsText, parseKeyForm } from './key-form.ts';
+import { expiryFieldValue, modelLimitsText, parseKeyForm } from './key-form.ts';
 
 const now = new Date('2030-01-01T00:00:00Z');
 const form = (fields: Record<string, string>) => {
@@ -59,6 +59,25 @@ describe('parseKeyForm', () => {
     expect(message({ metadata: '{' })).toMatch(/not valid JSON/);
     expect(message({ model_limits: '{"m": {"rpm": 1}}' })).toMatch(/Per-model limits/);
     expect(message({ expires_at: '2029-12-31T00:00' })).toMatch(/past/);
+  });
+
+  it('keeps an expired key’s stored expiry when it comes back unchanged, and refuses only a new past one', () => {
+    const stored = new Date('2029-06-01T08:30:45.123Z');
+    const shown = expiryFieldValue(stored);
+    // The field shows seconds, so saving does not move the expiry to the minute.
+    expect(shown).toBe('2029-06-01T08:30:45');
+    const edited = parseKeyForm(form({ name: 'renamed', expires_at: shown }), now, stored);
+    expect(edited.ok && edited.input).toMatchObject({ name: 'renamed', expiresAt: stored });
+    expect(edited.ok && edited.input.expiresAt?.getTime()).toBe(stored.getTime());
+    const moved = parseKeyForm(form({ name: 'k', expires_at: '2029-06-01T08:31:45' }), now, stored);
+    expect(moved).toEqual({ ok: false, message: 'The expiry is in the past' });
+    // A new expiry in the future replaces it; a cleared one means never.
+    expect(parseKeyForm(form({ name: 'k', expires_at: '2030-03-01T00:00:30' }), now, stored)).toMatchObject({ ok: true, input: { expiresAt: new Date('2030-03-01T00:00:30Z') } });
+    expect(parseKeyForm(form({ name: 'k', expires_at: '' }), now, stored)).toMatchObject({ ok: true, input: { expiresAt: null } });
+    // A future stored expiry round-trips to the second too.
+    const future = new Date('2030-05-05T05:05:05.000Z');
+    expect(parseKeyForm(form({ name: 'k', expires_at: expiryFieldValue(future) }), now, future)).toMatchObject({ ok: true, input: { expiresAt: future } });
+    expect(expiryFieldValue(null)).toBe('');
   });
 
   it('shows per-model limits back in the shape it reads', () => {

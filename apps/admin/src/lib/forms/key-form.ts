@@ -33,12 +33,22 @@ function json(text: string, label: string): unknown {
   }
 }
 
+/** A key's expiry as the form's `datetime-local` field shows it: UTC, to the second (the form reads it back the same way). */
+export function expiryFieldValue(expiresAt: Date | null | undefined): string {
+  return expiresAt ? expiresAt.toISOString().slice(0, 19) : '';
+}
+
+const sameSecond = (left: Date, right: Date) => Math.floor(left.getTime() / 1000) === Math.floor(right.getTime() / 1000);
+
 /**
  * Reads the key form (create and edit share it: every field is given; an empty field means none).
  * Models are separated by commas or new lines; metadata and per-model limits are JSON objects,
- * per-model limits snake_case as in the admin API and gateway.yaml.
+ * per-model limits snake_case as in the admin API and gateway.yaml. When editing, `storedExpiresAt`
+ * is the key's expiry: sent back unchanged (to the second, as `expiryFieldValue` shows it) it is kept
+ * exactly, even when it has passed, so an expired key's other settings can still be changed; only a
+ * new expiry must lie in the future.
  */
-export function parseKeyForm(formData: FormData, now: Date = new Date()): KeyFormResult {
+export function parseKeyForm(formData: FormData, now: Date = new Date(), storedExpiresAt: Date | null = null): KeyFormResult {
   try {
     const name = field(formData, 'name');
     if (name.length < 1 || name.length > 200) return { ok: false, message: 'The name needs 1 to 200 characters' };
@@ -94,7 +104,8 @@ export function parseKeyForm(formData: FormData, now: Date = new Date()): KeyFor
     if (expiresText !== '') {
       expiresAt = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(expiresText) ? expiresText : `${expiresText}Z`);
       if (Number.isNaN(expiresAt.getTime())) return { ok: false, message: 'The expiry is not a date and time' };
-      if (expiresAt.getTime() <= now.getTime()) return { ok: false, message: 'The expiry is in the past' };
+      if (storedExpiresAt !== null && sameSecond(expiresAt, storedExpiresAt)) expiresAt = storedExpiresAt;
+      else if (expiresAt.getTime() <= now.getTime()) return { ok: false, message: 'The expiry is in the past' };
     }
     return {
       ok: true,

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { createKey, revokeKey, unknownGuardrailPolicyNames, updateKey, type CreateKeyInput } from '@gateway/db';
+import { createKey, getKey, revokeKey, unknownGuardrailPolicyNames, updateKey, type CreateKeyInput } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { audit } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
@@ -51,7 +51,10 @@ export async function updateKeyAction(_previous: ActionState | null, formData: F
   if (!authorization.ok) return refused(authorization.message);
   const id = formData.get('id');
   if (typeof id !== 'string' || id === '') return refused('Which key? The form names none.');
-  const parsed = parseKeyForm(formData);
+  const stored = await getKey(adminHost().database.db, id);
+  if (!stored) return refused(`No key with id "${id}".`);
+  // The stored expiry sent back unchanged is kept, even when it has passed.
+  const parsed = parseKeyForm(formData, new Date(), stored.expiresAt);
   if (!parsed.ok) return refused(parsed.message);
   const problem = await guardrailProblem(parsed.input.guardrails);
   if (problem) return refused(problem);
