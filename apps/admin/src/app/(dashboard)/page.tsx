@@ -5,7 +5,7 @@ import { UsageFilters } from '../../components/usage-filters.tsx';
 import { adminHost } from '../../host.ts';
 import { requirePageSignIn } from '../../lib/auth/session.ts';
 import { loadFacets } from '../../lib/data/facets.ts';
-import { filterQuery, parseFilters, type SearchParams } from '../../lib/data/filters.ts';
+import { filterQuery, parseFilters, rangePresets, type SearchParams } from '../../lib/data/filters.ts';
 import { loadOverview, type OverviewBreakdownRow } from '../../lib/data/overview.ts';
 import { formatCount, formatMs, formatPercent, formatUsd } from '../../lib/format.ts';
 
@@ -66,8 +66,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   await requirePageSignIn();
   const now = new Date();
   const parsed = parseFilters(await searchParams, { now, defaultRange: '24h' });
-  const from = parsed.filters.from ?? new Date(now.getTime() - 86_400_000);
+  // With a default range, parseFilters always sets `from` (24 hours before `to`, or before now).
   const to = parsed.filters.to ?? now;
+  const from = parsed.filters.from ?? new Date(to.getTime() - rangePresets['24h']);
   const filters = { ...parsed.filters, from, to };
   const [overview, facets] = await Promise.all([loadOverview(adminHost().database.db, filters), loadFacets({ from, to })]);
   const { totals } = overview;

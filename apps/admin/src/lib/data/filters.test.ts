@@ -26,6 +26,15 @@ describe('parseFilters', () => {
     expect(parseFilters({}, { now }).filters.from).toBeUndefined();
   });
 
+  it('ends the default window at `to` when only `to` is given; without a default, only `to` applies', () => {
+    const until = parseFilters({ to: '2029-12-25T12:00:00Z' }, { now, defaultRange: '24h' });
+    expect(until.filters).toEqual({ from: new Date('2029-12-24T12:00:00Z'), to: new Date('2029-12-25T12:00:00Z') });
+    expect(until.problems).toEqual([]);
+    expect(parseFilters({ to: '2029-12-25T12:00:00Z' }, { now }).filters).toEqual({ to: new Date('2029-12-25T12:00:00Z') });
+    // Only `from`: up to now (the page fills `to` in).
+    expect(parseFilters({ from: '2029-12-25T12:00:00Z' }, { now, defaultRange: '24h' }).filters).toEqual({ from: new Date('2029-12-25T12:00:00Z') });
+  });
+
   it('reports bad values and leaves them out instead of failing', () => {
     const parsed = parseFilters({ from: 'yesterday', status: 'teapot', model: ['fast', 'slow'], range: 'forever', cache: 'warm' }, { now });
     expect(parsed.filters).toEqual({ model: 'fast' });

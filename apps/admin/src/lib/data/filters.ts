@@ -62,7 +62,8 @@ function first(value: string | string[] | undefined): string | undefined {
 /**
  * Reads the filters of the log and the overview from the query string. A bad value is reported and
  * left out rather than failing the page. `defaultRange` applies when neither `from` nor `range` is
- * given (the overview always shows a window; the log shows everything by default).
+ * given (the overview always shows a window; the log shows everything by default): the window of that
+ * length ending at `to`, or now when `to` is not given either.
  */
 export function parseFilters(params: SearchParams, options: { now?: Date; defaultRange?: RangePreset } = {}): ParsedFilters {
   const now = options.now ?? new Date();
@@ -83,6 +84,7 @@ export function parseFilters(params: SearchParams, options: { now?: Date; defaul
     if (range) from = new Date(now.getTime() - rangePresets[range]);
   } else {
     range = undefined;
+    if (!from && to && options.defaultRange) from = new Date(to.getTime() - rangePresets[options.defaultRange]);
   }
   if (from && to && from >= to) {
     problems.push('from must be before to');
