@@ -71,7 +71,7 @@ describe('executor: chat', () => {
     const execution = await executor.chat(plan('first', 'second'), request, options);
     expect(execution.target).toEqual({ provider: 'first', model: 'first-model' });
     expect(execution.result.response.choices[0]?.message.content).toBe('Echo: hello');
-    expect(execution.attempts).toEqual([{ provider: 'first', model: 'first-model', status: 200, latencyMs: expect.any(Number) }]);
+    expect(execution.attempts).toEqual([{ provider: 'first', model: 'first-model', status: 200, latencyMs: expect.any(Number), startMs: expect.any(Number) }]);
     expect((fake('first').requests[0]?.body as { model: string }).model).toBe('first-model');
     expect(fake('second').requests).toHaveLength(0);
   });
@@ -145,7 +145,7 @@ describe('executor: chat', () => {
   it('skips a provider the plan names but this process does not know, as unavailable', async () => {
     const execution = await executor.chat(plan('missing', 'first'), request, options);
     expect(execution.target.provider).toBe('first');
-    expect(execution.attempts[0]).toEqual({ provider: 'missing', model: 'missing-model', status: 503, latencyMs: 0, errorCode: 'provider_unavailable' });
+    expect(execution.attempts[0]).toEqual({ provider: 'missing', model: 'missing-model', status: 503, latencyMs: 0, startMs: expect.any(Number), errorCode: 'provider_unavailable' });
     expect(warn.mock.calls[0]?.[0]).toMatchObject({ request_id: 'req-exec', provider: 'missing', code: 'provider_unavailable' });
     const error = await rejection(executor.chat(plan('missing'), request, options));
     expect(error).toMatchObject({ code: 'provider_unavailable', status: 503, source: 'provider:missing' });

@@ -76,6 +76,8 @@ export interface AttemptRecord {
   /** 200 for success; the upstream status when it answered; else the status of the error code (504, 503, 499…). */
   status: number;
   latencyMs: number;
+  /** When the attempt started: milliseconds after the request arrived (`receivedAt`), for a timeline. */
+  startMs: number;
   errorCode?: ErrorCode;
   /** Which retry of this target the attempt was (1 = the first retry); absent on a target's first call. */
   retry?: number;
@@ -283,12 +285,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
         `provider ${provider} is not available: it is not configured on this gateway instance (configuration changing?)`,
         { source: `provider:${provider}` },
       );
-      report(state, { provider, model, status: missing.status, latencyMs: 0, errorCode: missing.code, ...extra });
+      report(state, { provider, model, status: missing.status, latencyMs: 0, startMs: Math.max(0, Math.round(clock.now() - state.receivedAt)), errorCode: missing.code, ...extra });
       return { settled: Promise.resolve({ ok: false, error: missing, target: deployment, missing: true }), cancel: noop };
     }
     if (meta.retry === 0) budget.recordRequest(`${provider}/${model}`);
     const signal = new AttemptSignal(clock, state.execute.signal, state.deadlineAt);
     const startedAt = clock.now();
+    const startMs = Math.max(0, Math.round(startedAt - state.receivedAt));
     const requestMs = target.timeouts?.requestMs ?? adapter.settings.timeoutMs ?? defaultTimeoutMs;
     let finished = false;
     healthWrite(state, (health) => health.attemptStarted(deployment));
@@ -327,7 +330,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
           const tokens = tokensOf(operation.usageOf(result));
           context.finish({ ok: true, status: 200, ...(tokens !== undefined && { tokens }) });
         }
-        report(state, { provider, model, status: 200, latencyMs: Math.round(clock.now() - startedAt), ...extra });
+        report(state, { provider, model, status: 200, latencyMs: Math.round(clock.now() - startedAt), startMs, ...extra });
         return { ok: true, result, target: deployment };
       } catch (error) {
         signal.dispose();
@@ -335,7 +338,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const callerSignal = state.execute.signal;
         if (callerSignal?.aborted || signal.signal.reason === hedgeLost) {
           context.finish({ ok: false, status: 499 });
-          report(state, { provider, model, status: 499, latencyMs, errorCode: 'request_cancelled', ...extra });
+          report(state, { provider, model, status: 499, latencyMs, startMs, errorCode: 'request_cancelled', ...extra });
           if (callerSignal?.aborted) throw callerSignal.reason;
           const cancelled = new GatewayError('request_cancelled', `the attempt on provider ${provider} lost to a hedge`);
           return { ok: false, error: cancelled, target: deployment, cancelled: true };
@@ -343,7 +346,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         const failure = asGatewayError(context.explain(error));
         const status = attemptStatus(failure);
         context.finish({ ok: false, status });
-        report(state, { provider, model, status, latencyMs, errorCode: failure.code, ...extra });
+        report(state, { provider, model, status, latencyMs, startMs, errorCode: failure.code, ...extra });
         return { ok: false, error: failure, target: deployment, ...(signal.timedOut?.cause === 'deadline' && { deadline: true as const }) };
       }
     })();

@@ -245,6 +245,18 @@ describe('retries', () => {
     const execution = await clock.settle(executorWith().chat(planOf([target('first', { retry: policy() })]), request, options));
     expect(execution.target.provider).toBe('first');
     expect(callTimes('first')).toEqual([0, 2_000, 2_750]);
+    // Each attempt says when it started after the request arrived, for the request's timeline.
+    expect(execution.attempts.map((attempt) => attempt.startMs)).toEqual([0, 2_000, 2_750]);
+  });
+
+  it('counts attempt starts from when the request arrived (receivedAt), not from when the executor ran', async () => {
+    script('first', { answer: 'status', status: 503 });
+    const arrived = clock.now() - 40;
+    const execution = await clock.settle(executorWith().chat(planOf([target('first', { retry: policy({ attempts: 0 }) }), target('second')]), request, { ...options, receivedAt: arrived }));
+    expect(execution.attempts.map(({ provider, startMs }) => ({ provider, startMs }))).toEqual([
+      { provider: 'first', startMs: 40 },
+      { provider: 'second', startMs: 40 },
+    ]);
   });
 
   it('goes to the next target at once when Retry-After is beyond maxRetryAfterMs', async () => {
