@@ -49,8 +49,10 @@ export async function writeUsageBatch(db: Database['db'], batch: UsageRecord[], 
     } catch (error) {
       if (!isPermanentDataError(error)) throw error;
       outcome.rejected += 1;
-      // The whole record is logged so it can be recovered by hand; usage records hold no secrets.
-      logger.error({ err: error, request_id: record.requestId, record }, 'usage record rejected by the database; dropped');
+      // The record is logged so it can be recovered by hand; usage records hold no secrets, and the
+      // logged prompt and completion (user content) stay out of the logs.
+      const { bodies, ...counters } = record;
+      logger.error({ err: error, request_id: record.requestId, record: counters, bodies_dropped: bodies !== undefined }, 'usage record rejected by the database; dropped');
     }
   }
   return outcome;

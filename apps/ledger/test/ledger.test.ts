@@ -128,7 +128,7 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     await ledger?.stop();
     ledger = undefined;
     await underTest?.dispose();
-    await sql`truncate usage_records, gateway_keys`.execute(database.db);
+    await sql`truncate usage_records, usage_bodies, gateway_keys`.execute(database.db);
   });
   afterAll(async () => {
     await database?.close();
@@ -195,6 +195,21 @@ describe.each<BusKind>(['memory', 'nats'])('ledger on the %s bus with Postgres',
     expect(byId.get(guarded.requestId)).toEqual(verdicts);
     expect(byId.get(leaky.requestId)).toEqual([verdicts[0]]);
     expect(byId.get(unguarded.requestId)).toBeNull();
+  });
+
+  it('writes the logged prompt and completion a record carries into usage_bodies, once', async () => {
+    const bus = await start();
+    const bodies = { prompt: 'user:\nhi <SECRET_1>', completion: 'Echo: hi', promptTruncated: false, completionTruncated: false };
+    const logged = usageRecord(uniqueName('logged'), { bodies });
+    const plain = usageRecord(uniqueName('plain'));
+    for (const record of [logged, plain]) await publish(bus, record);
+    // Published again after the de-duplication window: the bodies stay as first written.
+    await publish(bus, { ...logged, bodies: { ...bodies, prompt: 'changed' } }, `${logged.requestId}:late`);
+    await waitFor(async () => (await records(registry, 'written')) + (await records(registry, 'duplicate')) >= 3, 'the three messages');
+    const stored = await database.db.selectFrom('usage_bodies').selectAll().execute();
+    expect(stored).toEqual([
+      { request_id: logged.requestId, created_at: new Date(logged.createdAt), prompt: bodies.prompt, completion: bodies.completion, prompt_truncated: false, completion_truncated: false },
+    ]);
   });
 
   it('leaves records for redelivery while inserts fail and writes them once the database works', async () => {
