@@ -31,6 +31,28 @@ export const usageBodiesSchema = z.object({
 });
 export type UsageBodies = z.infer<typeof usageBodiesSchema>;
 
+/** At most this many attempts go on a usage record (the first ones: a run rarely makes more). */
+export const maxLoggedAttempts = 20;
+
+/** One provider attempt of a request, as the executor reports it (no request or response content). */
+export const attemptLogEntrySchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** 200 for success; the upstream status when it answered; else the status of the error code. */
+  status: z.number().int(),
+  latencyMs: z.number().nonnegative(),
+  /** Milliseconds after the request arrived that the attempt started. */
+  startMs: z.number().nonnegative(),
+  errorCode: z.enum(errorCodes).optional(),
+  /** Which retry of its target the attempt was (1 = the first retry). */
+  retry: z.number().int().positive().optional(),
+  /** The duplicate sent by hedging. */
+  hedge: z.literal(true).optional(),
+  /** The target came from the plan's fallbacks for this kind of refusal (`context_window`, `content_policy`). */
+  fallback: z.string().optional(),
+});
+export type AttemptLogEntry = z.infer<typeof attemptLogEntrySchema>;
+
 /** One record per request, keyed by request id; the ledger writes it exactly once. */
 export const usageRecordSchema = z.object({
   /** The gateway's own id for this request: unique, the JetStream message id and the ledger's key. */
@@ -78,6 +100,12 @@ export const usageRecordSchema = z.object({
   status: z.number().int(),
   errorCode: z.enum(errorCodes).nullable(),
   attempts: z.number().int().nonnegative(),
+  /**
+   * Each provider attempt in the order they ended (target, status, latency, when it started after the
+   * request arrived, why it was made), for the request's timeline; at most `maxLoggedAttempts`
+   * (optional: older producers).
+   */
+  attemptLog: z.array(attemptLogEntrySchema).max(maxLoggedAttempts).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
   /** Absent unless the key logs bodies (optional: older producers). Stored apart from the usage row. */
   bodies: usageBodiesSchema.optional(),
