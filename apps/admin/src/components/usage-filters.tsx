@@ -1,4 +1,5 @@
 import type { ParsedFilters } from '../lib/data/filters.ts';
+import { RangeFields } from './range-fields.tsx';
 
 /** The filter bar of the overview and the log: a GET form, so filters live in the URL. */
 export function UsageFilters(props: {
@@ -7,27 +8,15 @@ export function UsageFilters(props: {
   extended?: boolean;
 }) {
   const { filters, range } = props.parsed;
-  const localValue = (date: Date | undefined) => (date ? date.toISOString().slice(0, 16) : '');
+  const localValue = (date: Date | undefined) => (date ? date.toISOString().slice(0, 19) : '');
   return (
     <form className="filters" method="get" data-testid="filters">
-      <label>
-        Range
-        <select name="range" defaultValue={range ?? ''}>
-          <option value="">{props.extended ? 'all / custom' : 'custom'}</option>
-          <option value="1h">last hour</option>
-          <option value="24h">last 24 hours</option>
-          <option value="7d">last 7 days</option>
-          <option value="30d">last 30 days</option>
-        </select>
-      </label>
-      <label>
-        From (UTC)
-        <input type="datetime-local" name="from" defaultValue={range ? '' : localValue(filters.from)} />
-      </label>
-      <label>
-        To (UTC)
-        <input type="datetime-local" name="to" defaultValue={range ? '' : localValue(filters.to)} />
-      </label>
+      <RangeFields
+        range={range ?? ''}
+        from={range ? '' : localValue(filters.from)}
+        to={range ? '' : localValue(filters.to)}
+        customLabel={props.extended ? 'all / custom' : 'custom'}
+      />
       <label>
         Key
         <select name="key" defaultValue={filters.keyId ?? ''}>

@@ -26,6 +26,18 @@ describe('parseFilters', () => {
     expect(parseFilters({}, { now }).filters.from).toBeUndefined();
   });
 
+  it('lets a preset win over dates, so switching from custom dates back to a preset works', () => {
+    const parsed = parseFilters({ range: '1h', from: '2029-12-01T00:00', to: '2029-12-02T00:00' }, { now, defaultRange: '24h' });
+    expect(parsed.range).toBe('1h');
+    expect(parsed.filters).toEqual({ from: new Date('2030-01-01T23:00:00.000Z') });
+    expect(parsed.problems).toEqual([]);
+    expect(filterQuery(parsed)).toBe('range=1h');
+    // "custom" (an empty range) uses the dates.
+    const custom = parseFilters({ range: '', from: '2029-12-01T00:00', to: '2029-12-02T00:00' }, { now, defaultRange: '24h' });
+    expect(custom.range).toBeUndefined();
+    expect(custom.filters).toEqual({ from: new Date('2029-12-01T00:00:00Z'), to: new Date('2029-12-02T00:00:00Z') });
+  });
+
   it('ends the default window at `to` when only `to` is given; without a default, only `to` applies', () => {
     const until = parseFilters({ to: '2029-12-25T12:00:00Z' }, { now, defaultRange: '24h' });
     expect(until.filters).toEqual({ from: new Date('2029-12-24T12:00:00Z'), to: new Date('2029-12-25T12:00:00Z') });

@@ -61,9 +61,10 @@ function first(value: string | string[] | undefined): string | undefined {
 
 /**
  * Reads the filters of the log and the overview from the query string. A bad value is reported and
- * left out rather than failing the page. `defaultRange` applies when neither `from` nor `range` is
- * given (the overview always shows a window; the log shows everything by default): the window of that
- * length ending at `to`, or now when `to` is not given either.
+ * left out rather than failing the page. A preset `range` wins over `from` and `to` (the filter bar
+ * empties the dates when one is picked; "custom" sends none). `defaultRange` applies when none of the
+ * three is given (the overview always shows a window; the log shows everything by default): the window
+ * of that length ending at `to`, or now when `to` is not given either.
  */
 export function parseFilters(params: SearchParams, options: { now?: Date; defaultRange?: RangePreset } = {}): ParsedFilters {
   const now = options.now ?? new Date();
@@ -79,12 +80,12 @@ export function parseFilters(params: SearchParams, options: { now?: Date; defaul
   let from = data.from;
   let to = data.to;
   let range = data.range;
-  if (!from && !to) {
+  if (range || (!from && !to)) {
     range ??= options.defaultRange;
-    if (range) from = new Date(now.getTime() - rangePresets[range]);
-  } else {
-    range = undefined;
-    if (!from && to && options.defaultRange) from = new Date(to.getTime() - rangePresets[options.defaultRange]);
+    from = range && new Date(now.getTime() - rangePresets[range]);
+    to = undefined;
+  } else if (!from && to && options.defaultRange) {
+    from = new Date(to.getTime() - rangePresets[options.defaultRange]);
   }
   if (from && to && from >= to) {
     problems.push('from must be before to');
