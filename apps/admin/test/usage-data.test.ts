@@ -16,8 +16,8 @@ const at = (minutes: number) => new Date(base + minutes * 60_000).toISOString();
 const records = [
   usageRecord('req_01', { createdAt: at(0), latencyMs: 100, costUsd: 0.01, inputTokens: 1, outputTokens: 2, cacheStatus: 'hit', costSavedUsd: 0.05 }),
   usageRecord('req_02', { createdAt: at(5), latencyMs: 200, costUsd: 0.02, inputTokens: 1, outputTokens: 2, cacheStatus: 'semantic_hit', costSavedUsd: 0.02 }),
-  usageRecord('req_03', { createdAt: at(10), latencyMs: 300, costUsd: 0.03, inputTokens: 1, outputTokens: 2, status: 429, errorCode: 'rate_limited', guardrails: [verdict('pii', 'redact', 'pass'), verdict('prompt_injection', 'deny', 'deny')] }),
-  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main', cacheStatus: 'miss', guardrails: [verdict('pii', 'redact', 'redact')] }),
+  usageRecord('req_03', { createdAt: at(10), latencyMs: 300, costUsd: 0.03, inputTokens: 1, outputTokens: 2, status: 429, errorCode: 'rate_limited', guardrails: [verdict('pii', 'redact', 'redact'), verdict('prompt_injection', 'deny', 'deny')] }),
+  usageRecord('req_04', { createdAt: at(15), latencyMs: 400, costUsd: 0.04, inputTokens: 1, outputTokens: 2, model: 'smart', provider: 'anthropic-main', cacheStatus: 'miss', guardrails: [verdict('pii', 'redact', 'redact'), verdict('prompt_injection', 'flag', 'flag')] }),
   usageRecord('req_05', { createdAt: at(20), latencyMs: 500, costUsd: 0.05, inputTokens: 1, outputTokens: 2, keyId: 'key_b', clientRequestId: 'client-5', guardrails: [verdict('prompt_injection', 'flag', 'flag')] }),
   usageRecord('req_06', { createdAt: at(65), latencyMs: 600, costUsd: 0.06, inputTokens: 1, outputTokens: 2, keyId: 'key_b', cacheStatus: 'miss', guardrails: [verdict('pii', 'redact', 'pass')] }),
   usageRecord('req_07', { createdAt: at(70), latencyMs: 700, costUsd: 0.07, inputTokens: 1, outputTokens: 2, status: 502, errorCode: 'provider_error', provider: 'anthropic-main', model: 'smart', cacheStatus: 'bypass' }),
@@ -56,7 +56,8 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
       cacheHits: 2,
       cacheLookups: 4,
       costSavedUsd: expect.closeTo(0.07, 8),
-      // Checked: req_03 (a deny after a pass), req_04 (redact), req_05 (flag), req_06 (pass).
+      // Checked: req_03 (a redact and a deny), req_04 (a redact and a flag), req_05 (flag), req_06 (pass).
+      // Each counts once, under its most severe verdict: 1 + 1 + 1 + the pass = 4 checked.
       guardrailChecked: 4,
       guardrailFlagged: 1,
       guardrailRedacted: 1,
@@ -82,6 +83,8 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     expect(await ids({ guardrail: 'deny' })).toEqual(['req_03']);
     expect(await ids({ guardrail: 'redact' })).toEqual(['req_04']);
     expect(await ids({ guardrail: 'flag', keyId: 'key_b' })).toEqual(['req_05']);
+    // req_04 also flagged, but it was redacted: it is listed under its most severe verdict, as the log's column shows it.
+    expect(await ids({ guardrail: 'flag' })).toEqual(['req_05']);
     expect(await ids({ guardrail: 'pass' })).toEqual(['req_06']);
     expect(await ids({ guardrail: 'none' })).toEqual(['req_01', 'req_02', 'req_07', 'req_08', 'req_09', 'req_10']);
     expect(await ids({ from: new Date(base + 60 * 60_000) })).toEqual(['req_06', 'req_07', 'req_08', 'req_09', 'req_10']);
@@ -108,7 +111,7 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     const entry = await getAdminUsageEntry(test.database.db, 'req_10');
     expect(entry?.metadata).toEqual({ note: '<img src=x onerror=alert(1)>' });
     expect((await getAdminUsageEntry(test.database.db, 'client-5'))?.requestId).toBe('req_05');
-    expect((await getAdminUsageEntry(test.database.db, 'req_03'))?.guardrails).toEqual([verdict('pii', 'redact', 'pass'), verdict('prompt_injection', 'deny', 'deny')]);
+    expect((await getAdminUsageEntry(test.database.db, 'req_03'))?.guardrails).toEqual([verdict('pii', 'redact', 'redact'), verdict('prompt_injection', 'deny', 'deny')]);
     expect(await getAdminUsageEntry(test.database.db, 'missing')).toBeUndefined();
   });
 
@@ -147,6 +150,11 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     expect(overview.totals.cacheHitRatio).toBe(0.5);
     expect(overview.series.find((point) => point.time === base)?.cacheHitRatio).toBe(1);
     expect(sum((point) => point.cacheLookups)).toBe(4);
+    // The verdict chart stacks denied, redacted and flagged: per bucket they never exceed the requests checked.
+    for (const point of overview.series) {
+      expect(point.guardrailDenied + point.guardrailRedacted + point.guardrailFlagged).toBeLessThanOrEqual(point.guardrailChecked);
+    }
+    expect(sum((point) => point.guardrailDenied + point.guardrailRedacted + point.guardrailFlagged)).toBe(3);
     expect(overview.byModel.map((row) => row.value)).toEqual(['fast', 'smart']);
 
     const filtered = await loadOverview(test.database.db, { ...window, ...parseFilters({ model: 'smart', provider: 'anthropic-main' }).filters });

@@ -94,7 +94,8 @@ export function UsageCharts({ points, bucketSeconds }: { points: OverviewPoint[]
           <Line dataKey="cacheHitPercent" name="hit ratio" stroke="#16794c" dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </Chart>
-      <Chart title="Guardrail verdicts (requests)">
+      {/* Stacked: each request counts once, under its most severe verdict (aggregateAdminUsageByTime). */}
+      <Chart title="Guardrail verdicts (requests, by most severe)">
         <AreaChart data={points}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           {axis}

@@ -19,8 +19,9 @@ export interface AdminUsageFilters {
   /** What the response cache did; `off`: caching was off for the request. */
   cacheStatus?: CacheStatus | 'off';
   /**
-   * Guardrails: `deny`, `redact`, `flag`: some check of the request did that; `pass`: checks ran and
-   * every one passed; `none`: no policy applied.
+   * Guardrails: `deny`, `redact`, `flag`: the request's most severe check verdict (deny > redact >
+   * flag), as the log shows it, so each request matches one of them; `pass`: checks ran and every one
+   * passed; `none`: no policy applied.
    */
   guardrail?: GuardrailVerdict['verdict'] | 'none';
 }
@@ -92,10 +93,17 @@ function toEntry(row: UsageRecordRow): AdminUsageEntry {
 /** Whether some check of the request had this verdict (jsonb containment: `[{"verdict": …}]`). */
 const hadVerdict = (verdict: 'flag' | 'redact' | 'deny') => sql<boolean>`coalesce(guardrails @> ${JSON.stringify([{ verdict }])}::jsonb, false)`;
 
+/** Whether this is the request's most severe check verdict (deny > redact > flag): each request has one. */
+function worstVerdictIs(verdict: 'flag' | 'redact' | 'deny') {
+  if (verdict === 'deny') return hadVerdict('deny');
+  if (verdict === 'redact') return sql<boolean>`(${hadVerdict('redact')} and not ${hadVerdict('deny')})`;
+  return sql<boolean>`(${hadVerdict('flag')} and not ${hadVerdict('redact')} and not ${hadVerdict('deny')})`;
+}
+
 function guardrailCondition(guardrail: NonNullable<AdminUsageFilters['guardrail']>) {
   if (guardrail === 'none') return sql<boolean>`guardrails is null`;
   if (guardrail === 'pass') return sql<boolean>`guardrails is not null and not (${hadVerdict('flag')} or ${hadVerdict('redact')} or ${hadVerdict('deny')})`;
-  return hadVerdict(guardrail);
+  return worstVerdictIs(guardrail);
 }
 
 function matches(filters: AdminUsageFilters) {
@@ -188,7 +196,10 @@ export interface UsageAggregate {
   costSavedUsd: number;
   /** Requests some guardrail policy checked. */
   guardrailChecked: number;
-  /** Of those, requests where some check flagged, redacted or denied (a request may count in several). */
+  /**
+   * Of those, requests by their most severe check verdict (deny > redact > flag): each counts once, so
+   * denied + redacted + flagged + those where every check passed = checked.
+   */
   guardrailFlagged: number;
   guardrailRedacted: number;
   guardrailDenied: number;
@@ -206,9 +217,9 @@ const aggregateColumns = [
   sql<string | number>`count(*) filter (where cache_status in ('hit', 'semantic_hit', 'miss'))`.as('cache_lookups'),
   sql<string | number>`coalesce(sum(cost_saved_usd), 0)`.as('cost_saved_usd'),
   sql<string | number>`count(*) filter (where guardrails is not null)`.as('guardrail_checked'),
-  sql<string | number>`count(*) filter (where ${hadVerdict('flag')})`.as('guardrail_flagged'),
-  sql<string | number>`count(*) filter (where ${hadVerdict('redact')})`.as('guardrail_redacted'),
-  sql<string | number>`count(*) filter (where ${hadVerdict('deny')})`.as('guardrail_denied'),
+  sql<string | number>`count(*) filter (where ${worstVerdictIs('flag')})`.as('guardrail_flagged'),
+  sql<string | number>`count(*) filter (where ${worstVerdictIs('redact')})`.as('guardrail_redacted'),
+  sql<string | number>`count(*) filter (where ${worstVerdictIs('deny')})`.as('guardrail_denied'),
 ] as const;
 
 interface AggregateRow {
