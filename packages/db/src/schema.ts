@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { CacheStatus, GuardrailCheck, GuardrailOnError, GuardrailVerdict } from '@gateway/contracts';
+import type { AttemptLogEntry, CacheStatus, GuardrailCheck, GuardrailOnError, GuardrailVerdict } from '@gateway/contracts';
 
 /**
  * The database as Kysely sees it: snake_case columns, exactly as the migrations create them.
@@ -155,6 +155,8 @@ export interface UsageRecordsTable {
   status: number;
   error_code: string | null;
   attempts: number;
+  /** Each provider attempt (target, status, latency, start…); null when none was logged. Added by 0009. */
+  attempt_log: NullableJson<AttemptLogEntry[]>;
   metadata: DefaultedJson<Record<string, unknown>>;
 }
 

@@ -21,7 +21,7 @@ describe.each(backends)('migrations on %s', (backend) => {
   });
 
   it('migrates an empty database to the latest schema, then has nothing left to do', async () => {
-    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys', '0004-routing-limits-budgets', '0005-cache', '0006-guardrails', '0007-admin', '0008-body-logging'] });
+    expect(await migrateToLatest(test.database.db)).toEqual({ executed: ['0001-initial', '0002-client-request-id', '0003-token-details-and-strict-keys', '0004-routing-limits-budgets', '0005-cache', '0006-guardrails', '0007-admin', '0008-body-logging', '0009-attempt-log'] });
     expect(await migrateToLatest(test.database.db)).toEqual({ executed: [] });
 
     const tables = await test.database.db.introspection.getTables();

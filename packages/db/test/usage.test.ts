@@ -40,6 +40,11 @@ describe.each(backends)('usage records on %s', (backend) => {
       status: 503,
       errorCode: 'provider_unavailable',
       attempts: 3,
+      attemptLog: [
+        { provider: 'first', model: 'm1', status: 503, latencyMs: 12.5, startMs: 0, errorCode: 'provider_error' },
+        { provider: 'first', model: 'm1', status: 429, latencyMs: 3, startMs: 260, errorCode: 'rate_limited', retry: 1 },
+        { provider: 'second', model: 'm2', status: 503, latencyMs: 0, startMs: 263, errorCode: 'provider_unavailable', hedge: true, fallback: 'context_window' },
+      ],
     });
     const withoutMetadata = usageRecord('r-plain', { createdAt: '2030-01-01T00:00:00.500Z' });
     delete withoutMetadata.metadata;

@@ -7,6 +7,7 @@ import * as cache from './0005-cache.ts';
 import * as guardrails from './0006-guardrails.ts';
 import * as admin from './0007-admin.ts';
 import * as bodyLogging from './0008-body-logging.ts';
+import * as attemptLog from './0009-attempt-log.ts';
 
 /**
  * Every migration, by name, in the order they run. Imported statically rather than read from disk,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-guardrails': guardrails,
   '0007-admin': admin,
   '0008-body-logging': bodyLogging,
+  '0009-attempt-log': attemptLog,
 };

@@ -80,6 +80,7 @@ export async function insertUsageRecords(db: Kysely<Schema>, records: readonly U
       status: record.status,
       error_code: record.errorCode,
       attempts: record.attempts,
+      attempt_log: record.attemptLog === undefined || record.attemptLog.length === 0 ? null : JSON.stringify(record.attemptLog),
       metadata: JSON.stringify(record.metadata ?? {}),
     }));
     const written = await db
@@ -134,6 +135,7 @@ function toUsageRecord(row: UsageRecordRow): UsageRecord {
     status: row.status,
     errorCode: row.error_code as ErrorCode | null,
     attempts: row.attempts,
+    ...(row.attempt_log ? { attemptLog: row.attempt_log } : {}),
     metadata: row.metadata,
   };
 }
