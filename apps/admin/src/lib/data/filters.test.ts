@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterQuery, parseFilters } from './filters.ts';
+import { filterQuery, parseFilters, pinnedFilterQuery } from './filters.ts';
 
 const now = new Date('2030-01-02T00:00:00.000Z');
 
@@ -60,5 +60,19 @@ describe('parseFilters', () => {
     const parsed = parseFilters({ range: '7d', model: 'fast', status: 'error' }, { now });
     const query = filterQuery(parsed, { model: 'smart', cursor: 'c' });
     expect(Object.fromEntries(new URLSearchParams(query))).toEqual({ range: '7d', model: 'smart', status: 'error', cursor: 'c' });
+  });
+
+  it('pins a preset to absolute times for page links, so a later page shows the same window', () => {
+    const parsed = parseFilters({ range: '24h', model: 'fast' }, { now });
+    const query = pinnedFilterQuery(parsed, now, { cursor: 'c' });
+    expect(Object.fromEntries(new URLSearchParams(query))).toEqual({ from: '2030-01-01T00:00:00.000Z', to: '2030-01-02T00:00:00.000Z', model: 'fast', cursor: 'c' });
+    // Read an hour later, the link still means the same window.
+    const later = parseFilters(Object.fromEntries(new URLSearchParams(query)), { now: new Date(now.getTime() + 3_600_000) });
+    expect(later.filters).toEqual({ from: new Date('2030-01-01T00:00:00.000Z'), to: now, model: 'fast' });
+    expect(later.cursor).toBe('c');
+    // Absolute times stay as they are; an open end is closed at now.
+    const custom = parseFilters({ from: '2029-12-01T00:00:00Z', to: '2029-12-02T00:00:00Z' }, { now });
+    expect(pinnedFilterQuery(custom, now)).toBe(filterQuery(custom));
+    expect(pinnedFilterQuery(parseFilters({}, { now }), now)).toBe('to=2030-01-02T00%3A00%3A00.000Z');
   });
 });

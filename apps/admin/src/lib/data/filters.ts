@@ -125,3 +125,12 @@ export function filterQuery(parsed: ParsedFilters, extra: Record<string, string>
   for (const [name, value] of Object.entries(extra)) query.set(name, value);
   return query.toString();
 }
+
+/**
+ * The query string with the time window in absolute times: a preset becomes its `from`, and `to` is
+ * `now` when open. For links that must show the same window later, such as the log's older pages: a
+ * preset there would be worked out again from a later now, and the window would slide under the cursor.
+ */
+export function pinnedFilterQuery(parsed: ParsedFilters, now: Date, extra: Record<string, string> = {}): string {
+  return filterQuery({ ...parsed, range: undefined, filters: { ...parsed.filters, to: parsed.filters.to ?? now } }, extra);
+}

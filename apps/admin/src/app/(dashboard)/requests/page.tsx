@@ -4,7 +4,7 @@ import { UsageFilters } from '../../../components/usage-filters.tsx';
 import { adminHost } from '../../../host.ts';
 import { requirePageSignIn } from '../../../lib/auth/session.ts';
 import { loadFacets } from '../../../lib/data/facets.ts';
-import { filterQuery, parseFilters, type SearchParams } from '../../../lib/data/filters.ts';
+import { filterQuery, parseFilters, pinnedFilterQuery, type SearchParams } from '../../../lib/data/filters.ts';
 import { worstVerdict } from '../../../lib/data/guardrail-verdict.ts';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../lib/format.ts';
 
@@ -19,7 +19,8 @@ const pageSize = 50;
 
 export default async function RequestsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   await requirePageSignIn();
-  const parsed = parseFilters(await searchParams);
+  const now = new Date();
+  const parsed = parseFilters(await searchParams, { now });
   const db = adminHost().database.db;
   let cursor = parsed.cursor;
   let cursorProblem: string | undefined;
@@ -105,7 +106,7 @@ export default async function RequestsPage({ searchParams }: { searchParams: Pro
       <div className="pager">
         {cursor && <Link href={`/requests?${filterQuery(parsed)}`}>↑ Newest</Link>}
         {page.nextCursor && (
-          <Link href={`/requests?${filterQuery(parsed, { cursor: page.nextCursor })}`} data-testid="older-page">
+          <Link href={`/requests?${pinnedFilterQuery(parsed, now, { cursor: page.nextCursor })}`} data-testid="older-page">
             Older →
           </Link>
         )}
