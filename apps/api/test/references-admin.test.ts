@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getProviderByName, upsertProvider } from '@gateway/db';
+import { getModel, getProviderByName, upsertProvider } from '@gateway/db';
 import { adminTestSecretBox as secretBox, startAdminApi, testModel as model, type AdminApi, type Mode } from './support/admin-api.ts';
 
 /**
  * Deleting what something else names is refused with 409 in the API's error shape, the message naming
- * what to change first: a provider a model routes to (targets at any depth, fallbacks).
+ * what to change first: a provider a model routes to (targets at any depth, fallbacks); a model that is
+ * a cache embedder (of the defaults, another model or a key) or in a key's allowed models.
  */
 describe.each<Mode>(['embedded', 'servers'])('admin API deletes nothing still named (%s)', (mode) => {
   let harness: AdminApi;
@@ -43,5 +44,31 @@ describe.each<Mode>(['embedded', 'servers'])('admin API deletes nothing still na
     expect((await admin('DELETE', '/models/long')).statusCode).toBe(200);
     expect((await admin('DELETE', '/providers/backup')).statusCode).toBe(200);
     expect(await getProviderByName(harness.database.db, 'backup')).toBeUndefined();
+  });
+
+  it('refuses to delete a model still named as a cache embedder or in a key’s allowed models', async () => {
+    expect((await admin('POST', '/models', model('embed'))).statusCode).toBe(201);
+    expect((await admin('POST', '/models', model('chat', { cache: { mode: 'semantic', semantic: { embedder: 'embed' } } }))).statusCode).toBe(201);
+    const key = await admin('POST', '/keys', { name: 'app', models: ['embed'] });
+    expect(key.statusCode).toBe(201);
+    const keyId: string = key.json().id;
+    expect((await admin('PUT', '/settings/cache', { semantic: { embedder: 'embed' } })).statusCode).toBe(200);
+
+    const refused = await admin('DELETE', '/models/embed');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({
+      error: expect.objectContaining({
+        code: 'conflict',
+        message: `The model "embed" is still named by the cache defaults (semantic.embedder), model "chat" (cache.semantic.embedder), key "app" (${keyId}: allowed models or cache.semantic.embedder); change them first`,
+      }),
+    });
+    expect(await getModel(harness.database.db, 'embed')).toBeDefined();
+    expect(harness.events.filter((event) => event.entity === 'model' && event.action === 'deleted')).toEqual([]);
+
+    expect((await admin('PUT', '/settings/cache', {})).statusCode).toBe(200);
+    expect((await admin('PUT', '/models/chat', { targets: model('chat').targets })).statusCode).toBe(200);
+    expect((await admin('PATCH', `/keys/${keyId}`, { models: null })).statusCode).toBe(200);
+    expect((await admin('DELETE', '/models/embed')).statusCode).toBe(200);
+    expect(await getModel(harness.database.db, 'embed')).toBeUndefined();
   });
 });

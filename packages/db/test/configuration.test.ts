@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@gateway/contracts';
 import {
+  createKey,
   createSecretBox,
   deleteModel,
   deleteProvider,
@@ -11,7 +12,11 @@ import {
   listModels,
   listProviders,
   listProvidersWithSecrets,
+  modelUsers,
+  putCacheSettings,
   reconcileFileConfig,
+  revokeKey,
+  updateKey,
   upsertModel,
   upsertProvider,
   type FileConfig,
@@ -181,6 +186,45 @@ describe.each(backends)('providers and models on %s', (backend) => {
 
       // Replacing without routing clears it; a model that never had any reads as {}.
       expect((await upsertModel(db, { name: 'resilient', strategy: 'single', targets: [{ provider: 'openai', model: 'gpt-4o' }] })).routing).toEqual({});
+    });
+
+    it('refuses to delete a model the cache defaults, another model or a live key still names, saying which', async () => {
+      const db = test.database.db;
+      const target = [{ provider: 'openai', model: 'x' }];
+      await upsertModel(db, { name: 'embed', strategy: 'single', targets: target, cache: { semantic: { embedder: 'embed' } } });
+      await upsertModel(db, { name: 'chat', strategy: 'single', targets: target, cache: { mode: 'semantic', semantic: { embedder: 'embed' } } });
+      await putCacheSettings(db, { semantic: { embedder: 'embed' } });
+      const allowed = (await createKey(db, { name: 'app', models: ['chat', 'embed'] })).record;
+      const embedding = (await createKey(db, { name: 'cached', cache: { semantic: { embedder: 'embed' } } })).record;
+      const revoked = (await createKey(db, { name: 'old', models: ['embed'] })).record;
+      await revokeKey(db, revoked.id);
+
+      expect(await modelUsers(db, 'embed')).toEqual({
+        cacheDefaults: true,
+        // Its own embedder does not count: it goes with it.
+        embedderOf: ['chat'],
+        keys: [
+          { id: allowed.id, name: 'app' },
+          { id: embedding.id, name: 'cached' },
+        ],
+      });
+      await expect(deleteModel(db, 'embed')).rejects.toEqual(
+        expect.objectContaining({
+          code: 'conflict',
+          message: `The model "embed" is still named by the cache defaults (semantic.embedder), model "chat" (cache.semantic.embedder), key "app" (${allowed.id}: allowed models or cache.semantic.embedder), key "cached" (${embedding.id}: allowed models or cache.semantic.embedder); change them first`,
+        }),
+      );
+      expect(await getModel(db, 'embed')).toBeDefined();
+
+      // Once nothing names it (a revoked key does not count), it goes.
+      await putCacheSettings(db, {});
+      await upsertModel(db, { name: 'chat', strategy: 'single', targets: target });
+      await updateKey(db, allowed.id, { models: ['chat'] });
+      await updateKey(db, embedding.id, { cache: null });
+      expect(await modelUsers(db, 'embed')).toEqual({ cacheDefaults: false, embedderOf: [], keys: [] });
+      expect(await deleteModel(db, 'embed')).toBe(true);
+      // A model named only in a key's allowed models is refused too.
+      await expect(deleteModel(db, 'chat')).rejects.toEqual(expect.objectContaining({ code: 'conflict', message: expect.stringContaining(`key "app"`) }));
     });
   });
 

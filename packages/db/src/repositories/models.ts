@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { GatewayError } from '@gateway/contracts';
 import type { RoutingStrategy } from '@gateway/contracts';
 import { newId } from '../ids.ts';
 import type { ModelRow, Schema, Source } from '../schema.ts';
@@ -130,11 +131,59 @@ export async function getModel(db: Kysely<Schema>, name: string): Promise<ModelR
   return row && toModelRecord(row);
 }
 
-/** Deletes an `api` model; returns false when there is none, refuses a `file` one with a `conflict` error. */
+/** What names a model besides clients' requests: deleting it would leave these pointing at nothing. */
+export interface ModelUsers {
+  /** The gateway's cache defaults use it as their semantic cache embedder. */
+  cacheDefaults: boolean;
+  /** Other models whose semantic cache embedder it is. */
+  embedderOf: string[];
+  /** Keys (not revoked) that list it among their allowed models or use it as their cache embedder. */
+  keys: Array<{ id: string; name: string }>;
+}
+
+/** The cache defaults, models and keys that name this model (see `ModelUsers`). */
+export async function modelUsers(db: Kysely<Schema>, name: string): Promise<ModelUsers> {
+  const embedder = (column: 'value' | 'cache') => sql<string | null>`${sql.ref(column)}->'semantic'->>'embedder'`;
+  const [defaults, models, keys] = await Promise.all([
+    db.selectFrom('gateway_settings').select('name').where('name', '=', 'cache').where(embedder('value'), '=', name).executeTakeFirst(),
+    db.selectFrom('models').select('name').where('name', '<>', name).where(embedder('cache'), '=', name).orderBy('name').execute(),
+    db
+      .selectFrom('gateway_keys')
+      .select(['id', 'name'])
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('models', '@>', sql<string[]>`${JSON.stringify([name])}::jsonb`), eb(embedder('cache'), '=', name)]))
+      .orderBy('name')
+      .orderBy('id')
+      .execute(),
+  ]);
+  return { cacheDefaults: defaults !== undefined, embedderOf: models.map((row) => row.name), keys };
+}
+
+/** What a model's users are, in words an operator can act on; empty when nothing names it. */
+export function describeModelUsers(users: ModelUsers): string[] {
+  return [
+    ...(users.cacheDefaults ? ['the cache defaults (semantic.embedder)'] : []),
+    ...users.embedderOf.map((model) => `model "${model}" (cache.semantic.embedder)`),
+    ...users.keys.map((key) => `key "${key.name}" (${key.id}: allowed models or cache.semantic.embedder)`),
+  ];
+}
+
+/**
+ * Deletes an `api` model; returns false when there is none. Refuses with a `conflict` error a `file`
+ * model, and one the cache defaults, another model or a key still names (the message names them):
+ * those would be left pointing at a model that is gone.
+ */
 export async function deleteModel(db: Kysely<Schema>, name: string): Promise<boolean> {
-  const deleted = await db.deleteFrom('models').where('name', '=', name).where('source', '=', 'api').returning('id').executeTakeFirst();
-  if (deleted) return true;
-  const remaining = await db.selectFrom('models').select('source').where('name', '=', name).executeTakeFirst();
-  if (remaining) throw fileManagedError('model', name);
-  return false;
+  const run = async (transaction: Kysely<Schema>): Promise<boolean> => {
+    const existing = await transaction.selectFrom('models').select('source').where('name', '=', name).forUpdate().executeTakeFirst();
+    if (!existing) return false;
+    if (existing.source === 'file') throw fileManagedError('model', name);
+    const named = describeModelUsers(await modelUsers(transaction, name));
+    if (named.length > 0) {
+      throw new GatewayError('conflict', `The model "${name}" is still named by ${named.join(', ')}; change them first`, { source: 'database' });
+    }
+    await transaction.deleteFrom('models').where('name', '=', name).execute();
+    return true;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }

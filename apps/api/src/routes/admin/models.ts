@@ -104,7 +104,7 @@ export async function modelRoutes(app: FastifyInstance, context: AdminContext): 
 
   typed.delete(
     '/models/:name',
-    { schema: { tags: ['models'], summary: 'Delete a model', params: nameParamsSchema, response: { 200: z.object({ deleted: z.literal(true), name: z.string() }), ...errorResponses } } },
+    { schema: { tags: ['models'], summary: 'Delete a model nothing else names (cache embedders, keys’ allowed models: 409 naming them)', params: nameParamsSchema, response: { 200: z.object({ deleted: z.literal(true), name: z.string() }), ...errorResponses } } },
     async (request) => {
       if (!(await deleteModel(db, request.params.name))) throw notFound(request.params.name);
       changed(request.params.name, 'deleted');
