@@ -1,5 +1,6 @@
 import type { Bus } from '@gateway/bus';
 import type { Database, SecretBox } from '@gateway/db';
+import type { Logger } from '@gateway/telemetry';
 import type { ProbeResult } from './provider-probe.ts';
 
 /** What the dashboard's server code needs from its process: handed over by src/server.ts. */
@@ -10,6 +11,8 @@ export interface AdminHost {
   /** Encrypts provider credentials written from the dashboard (never decrypts for display). */
   secretBox: SecretBox;
   settings: AdminSettings;
+  /** The server process's logger: errors a form only shows as a generic sentence are written here. */
+  logger: Logger;
   /**
    * Tests a provider's connection (src/provider-probe.ts), run by the server process so the Next.js
    * bundle does not compile the provider adapters.

@@ -1,5 +1,6 @@
 import { createAdapter, type ProviderSettings, type ProviderType } from '@gateway/providers';
 import { getProviderWithSecrets, type Database, type SecretBox } from '@gateway/db';
+import { redactCredentials } from './redact-credentials.ts';
 
 /** What a provider's connection test found: never a credential. */
 export type ProbeResult = { ok: true; message: string } | { ok: false; message: string };
@@ -14,11 +15,6 @@ function modelListPath(type: ProviderType): string | undefined {
   if (type === 'bedrock' || type === 'azure-openai') return undefined;
   // OpenAI-compatible vendors: the base URL ends with the version (…/v1).
   return '/models';
-}
-
-/** Replaces every credential in `text` (the provider may echo what it was sent). */
-function withoutSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.filter((secret) => secret.length >= 4).reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }
 
 /** The provider's own error message from a JSON error body (OpenAI, Anthropic and Gemini shapes), else the status. */
@@ -59,7 +55,7 @@ export async function probeProvider(database: Database, secretBox: SecretBox, na
   try {
     target = createAdapter(settings).passthrough?.();
   } catch (error) {
-    return { ok: false, message: withoutSecrets(error instanceof Error ? error.message : 'The provider’s settings are incomplete.', secrets) };
+    return { ok: false, message: redactCredentials(error instanceof Error ? error.message : 'The provider’s settings are incomplete.', secrets) };
   }
   if (!target) return { ok: false, message: `A connection test is not available for ${type} providers yet.` };
   const url = `${target.baseUrl.replace(/\/+$/, '')}${path}`;
@@ -67,7 +63,7 @@ export async function probeProvider(database: Database, secretBox: SecretBox, na
     // `no-store`: inside a dashboard request Next.js wraps fetch with its data cache.
     const response = await fetch(url, { headers: target.headers, signal: AbortSignal.timeout(timeoutMs), cache: 'no-store', redirect: 'error' });
     const body = await response.text();
-    if (!response.ok) return { ok: false, message: withoutSecrets(`${provider.name} answered ${upstreamMessage(response.status, body)}`, secrets).slice(0, 500) };
+    if (!response.ok) return { ok: false, message: redactCredentials(`${provider.name} answered ${upstreamMessage(response.status, body)}`, secrets).slice(0, 500) };
     let count: number | undefined;
     try {
       const parsed = JSON.parse(body) as { data?: unknown; models?: unknown };
@@ -79,7 +75,7 @@ export async function probeProvider(database: Database, secretBox: SecretBox, na
     return { ok: true, message: `Connected to ${provider.name}${count === undefined ? '' : `: ${count} model${count === 1 ? '' : 's'} listed`}.` };
   } catch (error) {
     const reason = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError') ? `no answer within ${timeoutMs / 1000} s` : describeNetworkError(error);
-    return { ok: false, message: withoutSecrets(`Could not reach ${provider.name} at ${new URL(url).origin}: ${reason}`, secrets) };
+    return { ok: false, message: redactCredentials(`Could not reach ${provider.name} at ${new URL(url).origin}: ${reason}`, secrets) };
   }
 }
 

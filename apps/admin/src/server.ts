@@ -52,7 +52,7 @@ export async function ensureFirstAdmin(database: Database, firstAdmin: AdminServ
 export async function startAdminServer(options: AdminServerOptions): Promise<RunningAdmin> {
   const { database, bus, secretBox, settings, logger } = options;
   const firstAdmin = await ensureFirstAdmin(database, options.firstAdmin);
-  installAdminHost({ database, bus, secretBox, settings, probeProvider: (name) => probeProvider(database, secretBox, name) });
+  installAdminHost({ database, bus, secretBox, settings, logger, probeProvider: (name) => probeProvider(database, secretBox, name) });
   // Listen first, so Next.js is told the port really in use (with port 0, the one the system chose).
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

@@ -8,3 +8,19 @@ export function gatewayErrorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Gateway error codes whose message is written for the operator: it says what to change. */
+const operatorCodes: ReadonlySet<string> = new Set(['conflict', 'not_found', 'invalid_request']);
+
+/**
+ * The message of a gateway error meant for the operator (a conflict such as an entity of gateway.yaml or
+ * one still in use, something not found, an invalid value), ending with a full stop; undefined for any
+ * other error, whose message may hold internals (SQL, hosts, upstream answers) and is for the server log.
+ */
+export function operatorMessage(error: unknown): string | undefined {
+  const code = gatewayErrorCode(error);
+  if (code === undefined || !operatorCodes.has(code)) return undefined;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message !== 'string' || message === '') return undefined;
+  return /[.!?]$/.test(message) ? message : `${message}.`;
+}

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { deleteModel, getModel, listModels, listProviders, unknownGuardrailPolicyNames, upsertModel } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
+import { refusedAfterError } from '../../../lib/action-errors.ts';
 import { audit } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
@@ -47,7 +48,7 @@ export async function deleteModelAction(_previous: ActionState | null, formData:
   try {
     if (!(await deleteModel(adminHost().database.db, name))) return refused(`No model named "${name}".`);
   } catch (error) {
-    return refused(error instanceof Error ? error.message : 'The model could not be deleted.');
+    return refusedAfterError(error, 'model.delete', `Model "${name}" was not deleted.`);
   }
   publishConfigChange('model', name, 'deleted');
   await audit(authorization.signedIn, 'model.delete', { type: 'model', id: name });

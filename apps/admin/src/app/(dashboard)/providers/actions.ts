@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { modelsUsingProvider, providerInUseMessage } from '@gateway/config';
 import { deleteProvider, getProviderByName, listModels, upsertProvider } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
+import { refusedAfterError } from '../../../lib/action-errors.ts';
 import { audit } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
@@ -44,7 +45,7 @@ export async function deleteProviderAction(_previous: ActionState | null, formDa
   try {
     if (!(await deleteProvider(db, name))) return refused(`No provider named "${name}".`);
   } catch (error) {
-    return refused(error instanceof Error ? error.message : 'The provider could not be deleted.');
+    return refusedAfterError(error, 'provider.delete', `Provider "${name}" was not deleted.`);
   }
   publishConfigChange('provider', name, 'deleted');
   await audit(authorization.signedIn, 'provider.delete', { type: 'provider', id: name });
