@@ -33,6 +33,7 @@ interface UsageRow {
   status: number;
   error_code: string | null;
   attempts: number;
+  attempt_log: Array<{ provider: string; model: string; status: number; latency_ms: number; start_ms: number; error_code: string | null; retry: number | null; hedge: boolean; fallback: string | null }>;
   strategy: string | null;
   routing_reason: string | null;
   flags: string[];
@@ -142,6 +143,12 @@ describe.each(modes)('reliability under injected faults (%s)', (mode) => {
       strategy: 'single',
       routing_reason: 'first target',
     });
+    // The timeline: the failed call, then its retry on the same target, later.
+    expect(record.attempt_log).toMatchObject([
+      { provider: 'fake', model: d.serverError, status: 500, error_code: 'provider_error', retry: null, hedge: false },
+      { provider: 'fake', model: d.serverError, status: 200, error_code: null, retry: 1 },
+    ]);
+    expect(record.attempt_log[1]!.start_ms).toBeGreaterThanOrEqual(record.attempt_log[0]!.start_ms);
     await recordsOfKey(key.id);
   });
 
@@ -185,7 +192,13 @@ describe.each(modes)('reliability under injected faults (%s)', (mode) => {
     expect(calls(d.hangingNext)).toHaveLength(1);
     // The gateway gave up on both hanging calls (closed them), it did not leave them open.
     await eventually(async () => (calls(d.hanging).every((call) => call.clientClosed) ? true : undefined));
-    expect(await recordOf(fellBack.headers.get('x-gateway-request-id'))).toMatchObject({ status: 200, attempts: 3, flags: ['retried'], provider_model: d.hangingNext });
+    const fellBackRecord = await recordOf(fellBack.headers.get('x-gateway-request-id'));
+    expect(fellBackRecord).toMatchObject({ status: 200, attempts: 3, flags: ['retried'], provider_model: d.hangingNext });
+    expect(fellBackRecord.attempt_log.map(({ model, status, error_code, retry }) => ({ model, status, error_code, retry }))).toEqual([
+      { model: d.hanging, status: 504, error_code: 'provider_timeout', retry: null },
+      { model: d.hanging, status: 504, error_code: 'provider_timeout', retry: 1 },
+      { model: d.hangingNext, status: 200, error_code: null, retry: null },
+    ]);
 
     harness.fake.setModelFault(d.hangingAlone, { hang: true });
     const alone = await chat(key, 'rel-hanging-alone');

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { headerNames, type UsageRecord } from '@gateway/contracts';
+import { headerNames, maxLoggedAttempts, type UsageRecord } from '@gateway/contracts';
 import { watchConfig } from '@gateway/config';
 import { findKeyByPlaintext } from '@gateway/db';
 import { createDeploymentState } from '@gateway/deployment-state';
@@ -146,6 +146,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       status,
       errorCode: status >= 400 ? state.errorCode ?? 'internal_error' : null,
       attempts: state.attempts,
+      ...(state.attemptLog.length > 0 ? { attemptLog: state.attemptLog.slice(0, maxLoggedAttempts) } : {}),
       ...(state.flags.length > 0 ? { flags: state.flags } : {}),
       // Absent when caching was off for the request, as from producers before the cache.
       ...(state.cacheStatus !== null ? { cacheStatus: state.cacheStatus, costSavedUsd: state.costSavedUsd } : {}),

@@ -32,7 +32,7 @@ const broken = (provider: string) => new ProviderError('provider_unavailable', `
 function execution(provider: string, parts: Part[], breakWith?: Error): Execution<{ parts: AsyncIterable<Part> }> {
   return {
     target: { provider, model: 'm' },
-    attempts: [{ provider, model: 'm', status: 200, latencyMs: 1 }],
+    attempts: [{ provider, model: 'm', status: 200, latencyMs: 1, startMs: 0 }],
     result: {
       parts: (async function* () {
         yield* parts;
@@ -78,6 +78,7 @@ describe('ContinuedStream', () => {
     expect(stream.continued).toBe(true);
     expect(stream.target.provider).toBe('c');
     expect(stream.attempts).toBe(3);
+    expect(stream.attemptLog.map((attempt) => attempt.provider)).toEqual(['a', 'b', 'c']);
     // The last carried 8 characters (2 tokens) of prefill: a had none, b had 1 token of it.
     expect(stream.usages()).toEqual([
       { target: { provider: 'a', model: 'm' }, usage: { inputTokens: 10, outputTokens: 1 } },
@@ -104,13 +105,14 @@ describe('ContinuedStream', () => {
       plan,
       continues: every,
       transcript: new TextTranscript(),
-      open: () => Promise.reject(Object.assign(new GatewayError('provider_unavailable', 'all down'), { attempts: [{}, {}] })),
+      open: () => Promise.reject(Object.assign(new GatewayError('provider_unavailable', 'all down'), { attempts: [{ provider: 'b', status: 503 }, { provider: 'c', status: 503 }] })),
       enabled: true,
       signal: new AbortController().signal,
       log,
     });
     await expect(drain(failing)).rejects.toThrow('provider a broke off');
     expect(failing.attempts).toBe(3);
+    expect(failing.attemptLog.map((attempt) => attempt.provider)).toEqual(['a', 'b', 'c']);
 
     const off = new ContinuedStream<Part, string>({
       first: execution('a', [{ type: 'text', text: 'x' }], broken('a')),

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Plan, PlanTarget } from '@gateway/contracts';
-import { attemptsOf, type Execution, type ExecutionTarget, type Usage } from '@gateway/providers';
+import { attemptsOf, type AttemptRecord, type Execution, type ExecutionTarget, type Usage } from '@gateway/providers';
 import { toGatewayError } from '../http/to-gateway-error.ts';
 import { continuableError, estimateTokens, remainingPlan } from './continuation-policy.ts';
 
@@ -60,6 +60,8 @@ export interface ContinuedParts<Part> {
   readonly target: ExecutionTarget;
   /** Provider attempts over all segments. */
   readonly attempts: number;
+  /** Those attempts themselves, in the order they ended (follow-ups that failed to open included). */
+  readonly attemptLog: readonly AttemptRecord[];
   usages(): Array<{ target: ExecutionTarget; usage: Usage }>;
 }
 
@@ -75,10 +77,16 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
   readonly segments: Segment[];
   /** Attempts of follow-ups that failed to open. */
   private failedAttempts = 0;
+  private readonly attempted: AttemptRecord[];
 
   constructor(private readonly settings: ContinuationSettings<Part, Request>) {
     const { first } = settings;
     this.segments = [{ target: first.target, attempts: first.attempts.length, textStart: 0, textEnd: 0, usage: null }];
+    this.attempted = [...first.attempts];
+  }
+
+  get attemptLog(): readonly AttemptRecord[] {
+    return this.attempted;
   }
 
   get continued(): boolean {
@@ -126,7 +134,9 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
         try {
           next = await this.settings.open(rest, transcript.followUp());
         } catch (followUpError) {
-          this.failedAttempts += attemptsOf(followUpError)?.length ?? 0;
+          const failed = attemptsOf(followUpError) ?? [];
+          this.failedAttempts += failed.length;
+          this.attempted.push(...failed);
           log.warn({ code: toGatewayError(followUpError).code, broken: error.code }, 'continuation failover could not open a follow-up stream');
           throw thrown;
         }
@@ -136,6 +146,7 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
         );
         transcript.startContinuation();
         this.segments.push({ target: next.target, attempts: next.attempts.length, textStart: segment.textEnd, textEnd: segment.textEnd, usage: null });
+        this.attempted.push(...next.attempts);
         current = next;
         plan = rest;
       }

@@ -1,4 +1,4 @@
-import type { ErrorCode, GuardrailVerdict, Plan, UsageRecord } from '@gateway/contracts';
+import type { AttemptLogEntry, ErrorCode, GuardrailVerdict, Plan, UsageRecord } from '@gateway/contracts';
 import type { CachedKey } from '../auth/key-cache.ts';
 
 /**
@@ -26,6 +26,8 @@ export interface RequestState {
   /** Milliseconds spent waiting on providers (the rest is gateway overhead). */
   providerMs: number;
   attempts: number;
+  /** The provider attempts themselves (target, status, latency, start…), for the record's timeline. */
+  attemptLog: AttemptLogEntry[];
   errorCode: ErrorCode | null;
   /** What happened beyond a plain call, for the usage record (`continued`, `idempotent_replay`…). */
   flags: string[];
@@ -71,6 +73,7 @@ export function newRequestState(
     costUsd: null,
     providerMs: 0,
     attempts: 0,
+    attemptLog: [],
     errorCode: null,
     flags: [],
     cacheStatus: null,

@@ -151,6 +151,21 @@ export const usageRecordSchema = z.object({
   status: z.number(),
   error_code: z.string().nullable(),
   attempts: z.number(),
+  attempt_log: z
+    .array(
+      z.object({
+        provider: z.string(),
+        model: z.string(),
+        status: z.number(),
+        latency_ms: z.number(),
+        start_ms: z.number().describe('When the attempt started, in ms after the request arrived'),
+        error_code: z.string().nullable(),
+        retry: z.number().nullable().describe('Which retry of its target (1 = the first retry); null on a target’s first call'),
+        hedge: z.boolean().describe('The duplicate sent by hedging'),
+        fallback: z.string().nullable().describe('The target came from the plan’s fallbacks for this kind of refusal'),
+      }),
+    )
+    .describe('Each provider attempt in the order they ended (at most 20); empty when none was made or logged'),
   strategy: z.string().nullable().describe('The router’s strategy for the request'),
   routing_reason: z.string().nullable().describe('Why the router ordered the targets as it did'),
   flags: z.array(z.string()).describe('What happened beyond a plain call: retried, hedged, continued, idempotent_replay, fallback_…'),
