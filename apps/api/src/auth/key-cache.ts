@@ -17,6 +17,8 @@ export interface CachedKey {
   cache: KeyCacheSettings | null;
   /** Names of the guardrail policies that apply to every request of the key, in order; null when it has none. */
   guardrails: string[] | null;
+  /** Whether the prompts and completions of the key's requests are logged; absent means no. */
+  logBodies?: boolean;
   expiresAt: Date | null;
   revokedAt: Date | null;
 }

@@ -20,6 +20,7 @@ export function keyResponse(record: KeyRecord): z.infer<typeof keySchema> {
     model_limits: record.modelLimits === null ? null : Object.fromEntries(Object.entries(record.modelLimits).map(([model, limits]) => [model, compact(limitsResponse(limits))])),
     cache: record.cache,
     guardrails: record.guardrails,
+    log_bodies: record.logBodies,
     expires_at: record.expiresAt?.toISOString() ?? null,
     revoked_at: record.revokedAt?.toISOString() ?? null,
     state: keyState(record),
@@ -100,6 +101,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         modelLimits: modelLimitsInput(body.model_limits ?? null),
         cache: body.cache ?? null,
         guardrails: body.guardrails ?? null,
+        logBodies: body.log_bodies ?? false,
       });
       changed(record.id, 'created');
       request.log.info({ keyId: record.id }, 'gateway key created');
@@ -128,7 +130,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
     {
       schema: {
         tags: ['keys'],
-        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits, budget, cache settings or guardrail policies (absent fields stay)',
+        summary: 'Change a key’s name, allowed models, expiry, strict mode, metadata, limits, budget, cache settings, guardrail policies or body logging (absent fields stay)',
         params: idParamsSchema,
         body: updateKeyBodySchema,
         response: { 200: keySchema, ...errorResponses },
@@ -148,6 +150,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         ...(body.model_limits !== undefined ? { modelLimits: modelLimitsInput(body.model_limits) } : {}),
         ...(body.cache !== undefined ? { cache: body.cache } : {}),
         ...(body.guardrails !== undefined ? { guardrails: body.guardrails } : {}),
+        ...(body.log_bodies !== undefined ? { logBodies: body.log_bodies } : {}),
       });
       if (!record) throw keyNotFound(request.params.id);
       changed(record.id, 'updated');

@@ -63,6 +63,7 @@ export const keySchema = z.object({
   model_limits: modelLimitsSchema,
   cache: keyCacheSettingsSchema.nullable().describe('The key’s cache settings (over the model’s); scope = keys sharing one cache; null = none'),
   guardrails: z.array(z.string()).nullable().describe('Guardrail policies applied to every request of the key, in order; null = none'),
+  log_bodies: z.boolean().describe('Whether the prompts and completions of the key’s chat requests are logged (secrets scrubbed, 32 Ki characters each)'),
   expires_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
   state: z.enum(['active', 'revoked', 'expired']),
@@ -94,6 +95,10 @@ export const createKeyBodySchema = z.strictObject({
     .nullable()
     .optional()
     .describe('Names of guardrail policies (GET /admin/v1/guardrails) applied to every request of the key, in order; a request may add more with x-gateway-guardrails; null clears'),
+  log_bodies: z
+    .boolean()
+    .optional()
+    .describe('Log the prompt (as sent upstream, after guardrail redaction) and the completion of each chat request, secrets replaced by <SECRET_n>, at most 32 Ki characters each (default false)'),
 });
 
 export const updateKeyBodySchema = createKeyBodySchema.partial();
@@ -197,6 +202,18 @@ export const usageResponseSchema = z.object({
     cost_usd: z.number(),
     errors: z.number(),
   }),
+});
+
+/** GET /usage/:request_id/bodies. */
+export const usageBodiesParamsSchema = z.object({ request_id: z.string().min(1).max(128) });
+
+export const usageBodiesResponseSchema = z.object({
+  request_id: z.string(),
+  created_at: z.string(),
+  prompt: z.string().nullable().describe('The prompt as sent upstream (after guardrail redaction), as text; secrets replaced by <SECRET_n>'),
+  completion: z.string().nullable().describe('The completion as the client got it (text and tool calls); null when there was none'),
+  prompt_truncated: z.boolean().describe('The prompt was cut at 32 Ki characters'),
+  completion_truncated: z.boolean(),
 });
 
 /** GET and PUT /settings/cache answer. */

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { GatewayError } from '@gateway/contracts';
-import { listUsage, summarizeUsage, type UsageFilters } from '@gateway/db';
+import { getUsageBodies, listUsage, summarizeUsage, type UsageFilters } from '@gateway/db';
 import type { AdminContext } from './admin-context.ts';
-import { errorResponses, usageQuerySchema, usageResponseSchema } from './schemas.ts';
+import { errorResponses, usageBodiesParamsSchema, usageBodiesResponseSchema, usageQuerySchema, usageResponseSchema } from './schemas.ts';
 
 export async function usageRoutes(app: FastifyInstance, context: AdminContext): Promise<void> {
   const typed = app.withTypeProvider<ZodTypeProvider>();
@@ -80,6 +80,30 @@ export async function usageRoutes(app: FastifyInstance, context: AdminContext): 
           cost_usd: summary.costUsd,
           errors: summary.errors,
         },
+      };
+    },
+  );
+
+  typed.get(
+    '/usage/:request_id/bodies',
+    {
+      schema: {
+        tags: ['usage'],
+        summary: 'The logged prompt and completion of a request (keys with log_bodies); 404 when none were logged',
+        params: usageBodiesParamsSchema,
+        response: { 200: usageBodiesResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const bodies = await getUsageBodies(context.database.db, request.params.request_id);
+      if (!bodies) throw new GatewayError('not_found', `No logged bodies for request "${request.params.request_id}"`, { param: 'request_id' });
+      return {
+        request_id: bodies.requestId,
+        created_at: bodies.createdAt.toISOString(),
+        prompt: bodies.prompt,
+        completion: bodies.completion,
+        prompt_truncated: bodies.promptTruncated,
+        completion_truncated: bodies.completionTruncated,
       };
     },
   );
