@@ -151,8 +151,19 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
       // Absent when caching was off for the request, as from producers before the cache.
       ...(state.cacheStatus !== null ? { cacheStatus: state.cacheStatus, costSavedUsd: state.costSavedUsd } : {}),
       guardrails: state.guardrails.length > 0 ? state.guardrails : null,
+      ...loggedBodies(state),
     };
     usage.record(record);
+  };
+  /** The key's logged prompt and completion, if it logs them; a failure here costs the record its bodies, nothing more. */
+  const loggedBodies = (state: RequestState): Pick<UsageRecord, 'bodies'> => {
+    if (!state.bodies) return {};
+    try {
+      return { bodies: state.bodies.toUsageBodies() };
+    } catch (error) {
+      logger.warn({ err: error, requestId: state.requestId }, 'logged bodies left off the usage record');
+      return {};
+    }
   };
   /** Metric labels must stay few: configured model names, `<provider>/*` for direct calls, else `unknown`. */
   const metricCatalog = {

@@ -95,6 +95,7 @@ export async function answerFromCache(
   state.costSavedUsd = answer.entry.costUsd;
   if (answer.coalesced && !state.flags.includes(coalescedFlag)) state.flags.push(coalescedFlag);
   if (!answer.entry.stream) {
+    state.bodies?.answered(answer.entry.response);
     reply.headers(hitHeaders(answer));
     return answer.entry.response;
   }
@@ -109,7 +110,10 @@ export async function answerFromCache(
     ...hitHeaders(answer),
   };
   sse.open({ ...headers, [headerNames.overheadMs]: overheadMs(state).toFixed(2) });
-  for (const event of answer.entry.response as StoredEvent[]) await sse.send(event.data, event.event);
+  for (const event of answer.entry.response as StoredEvent[]) {
+    state.bodies?.streamed(event.data);
+    await sse.send(event.data, event.event);
+  }
   const status = sse.closed ? 499 : 200;
   if (status === 499) state.errorCode = 'request_cancelled';
   if (claim && recording) {

@@ -87,7 +87,10 @@ export function anthropicRoutes(app: FastifyInstance, calls: GatewayCalls): void
     const guard = guarded?.outputNeeded && options.guardrails ? new StreamGuard(options.guardrails, { requestId: request.id, guarded, verdicts: request.gateway.guardrails, flags: request.gateway.flags }) : undefined;
     await relayStream(calls, request, reply, chosen, opened, {
       send: async (sse, part) => {
-        for (const event of guard ? await guardEvent(guard, part.event) : [part.event]) await sse.send(event.data, event.event);
+        for (const event of guard ? await guardEvent(guard, part.event) : [part.event]) {
+          request.gateway.bodies?.streamed(event.data);
+          await sse.send(event.data, event.event);
+        }
       },
       // Anthropic's SDK raises an `error` event as an APIError of the error's type.
       error: (sse, error) => sse.send(anthropicErrorBody(error, request.id), 'error'),

@@ -89,6 +89,7 @@ export function openAiRoutes(app: FastifyInstance, calls: GatewayCalls): void {
       send: async (sse, part) => {
         if (part.type !== 'chunk' || !chunkVisibleToClient(part, body)) return;
         if (guard) await guardChunk(guard, part.chunk);
+        request.gateway.bodies?.streamed(part.chunk);
         await sse.send(part.chunk);
       },
       end: (sse) => sse.send('[DONE]'),

@@ -1,5 +1,6 @@
 import type { AttemptLogEntry, ErrorCode, GuardrailVerdict, Plan, UsageRecord } from '@gateway/contracts';
 import type { CachedKey } from '../auth/key-cache.ts';
+import type { BodyLog } from '../bodies/body-log.ts';
 
 /**
  * What the gateway learns about one /v1 request as it goes; turned into exactly one usage record when
@@ -39,6 +40,8 @@ export interface RequestState {
   cacheEmbeddingCostUsd: number | null;
   /** What each guardrail check decided, input and output, in the order they ran (never a value found). */
   guardrails: GuardrailVerdict[];
+  /** The prompt and completion, collected when the key logs bodies (chat requests of either surface). */
+  bodies?: BodyLog;
   /** The router's plan, once asked: its strategy and reason go on the record, its target prices into cost. */
   plan?: Plan;
   /** Epoch ms by which the caller wants an answer (`x-gateway-timeout-ms`). */

@@ -45,8 +45,8 @@ export interface RoutedApi {
   planFor: (model: string) => Plan;
   /** Usage records published so far. */
   records: UsageRecord[];
-  /** A new gateway key (its plaintext). */
-  createKey(): Promise<string>;
+  /** A new gateway key (its plaintext), with any other admin API key fields (e.g. `log_bodies`). */
+  createKey(fields?: Record<string, unknown>): Promise<string>;
   /** Waits until `count` records arrived (every request yields one), then returns them. */
   waitForRecords(count: number): Promise<UsageRecord[]>;
   /**
@@ -142,12 +142,12 @@ export async function startRoutedApi(mode: Mode, options: RoutedApiOptions = {})
       routed.planFor = plan;
     },
     records,
-    async createKey() {
+    async createKey(fields = {}) {
       const created = await api.app.inject({
         method: 'POST',
         url: '/admin/v1/keys',
         headers: { authorization: `Bearer ${masterKey}` },
-        payload: { name: uniqueName('key') },
+        payload: { name: uniqueName('key'), ...fields },
       });
       if (created.statusCode !== 201) throw new Error(`key creation failed: ${created.statusCode} ${created.body}`);
       return (created.json() as { key: string }).key;
