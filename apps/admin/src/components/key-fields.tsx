@@ -49,6 +49,9 @@ export function KeyFields({ record, policies }: { record?: KeyRecord; policies: 
       <label className="inline">
         <input name="strict" type="checkbox" defaultChecked={record?.strict ?? false} /> strict mode
       </label>
+      <label className="inline">
+        <input name="log_bodies" type="checkbox" defaultChecked={record?.logBodies ?? false} /> log prompts and completions (secrets scrubbed; shown in the request log)
+      </label>
       <label className="wide">
         Metadata (JSON object)
         <textarea name="metadata" defaultValue={record ? JSON.stringify(record.metadata, null, 2) : ''} placeholder='{"team": "search"}' />

@@ -24,6 +24,7 @@ describe('parseKeyForm', () => {
         strict: 'on',
         expires_at: '2030-02-01T00:00',
         guardrails: 'pii-strict, injection\npii-strict',
+        log_bodies: 'on',
       }),
       now,
     );
@@ -38,11 +39,12 @@ describe('parseKeyForm', () => {
         limits: { rpmLimit: 60, tpmLimit: null, maxParallel: 4, budget: { maxUsd: 12.5, period: 'weekly' } },
         modelLimits: { smart: { rpmLimit: 5, budget: { maxUsd: 1, period: 'daily' } } },
         guardrails: ['pii-strict', 'injection'],
+        logBodies: true,
       },
     });
     expect(parseKeyForm(form({ name: 'plain' }), now)).toEqual({
       ok: true,
-      input: { name: 'plain', models: null, metadata: {}, strict: false, expiresAt: null, limits: { rpmLimit: null, tpmLimit: null, maxParallel: null, budget: null }, modelLimits: null, guardrails: null },
+      input: { name: 'plain', models: null, metadata: {}, strict: false, expiresAt: null, limits: { rpmLimit: null, tpmLimit: null, maxParallel: null, budget: null }, modelLimits: null, guardrails: null, logBodies: false },
     });
   });
 

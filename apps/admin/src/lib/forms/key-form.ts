@@ -10,7 +10,7 @@ const modelLimitsSchema = z.record(
 );
 
 export type KeyFormResult =
-  | { ok: true; input: Required<Pick<CreateKeyInput, 'name' | 'models' | 'metadata' | 'strict' | 'expiresAt' | 'limits' | 'modelLimits' | 'guardrails'>> }
+  | { ok: true; input: Required<Pick<CreateKeyInput, 'name' | 'models' | 'metadata' | 'strict' | 'expiresAt' | 'limits' | 'modelLimits' | 'guardrails' | 'logBodies'>> }
   | { ok: false; message: string };
 
 function field(formData: FormData, name: string): string {
@@ -119,6 +119,7 @@ export function parseKeyForm(formData: FormData, now: Date = new Date(), storedE
         modelLimits,
         // In the order given: the policies run in this order.
         guardrails: guardrails.length === 0 ? null : guardrails,
+        logBodies: formData.get('log_bodies') === 'on',
       },
     };
   } catch (error) {

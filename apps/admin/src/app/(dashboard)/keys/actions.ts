@@ -22,6 +22,7 @@ function describe(input: Omit<CreateKeyInput, 'limits'> & { limits: NonNullable<
     budget: input.limits.budget ?? null,
     model_limits: input.modelLimits ?? null,
     guardrails: input.guardrails ?? null,
+    log_bodies: input.logBodies ?? false,
     metadata: input.metadata ?? {},
   };
 }

@@ -17,6 +17,7 @@ function limitsSummary(record: KeyRecord): string {
     record.limits.maxParallel != null ? `${record.limits.maxParallel} parallel` : undefined,
     record.modelLimits ? `per-model: ${Object.keys(record.modelLimits).join(', ')}` : undefined,
     record.guardrails ? `guardrails: ${record.guardrails.join(', ')}` : undefined,
+    record.logBodies ? 'bodies logged' : undefined,
   ].filter(Boolean);
   return parts.length === 0 ? 'none' : parts.join(' · ');
 }
