@@ -49,6 +49,10 @@ export function ProviderFields({ record }: { record?: ProviderRecord }) {
         AWS secret access key (write-only)
         <input name="aws_secret_access_key" type="password" autoComplete="off" placeholder={kept(record?.hasAwsCredentials ?? false)} />
       </label>
+      <label>
+        AWS session token (write-only, optional; with the key id and secret)
+        <input name="aws_session_token" type="password" autoComplete="off" placeholder={record?.hasAwsCredentials ? 'give it again with a new key id and secret' : 'not set'} />
+      </label>
       <label className="wide">
         Extra headers (JSON, write-only{record?.headerNames.length ? `; set: ${record.headerNames.join(', ')}` : ''})
         <textarea name="headers" placeholder={record?.headerNames.length ? 'leave empty to keep the stored headers' : '{"x-org": "…"}'} />

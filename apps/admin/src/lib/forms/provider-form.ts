@@ -54,6 +54,7 @@ export function parseProviderForm(formData: FormData): { ok: true; input: Provid
       ...(body.headers !== undefined ? { headers: body.headers } : {}),
       timeoutMs: body.timeout_ms ?? null,
       region: body.region ?? null,
+      // The schema's checks refused a key id without its secret (and the reverse), as the admin API does.
       ...(body.aws_access_key_id !== undefined && body.aws_secret_access_key !== undefined
         ? { aws: { accessKeyId: body.aws_access_key_id, secretAccessKey: body.aws_secret_access_key, ...(body.aws_session_token ? { sessionToken: body.aws_session_token } : {}) } }
         : {}),
