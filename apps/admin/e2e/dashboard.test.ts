@@ -89,7 +89,8 @@ function backgroundUsage(now: number): UsageRecord[] {
     const check = next();
     const outcome = check < 0.04 ? 'deny' : check < 0.12 ? 'redact' : check < 0.16 ? 'flag' : 'pass';
     return usageRecord(`req_bg_${String(index).padStart(3, '0')}`, {
-      createdAt: new Date(now - (index + 1) * 6 * 60_000 + Math.floor(next() * 60_000)).toISOString(),
+      // Every 5 minutes over the 20 hours before the run: all inside the overview's 24 hours however long the run takes.
+      createdAt: new Date(now - (index + 1) * 5 * 60_000 + Math.floor(next() * 60_000)).toISOString(),
       keyId: 'key_background',
       model,
       provider: model === 'fast' ? 'openai-main' : 'anthropic-main',
@@ -270,6 +271,10 @@ describe('admin dashboard in Chromium', () => {
         routingReason: `weighted pick ${xss}`,
         flags: ['retried'],
         attempts: 2,
+        attemptLog: [
+          { provider: 'openai-main', model: 'gpt-4o-mini', status: 503, latencyMs: 120, startMs: 3, errorCode: 'provider_error' },
+          { provider: 'openai-main', model: 'gpt-4o-mini', status: 200, latencyMs: 690, startMs: 140, retry: 1 },
+        ],
         cacheStatus: 'miss',
         guardrails: [
           { policy: 'strict', check: 'pii', index: 0, action: 'redact', verdict: 'redact', entities: { EMAIL_ADDRESS: 2 } },
@@ -298,6 +303,12 @@ describe('admin dashboard in Chromium', () => {
     expect(guardrails).toContain('Guardrails: redact');
     expect(guardrails).toContain('strict · pii (#1, action redact): redact EMAIL_ADDRESS ×2');
     expect(guardrails).toContain('strict · prompt_injection (#2, action deny): pass score 0.12');
+    // Each attempt: target, why, start, latency and status.
+    const attempts = await adminPage.locator('[data-testid=attempt]').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(0, 6).map((cell) => cell.textContent)));
+    expect(attempts).toEqual([
+      ['1', 'openai-main / gpt-4o-mini', 'first call', '+3.0 ms', '120 ms', '503 provider_error'],
+      ['2', 'openai-main / gpt-4o-mini', 'retry 1', '+140 ms', '690 ms', '200 '],
+    ]);
     expect(await adminPage.locator('main img').count()).toBe(0);
     expect(dialogs).toEqual([]);
     await adminPage.screenshot({ path: `${screenshots}request.png`, fullPage: true });

@@ -113,6 +113,17 @@ describe.each<Backend>(['postgres', 'pglite'])('dashboard usage data on %s', (ba
     expect((await getAdminUsageEntry(test.database.db, 'client-5'))?.requestId).toBe('req_05');
     expect((await getAdminUsageEntry(test.database.db, 'req_03'))?.guardrails).toEqual([verdict('pii', 'redact', 'redact'), verdict('prompt_injection', 'deny', 'deny')]);
     expect(await getAdminUsageEntry(test.database.db, 'missing')).toBeUndefined();
+    // Records without an attempt log (cache hits, records from before it) read as none.
+    expect((await getAdminUsageEntry(test.database.db, 'req_05'))?.attemptLog).toEqual([]);
+  });
+
+  it('returns the request’s attempts for its timeline', async () => {
+    const attemptLog = [
+      { provider: 'openai-main', model: 'gpt-4o', status: 429, latencyMs: 12, startMs: 1, errorCode: 'rate_limited' as const },
+      { provider: 'anthropic-main', model: 'claude', status: 200, latencyMs: 300, startMs: 14, fallback: 'context_window' },
+    ];
+    await insertUsageRecords(test.database.db, [usageRecord('req_attempts', { createdAt: at(1), attempts: 2, attemptLog })]);
+    expect((await getAdminUsageEntry(test.database.db, 'req_attempts'))?.attemptLog).toEqual(attemptLog);
   });
 
   it('groups by dimension busiest first and lists the facets seen', async () => {

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { CacheStatus, GuardrailVerdict } from '@gateway/contracts';
+import type { AttemptLogEntry, CacheStatus, GuardrailVerdict } from '@gateway/contracts';
 import type { Schema, UsageRecordRow } from '../schema.ts';
 
 /**
@@ -56,6 +56,8 @@ export interface AdminUsageEntry {
   status: number;
   errorCode: string | null;
   attempts: number;
+  /** Each provider attempt in the order they ended; empty when none was made or logged (records before 0009). */
+  attemptLog: AttemptLogEntry[];
   metadata: Record<string, unknown>;
 }
 
@@ -86,6 +88,7 @@ function toEntry(row: UsageRecordRow): AdminUsageEntry {
     status: row.status,
     errorCode: row.error_code,
     attempts: row.attempts,
+    attemptLog: row.attempt_log ?? [],
     metadata: row.metadata,
   };
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import type { AttemptLogEntry } from '@gateway/contracts';
 import { getAdminUsageEntry, getKey } from '@gateway/db';
 import { adminHost } from '../../../../host.ts';
 import { requirePageSignIn } from '../../../../lib/auth/session.ts';
@@ -7,6 +8,63 @@ import { worstVerdict } from '../../../../lib/data/guardrail-verdict.ts';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../../lib/format.ts';
 
 export const dynamic = 'force-dynamic';
+
+/** Why an attempt was made: a target's first call, a retry of it, a hedge, or a dedicated fallback. */
+function attemptReason(attempt: AttemptLogEntry): string {
+  const reasons = [
+    attempt.retry !== undefined ? `retry ${attempt.retry}` : 'first call',
+    ...(attempt.hedge ? ['hedge'] : []),
+    ...(attempt.fallback !== undefined ? [`${attempt.fallback.replace('_', ' ')} fallback`] : []),
+  ];
+  return reasons.join(' · ');
+}
+
+/**
+ * Each provider attempt with its target, start, latency and status, and a bar placing it on the
+ * request's own time line (0 to the request's total latency).
+ */
+function AttemptTable({ attempts, totalMs }: { attempts: AttemptLogEntry[]; totalMs: number }) {
+  const span = Math.max(totalMs, ...attempts.map((attempt) => attempt.startMs + attempt.latencyMs), 1);
+  const percent = (ms: number) => `${Math.min(100, Math.max(0, (ms / span) * 100)).toFixed(2)}%`;
+  return (
+    <div className="table-wrap">
+      <table data-testid="attempt-log">
+        <thead>
+          <tr>
+            <th className="num">#</th>
+            <th>target</th>
+            <th>why</th>
+            <th className="num">started</th>
+            <th className="num">latency</th>
+            <th>status</th>
+            <th className="waterfall-col">on the request&apos;s time line</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((attempt, index) => (
+            <tr key={index} data-testid="attempt">
+              <td className="num">{index + 1}</td>
+              <td>
+                {attempt.provider} / {attempt.model}
+              </td>
+              <td>{attemptReason(attempt)}</td>
+              <td className="num">+{formatMs(attempt.startMs)}</td>
+              <td className="num">{formatMs(attempt.latencyMs)}</td>
+              <td>
+                <span className={`badge ${attempt.status >= 400 ? 'error' : 'ok'}`}>{attempt.status}</span> {attempt.errorCode ?? ''}
+              </td>
+              <td className="waterfall-col">
+                <div className="waterfall" aria-hidden="true">
+                  <div className={`waterfall-bar ${attempt.status >= 400 ? 'error' : 'ok'}`} style={{ marginLeft: percent(attempt.startMs), width: percent(Math.max(attempt.latencyMs, span / 200)) }} />
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 /**
  * One request. Everything logged is rendered as React text (escaped), never as HTML: a prompt or
@@ -97,6 +155,7 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
             <div className="muted">
               {formatMs(entry.latencyMs)} in all: about {formatMs(upstreamMs)} upstream, {formatMs(entry.overheadMs)} in the gateway
             </div>
+            {entry.attemptLog.length > 0 && <AttemptTable attempts={entry.attemptLog} totalMs={entry.latencyMs} />}
           </li>
           <li>Usage recorded: {formatCount(entry.inputTokens + entry.outputTokens)} tokens, {formatUsd(entry.costUsd)}</li>
         </ol>
