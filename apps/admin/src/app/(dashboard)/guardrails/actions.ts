@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { deleteGuardrailPolicy, getGuardrailPolicy, guardrailPolicyUsers, upsertGuardrailPolicy } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { gatewayErrorCode } from '../../../lib/errors.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
@@ -27,13 +27,17 @@ export async function saveGuardrailPolicyAction(_previous: ActionState | null, f
   if (!existing && editing) return refused(`No guardrail policy named "${name}".`);
   let record;
   try {
-    record = await upsertGuardrailPolicy(db, parsed.input);
+    record = await inTransaction(async (transaction) => {
+      const saved = await upsertGuardrailPolicy(transaction, parsed.input);
+      const details = { checks: saved.checks, on_error: saved.onError };
+      await audit(authorization.signedIn, existing ? 'guardrail.update' : 'guardrail.create', { type: 'guardrail', id: saved.name }, details, transaction);
+      return saved;
+    });
   } catch (error) {
     if (gatewayErrorCode(error) === 'conflict') return refused(readOnly(name));
     throw error;
   }
   publishConfigChange('guardrail', record.name, existing ? 'updated' : 'created');
-  await audit(authorization.signedIn, existing ? 'guardrail.update' : 'guardrail.create', { type: 'guardrail', id: record.name }, { checks: record.checks, on_error: record.onError });
   revalidatePath('/guardrails');
   return { ok: true, message: `Guardrail policy "${record.name}" saved.` };
 }
@@ -46,7 +50,12 @@ export async function deleteGuardrailPolicyAction(_previous: ActionState | null,
   if (typeof name !== 'string' || name === '') return refused('Which policy? The form names none.');
   const db = adminHost().database.db;
   try {
-    if (!(await deleteGuardrailPolicy(db, name))) return refused(`No guardrail policy named "${name}".`);
+    const deleted = await inTransaction(async (transaction) => {
+      if (!(await deleteGuardrailPolicy(transaction, name))) return false;
+      await audit(authorization.signedIn, 'guardrail.delete', { type: 'guardrail', id: name }, {}, transaction);
+      return true;
+    });
+    if (!deleted) return refused(`No guardrail policy named "${name}".`);
   } catch (error) {
     if (gatewayErrorCode(error) === 'conflict') {
       const existing = await getGuardrailPolicy(db, name);
@@ -58,7 +67,6 @@ export async function deleteGuardrailPolicyAction(_previous: ActionState | null,
     throw error;
   }
   publishConfigChange('guardrail', name, 'deleted');
-  await audit(authorization.signedIn, 'guardrail.delete', { type: 'guardrail', id: name });
   revalidatePath('/guardrails');
   return { ok: true, message: `Guardrail policy "${name}" deleted.` };
 }

@@ -3,7 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import { createKey, getKey, revokeKey, unknownGuardrailPolicyNames, updateKey, type CreateKeyInput } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
@@ -40,9 +40,12 @@ export async function createKeyAction(_previous: ActionState | null, formData: F
   if (!parsed.ok) return refused(parsed.message);
   const problem = await guardrailProblem(parsed.input.guardrails);
   if (problem) return refused(problem);
-  const { record, plaintextKey } = await createKey(adminHost().database.db, parsed.input);
+  const { record, plaintextKey } = await inTransaction(async (db) => {
+    const created = await createKey(db, parsed.input);
+    await audit(authorization.signedIn, 'key.create', { type: 'key', id: created.record.id }, describe(parsed.input), db);
+    return created;
+  });
   publishConfigChange('key', record.id, 'created');
-  await audit(authorization.signedIn, 'key.create', { type: 'key', id: record.id }, describe(parsed.input));
   revalidatePath('/keys');
   return { ok: true, message: `Key "${record.name}" created.`, createdKey: { id: record.id, name: record.name, key: plaintextKey } };
 }
@@ -59,10 +62,13 @@ export async function updateKeyAction(_previous: ActionState | null, formData: F
   if (!parsed.ok) return refused(parsed.message);
   const problem = await guardrailProblem(parsed.input.guardrails);
   if (problem) return refused(problem);
-  const record = await updateKey(adminHost().database.db, id, parsed.input);
+  const record = await inTransaction(async (db) => {
+    const updated = await updateKey(db, id, parsed.input);
+    if (updated) await audit(authorization.signedIn, 'key.update', { type: 'key', id: updated.id }, describe(parsed.input), db);
+    return updated;
+  });
   if (!record) return refused(`No key with id "${id}".`);
   publishConfigChange('key', record.id, 'updated');
-  await audit(authorization.signedIn, 'key.update', { type: 'key', id: record.id }, describe(parsed.input));
   revalidatePath('/keys');
   revalidatePath(`/keys/${id}`);
   return { ok: true, message: `Key "${record.name}" saved.` };
@@ -73,10 +79,13 @@ export async function revokeKeyAction(_previous: ActionState | null, formData: F
   if (!authorization.ok) return refused(authorization.message);
   const id = formData.get('id');
   if (typeof id !== 'string' || id === '') return refused('Which key? The form names none.');
-  const record = await revokeKey(adminHost().database.db, id);
+  const record = await inTransaction(async (db) => {
+    const revoked = await revokeKey(db, id);
+    if (revoked) await audit(authorization.signedIn, 'key.revoke', { type: 'key', id: revoked.id }, { name: revoked.name }, db);
+    return revoked;
+  });
   if (!record) return refused(`No key with id "${id}".`);
   publishConfigChange('key', record.id, 'deleted');
-  await audit(authorization.signedIn, 'key.revoke', { type: 'key', id: record.id }, { name: record.name });
   revalidatePath('/keys');
   revalidatePath(`/keys/${id}`);
   return { ok: true, message: `Key "${record.name}" revoked: the gateway refuses it from now on.` };

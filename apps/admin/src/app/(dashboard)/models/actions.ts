@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { deleteModel, getModel, listModels, listProviders, unknownGuardrailPolicyNames, upsertModel } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { refusedAfterError } from '../../../lib/action-errors.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
@@ -27,15 +27,18 @@ export async function saveModelAction(_previous: ActionState | null, formData: F
   const [unknownPolicies, models] = await Promise.all([unknownGuardrailPolicyNames(db, parsed.input.guardrails ?? []), listModels(db)]);
   const problem = modelReferenceProblem(parsed.input, unknownPolicies, new Set(models.map((model) => model.name)));
   if (problem) return refused(problem);
-  const record = await upsertModel(db, parsed.input);
+  let record;
+  try {
+    record = await inTransaction(async (transaction) => {
+      const saved = await upsertModel(transaction, parsed.input);
+      const details = { strategy: saved.strategy, targets: saved.targets, price: saved.price, cache: saved.cache, guardrails: saved.guardrails };
+      await audit(authorization.signedIn, existing ? 'model.update' : 'model.create', { type: 'model', id: saved.name }, details, transaction);
+      return saved;
+    });
+  } catch (error) {
+    return refusedAfterError(error, existing ? 'model.update' : 'model.create', `Model "${parsed.input.name}" was not saved.`);
+  }
   publishConfigChange('model', record.name, existing ? 'updated' : 'created');
-  await audit(authorization.signedIn, existing ? 'model.update' : 'model.create', { type: 'model', id: record.name }, {
-    strategy: record.strategy,
-    targets: record.targets,
-    price: record.price,
-    cache: record.cache,
-    guardrails: record.guardrails,
-  });
   revalidatePath('/models');
   return { ok: true, message: `Model "${record.name}" saved.` };
 }
@@ -46,12 +49,16 @@ export async function deleteModelAction(_previous: ActionState | null, formData:
   const name = formData.get('name');
   if (typeof name !== 'string' || name === '') return refused('Which model? The form names none.');
   try {
-    if (!(await deleteModel(adminHost().database.db, name))) return refused(`No model named "${name}".`);
+    const deleted = await inTransaction(async (db) => {
+      if (!(await deleteModel(db, name))) return false;
+      await audit(authorization.signedIn, 'model.delete', { type: 'model', id: name }, {}, db);
+      return true;
+    });
+    if (!deleted) return refused(`No model named "${name}".`);
   } catch (error) {
     return refusedAfterError(error, 'model.delete', `Model "${name}" was not deleted.`);
   }
   publishConfigChange('model', name, 'deleted');
-  await audit(authorization.signedIn, 'model.delete', { type: 'model', id: name });
   revalidatePath('/models');
   return { ok: true, message: `Model "${name}" deleted.` };
 }

@@ -5,7 +5,7 @@ import { modelsUsingProvider, providerInUseMessage } from '@gateway/config';
 import { deleteProvider, getProviderByName, listModels, upsertProvider } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
 import { refusedAfterError } from '../../../lib/action-errors.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
@@ -21,15 +21,20 @@ export async function saveProviderAction(_previous: ActionState | null, formData
   const existing = await getProviderByName(database.db, parsed.input.name);
   if (existing?.source === 'file') return refused(`"${existing.name}" is defined in gateway.yaml and is read-only here; change it in the file.`);
   if (existing && formData.get('mode') === 'create') return refused(`A provider named "${existing.name}" exists; edit it instead.`);
-  const record = await upsertProvider(database.db, secretBox, parsed.input);
+  const action = existing ? 'provider.update' : 'provider.create';
+  let record;
+  try {
+    record = await inTransaction(async (db) => {
+      const saved = await upsertProvider(db, secretBox, parsed.input);
+      // The audit keeps which secrets were set, never their values.
+      const details = { type: saved.type, base_url: saved.baseUrl, api_key: parsed.input.apiKey === undefined ? 'kept' : 'set', header_names: saved.headerNames };
+      await audit(authorization.signedIn, action, { type: 'provider', id: saved.name }, details, db);
+      return saved;
+    });
+  } catch (error) {
+    return refusedAfterError(error, action, `Provider "${parsed.input.name}" was not saved.`);
+  }
   publishConfigChange('provider', record.name, existing ? 'updated' : 'created');
-  // The audit keeps which secrets were set, never their values.
-  await audit(authorization.signedIn, existing ? 'provider.update' : 'provider.create', { type: 'provider', id: record.name }, {
-    type: record.type,
-    base_url: record.baseUrl,
-    api_key: parsed.input.apiKey === undefined ? 'kept' : 'set',
-    header_names: record.headerNames,
-  });
   revalidatePath('/providers');
   return { ok: true, message: `Provider "${record.name}" saved.` };
 }
@@ -39,16 +44,21 @@ export async function deleteProviderAction(_previous: ActionState | null, formDa
   if (!authorization.ok) return refused(authorization.message);
   const name = formData.get('name');
   if (typeof name !== 'string' || name === '') return refused('Which provider? The form names none.');
-  const db = adminHost().database.db;
-  const users = modelsUsingProvider(await listModels(db), name);
-  if (users.length > 0) return refused(`${providerInUseMessage(name, users)}.`);
+  let outcome: 'deleted' | 'missing' | { usedBy: string[] };
   try {
-    if (!(await deleteProvider(db, name))) return refused(`No provider named "${name}".`);
+    outcome = await inTransaction(async (db) => {
+      const usedBy = modelsUsingProvider(await listModels(db), name);
+      if (usedBy.length > 0) return { usedBy };
+      if (!(await deleteProvider(db, name))) return 'missing';
+      await audit(authorization.signedIn, 'provider.delete', { type: 'provider', id: name }, {}, db);
+      return 'deleted';
+    });
   } catch (error) {
     return refusedAfterError(error, 'provider.delete', `Provider "${name}" was not deleted.`);
   }
+  if (outcome === 'missing') return refused(`No provider named "${name}".`);
+  if (outcome !== 'deleted') return refused(`${providerInUseMessage(name, outcome.usedBy)}.`);
   publishConfigChange('provider', name, 'deleted');
-  await audit(authorization.signedIn, 'provider.delete', { type: 'provider', id: name });
   revalidatePath('/providers');
   return { ok: true, message: `Provider "${name}" deleted.` };
 }

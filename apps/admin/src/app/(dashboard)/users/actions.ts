@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { countActiveAdmins, createAdminUser, deleteAdminSessionsOfUser, getAdminUser, updateAdminUser, type AdminRole } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { hashPassword, passwordProblem } from '../../../lib/auth/password.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { refused, type ActionState } from '../../../lib/forms/action-state.ts';
@@ -18,9 +18,13 @@ export async function createUserAction(_previous: ActionState | null, formData: 
   if (!parsed.success) return refused('Give an email address, a role and a password.');
   const problem = passwordProblem(parsed.data.password);
   if (problem) return refused(problem);
+  const passwordHash = await hashPassword(parsed.data.password);
   try {
-    const user = await createAdminUser(adminHost().database.db, { email: parsed.data.email, role: parsed.data.role, passwordHash: await hashPassword(parsed.data.password) });
-    await audit(authorization.signedIn, 'user.create', { type: 'user', id: user.id }, { email: user.email, role: user.role });
+    const user = await inTransaction(async (db) => {
+      const created = await createAdminUser(db, { email: parsed.data.email, role: parsed.data.role, passwordHash });
+      await audit(authorization.signedIn, 'user.create', { type: 'user', id: created.id }, { email: created.email, role: created.role }, db);
+      return created;
+    });
     revalidatePath('/users');
     return { ok: true, message: `${user.email} can now sign in as ${user.role}.` };
   } catch (error) {
@@ -46,10 +50,14 @@ export async function updateUserAction(_previous: ActionState | null, formData: 
   };
   const losesAdmin = user.role === 'admin' && user.disabledAt === null && ((change.role !== undefined && change.role !== 'admin') || change.disabled === true);
   if (losesAdmin && (await countActiveAdmins(db)) <= 1) return refused('This is the last enabled admin: make another admin first.');
-  const updated = await updateAdminUser(db, id, change);
+  const updated = await inTransaction(async (transaction) => {
+    const saved = await updateAdminUser(transaction, id, change);
+    if (!saved) return undefined;
+    if (change.disabled) await deleteAdminSessionsOfUser(transaction, id);
+    await audit(authorization.signedIn, 'user.update', { type: 'user', id }, { email: saved.email, ...change }, transaction);
+    return saved;
+  });
   if (!updated) return refused('No such user.');
-  if (change.disabled) await deleteAdminSessionsOfUser(db, id);
-  await audit(authorization.signedIn, 'user.update', { type: 'user', id }, { email: updated.email, ...change });
   revalidatePath('/users');
   return { ok: true, message: `${updated.email}: ${updated.role}${updated.disabledAt ? ', disabled' : ''}.` };
 }
