@@ -1,10 +1,11 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { AttemptLogEntry } from '@gateway/contracts';
-import { getAdminUsageEntry, getKey } from '@gateway/db';
+import { getAdminUsageEntry, getKey, getUsageBodies } from '@gateway/db';
 import { adminHost } from '../../../../host.ts';
 import { requirePageSignIn } from '../../../../lib/auth/session.ts';
 import { worstVerdict } from '../../../../lib/data/guardrail-verdict.ts';
+import { requestBodiesView } from '../../../../lib/data/request-bodies.ts';
 import { formatCount, formatMs, formatTime, formatUsd } from '../../../../lib/format.ts';
 
 export const dynamic = 'force-dynamic';
@@ -67,8 +68,8 @@ function AttemptTable({ attempts, totalMs }: { attempts: AttemptLogEntry[]; tota
 }
 
 /**
- * One request. Everything logged is rendered as React text (escaped), never as HTML: a prompt or
- * metadata value holding markup shows as the characters it is made of.
+ * One request. Everything logged is rendered as React text (escaped), never as HTML: a prompt,
+ * completion or metadata value holding markup shows as the characters it is made of.
  */
 export default async function RequestPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageSignIn();
@@ -76,7 +77,8 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
   const db = adminHost().database.db;
   const entry = await getAdminUsageEntry(db, decodeURIComponent(id));
   if (!entry) notFound();
-  const key = entry.keyId ? await getKey(db, entry.keyId) : undefined;
+  const [key, bodies] = await Promise.all([entry.keyId ? getKey(db, entry.keyId) : undefined, getUsageBodies(db, entry.requestId)]);
+  const logged = requestBodiesView(bodies, key);
   const upstreamMs = Math.max(0, entry.latencyMs - entry.overheadMs);
   return (
     <>
@@ -162,8 +164,31 @@ export default async function RequestPage({ params }: { params: Promise<{ id: st
       </div>
       <h2>Metadata</h2>
       <pre data-testid="request-metadata">{JSON.stringify(entry.metadata, null, 2)}</pre>
-      <h2>Prompt and completion</h2>
-      <p className="muted">Bodies are not logged by the gateway yet; when a key enables body logging they will show here, as text.</p>
+      {logged.kind === 'logged' ? (
+        <>
+          <p className="muted">
+            Logged because the key logs bodies: the prompt as it went to the provider (after guardrail redaction), the completion as the client got it; secrets replaced by
+            &lt;SECRET_n&gt;. {logged.note}
+          </p>
+          <section data-testid="request-prompt">
+            <h2>Prompt</h2>
+            {logged.bodies.promptTruncated && <p className="muted">Truncated: only the first 32,768 characters were kept.</p>}
+            <pre>{logged.bodies.prompt ?? '—'}</pre>
+          </section>
+          <section data-testid="request-completion">
+            <h2>Completion</h2>
+            {logged.bodies.completionTruncated && <p className="muted">Truncated: only the first 32,768 characters were kept.</p>}
+            {logged.bodies.completion === null ? <p className="muted">No completion: the request ended without an answer.</p> : <pre>{logged.bodies.completion}</pre>}
+          </section>
+        </>
+      ) : (
+        <>
+          <h2>Prompt and completion</h2>
+          <p className="muted" data-testid="request-bodies-note">
+            {logged.message}
+          </p>
+        </>
+      )}
     </>
   );
 }
