@@ -1,8 +1,10 @@
 import { Counter } from 'prom-client';
-import { routerPing, routerPlan, type PlanRequest } from '@gateway/contracts';
+import { GatewayError, routerHealth, routerPing, routerPlan, type PlanRequest, type RouterHealth } from '@gateway/contracts';
 import type { Bus, ServiceHandle } from '@gateway/bus';
-import type { DeploymentSnapshot, DeploymentState } from '@gateway/deployment-state';
+import { deploymentId, type DeploymentSnapshot, type DeploymentState } from '@gateway/deployment-state';
 import { modelMetricLabel, observeRequest, type Logger, type Metrics } from '@gateway/telemetry';
+import { catalogDeployments } from './domain/catalog-deployments.ts';
+import { unknownSnapshot } from './domain/deployment-health.ts';
 import { decidePlan, planDeployments } from './domain/plan.ts';
 import type { RoutingCatalog } from './domain/catalog.ts';
 import { resolveRouting } from './domain/resolve-routing.ts';
@@ -78,10 +80,29 @@ export function serveRouter(options: {
     }
   };
 
+  /**
+   * The shared state of every deployment the catalog names, as plans see it. Unlike planning, a state
+   * that cannot be read is an error here: the caller asked for exactly that state.
+   */
+  const health = async (): Promise<RouterHealth> => {
+    const at = now();
+    if (!options.deploymentState) return { tracked: false, at, deployments: [] };
+    const deployments = catalogDeployments(options.catalog());
+    let snapshots: ReadonlyMap<string, DeploymentSnapshot> = new Map();
+    try {
+      if (deployments.length > 0) snapshots = await options.deploymentState.snapshot(deployments);
+    } catch (error) {
+      options.logger?.warn({ err: error }, 'deployment state unavailable for a health snapshot');
+      throw new GatewayError('dependency_unavailable', 'The router could not read the shared deployment state', { source: 'router', cause: error });
+    }
+    return { tracked: true, at, deployments: deployments.map((deployment) => ({ ...deployment, ...(snapshots.get(deploymentId(deployment)) ?? unknownSnapshot) })) };
+  };
+
   return options.bus.serve({
     ...routerServiceInfo,
     endpoints: [
       { endpoint: routerPing, handler: () => ({ ok: true as const }) },
+      { endpoint: routerHealth, handler: health },
       {
         endpoint: routerPlan,
         handler: async (request) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBus, createNatsBus, type Bus } from '@gateway/bus';
-import { configChanged, routerPlan } from '@gateway/contracts';
+import { configChanged, routerHealth, routerPlan } from '@gateway/contracts';
 import { createDatabase, migrateToLatest, upsertModel, upsertProvider, createSecretBox, type Database } from '@gateway/db';
 import type { Deployment, DeploymentSnapshot, DeploymentState } from '@gateway/deployment-state';
 import { createLogger, createMetrics } from '@gateway/telemetry';
@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRouter } from '../src/index.ts';
+import { serveRouter } from '../src/service.ts';
 
 const buses: Array<[string, () => Promise<Bus>]> = [
   ['memory', async () => createMemoryBus()],
@@ -24,8 +25,10 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
   // The shared state as the API replicas would have written it (the real one lives in packages/deployment-state).
   const state = new Map<string, Partial<DeploymentSnapshot>>();
   const asked: Deployment[][] = [];
+  let stateUnavailable = false;
   const deploymentState: DeploymentState = {
     async snapshot(deployments) {
+      if (stateUnavailable) throw new Error('connection refused');
       asked.push([...deployments]);
       return new Map(
         deployments.map((deployment) => {
@@ -128,6 +131,36 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
     ).rejects.toMatchObject({ code: 'invalid_request', param: 'x-gateway-config' });
   });
 
+  it('answers a health snapshot of every deployment of its models, read once from the shared state', async () => {
+    const ejectedUntil = Date.now() + 20_000;
+    state.set('p1/a', { inFlight: 2, latencyEwmaMs: 420, ttftEwmaMs: 180, requestsThisMinute: 12, tokensThisMinute: 3400 });
+    state.set('p2/b', { ejectedUntil, ejectionReason: 'failures' });
+    asked.length = 0;
+    const health = await bus.request(routerHealth, {});
+    state.clear();
+    expect(health.tracked).toBe(true);
+    expect(health.at).toBeGreaterThan(0);
+    const idle = { inFlight: 0, latencyEwmaMs: null, ttftEwmaMs: null, requestsThisMinute: 0, tokensThisMinute: 0, ejectedUntil: null, ejectionReason: null };
+    expect(health.deployments).toEqual([
+      { provider: 'p1', model: 'a', ...idle, inFlight: 2, latencyEwmaMs: 420, ttftEwmaMs: 180, requestsThisMinute: 12, tokensThisMinute: 3400 },
+      { provider: 'p1', model: 'gpt-4o', ...idle },
+      { provider: 'p1', model: 'gpt-4o-mini', ...idle },
+      { provider: 'p2', model: 'b', ...idle, ejectedUntil, ejectionReason: 'failures' },
+      { provider: 'p2', model: 'llama-3.1-8b-instant', ...idle },
+      { provider: 'p2', model: 'long', ...idle },
+    ]);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('answers a health request with an error, not a timeout, when the shared state cannot be read', async () => {
+    stateUnavailable = true;
+    try {
+      await expect(bus.request(routerHealth, {})).rejects.toMatchObject({ code: 'dependency_unavailable', source: 'router', message: 'The router could not read the shared deployment state' });
+    } finally {
+      stateUnavailable = false;
+    }
+  });
+
   it('sends model_not_found back with its param', async () => {
     await expect(bus.request(routerPlan, { requestId: 'r2', model: 'unknown', operation: 'chat', key: { id: 'k' } })).rejects.toMatchObject({
       code: 'model_not_found',
@@ -149,6 +182,20 @@ describe.each(buses)('router service on the %s bus', (_name, createBus) => {
         if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    }
+  });
+});
+
+describe('router health without the shared deployment state', () => {
+  it('says the state is not tracked', async () => {
+    const bus = createMemoryBus();
+    const catalog = { models: new Map(), providers: new Set<string>() };
+    const service = await serveRouter({ bus, catalog: () => catalog, now: () => 1_000 });
+    try {
+      expect(await bus.request(routerHealth, {})).toEqual({ tracked: false, at: 1_000, deployments: [] });
+    } finally {
+      await service.stop();
+      await bus.close();
     }
   });
 });

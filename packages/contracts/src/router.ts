@@ -108,3 +108,40 @@ export const routerPing = defineEndpoint({
   request: z.object({}),
   response: z.object({ ok: z.literal(true) }),
 });
+
+/** One deployment's live state as the router reads it from the shared deployment state. */
+export const deploymentHealthSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** Attempts started and not yet finished, across API replicas. */
+  inFlight: z.number(),
+  /** Moving averages of successful attempts; null until the first one. */
+  latencyEwmaMs: z.number().nullable(),
+  ttftEwmaMs: z.number().nullable(),
+  requestsThisMinute: z.number(),
+  tokensThisMinute: z.number(),
+  /** Epoch ms until which the deployment is left out of plans; null when it is not ejected. */
+  ejectedUntil: z.number().nullable(),
+  ejectionReason: z.enum(['failures', 'error-rate', 'credential']).nullable(),
+});
+export type DeploymentHealth = z.infer<typeof deploymentHealthSchema>;
+
+export const routerHealthSchema = z.object({
+  /** False when the router runs without the shared deployment state: it then plans as if every deployment were idle and healthy. */
+  tracked: z.boolean(),
+  /** Epoch ms at which the state was read, to compare `ejectedUntil` with. */
+  at: z.number(),
+  /** Every deployment of the router's configured models (targets at any depth and fallbacks), once each. */
+  deployments: z.array(deploymentHealthSchema),
+});
+export type RouterHealth = z.infer<typeof routerHealthSchema>;
+
+/** A snapshot of the deployments' live state as the router plans with it (for the dashboard's Routing page). */
+export const routerHealth = defineEndpoint({
+  service: 'router',
+  version: '1.0.0',
+  group: 'router.v1',
+  name: 'health',
+  request: z.object({}),
+  response: routerHealthSchema,
+});
