@@ -251,9 +251,11 @@ describe('admin dashboard in Chromium', () => {
     await expect.poll(() => form.locator('.message').textContent()).toContain('There is no guardrail policy "no-such-policy"');
     expect((await getKey(db(), createdKey.id))?.limits.tpmLimit).toBeNull();
     await form.locator('input[name=guardrails]').fill('pii-strict');
+    await form.locator('input[name=log_bodies]').check();
     await form.locator('button[type=submit]').click();
     await expect.poll(() => form.locator('.message').textContent()).toContain('saved');
-    expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 }, guardrails: ['pii-strict'] });
+    expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 }, guardrails: ['pii-strict'], logBodies: true });
+    expect((await listAudit(db(), { limit: 1, action: 'key.update' })).entries[0]?.details).toMatchObject({ log_bodies: true });
     await adminPage.screenshot({ path: `${screenshots}key.png`, fullPage: true });
   });
 
@@ -281,6 +283,7 @@ describe('admin dashboard in Chromium', () => {
           { policy: 'strict', check: 'prompt_injection', index: 1, action: 'deny', verdict: 'pass', score: 0.12 },
         ],
         metadata: { prompt: xss, feature: 'search' },
+        bodies: { prompt: `user:\nsummarise ${xss}`, completion: `Summary: ${xss}`, promptTruncated: false, completionTruncated: true },
       }),
     ]);
     await adminPage.goto(`/requests?key=${createdKey.id}`);
@@ -298,6 +301,12 @@ describe('admin dashboard in Chromium', () => {
     await adminPage.goto('/requests/req_e2e_one');
     expect(await adminPage.textContent('[data-testid=request-metadata]')).toContain(xss);
     expect(await adminPage.textContent('[data-testid=routing-reason]')).toBe(`weighted pick ${xss}`);
+    // The logged prompt and completion, as text: the markup is characters, not an element.
+    expect(await adminPage.textContent('[data-testid=request-prompt] pre')).toBe(`user:\nsummarise ${xss}`);
+    expect(await adminPage.textContent('[data-testid=request-completion] pre')).toBe(`Summary: ${xss}`);
+    expect(await adminPage.textContent('[data-testid=request-completion]')).toContain('Truncated');
+    expect(await adminPage.textContent('[data-testid=request-prompt]')).not.toContain('Truncated');
+    expect(await adminPage.locator('[data-testid=request-prompt] img, [data-testid=request-completion] img').count()).toBe(0);
     expect(await adminPage.textContent('[data-testid=cache-step]')).toBe('Response cache: miss');
     const guardrails = (await adminPage.textContent('[data-testid=guardrail-step]')) ?? '';
     expect(guardrails).toContain('Guardrails: redact');

@@ -89,7 +89,7 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
         <div className="panel">
           <h2 style={{ marginTop: 0 }}>Settings</h2>
           <pre>
-            {JSON.stringify({ models: record.models, strict: record.strict, limits: record.limits, model_limits: record.modelLimits, guardrails: record.guardrails, cache: record.cache, expires_at: record.expiresAt, metadata: record.metadata }, null, 2)}
+            {JSON.stringify({ models: record.models, strict: record.strict, limits: record.limits, model_limits: record.modelLimits, guardrails: record.guardrails, log_bodies: record.logBodies, cache: record.cache, expires_at: record.expiresAt, metadata: record.metadata }, null, 2)}
           </pre>
         </div>
       )}
