@@ -50,19 +50,20 @@ export function modelReferenceProblem(input: ModelInput, unknownPolicies: readon
   return undefined;
 }
 
+/** A stored model as a gateway.yaml model entry (name, strategy, targets, routing settings, price, cache, guardrails). */
+export function modelEntry(record: ModelRecord): Record<string, unknown> {
+  return {
+    name: record.name,
+    strategy: record.strategy,
+    targets: record.targets,
+    ...record.routing,
+    ...(record.price ? { price: { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } } : {}),
+    ...(record.cache ? { cache: record.cache } : {}),
+    ...(record.guardrails ? { guardrails: record.guardrails } : {}),
+  };
+}
+
 /** A stored model as the JSON the form edits (gateway.yaml's shape), with its cache settings and guardrail policies. */
 export function modelText(record: ModelRecord): string {
-  return JSON.stringify(
-    {
-      name: record.name,
-      strategy: record.strategy,
-      targets: record.targets,
-      ...record.routing,
-      ...(record.price ? { price: { input_per_million: record.price.inputPerMillion, output_per_million: record.price.outputPerMillion } } : {}),
-      ...(record.cache ? { cache: record.cache } : {}),
-      ...(record.guardrails ? { guardrails: record.guardrails } : {}),
-    },
-    null,
-    2,
-  );
+  return JSON.stringify(modelEntry(record), null, 2);
 }
