@@ -23,6 +23,7 @@ import {
   listAudit,
   putCacheSettings,
   recordAudit,
+  revokeKey,
   upsertGuardrailPolicy,
   upsertModel,
   upsertProvider,
@@ -256,6 +257,8 @@ describe('admin dashboard in Chromium', () => {
     await expect.poll(() => form.locator('.message').textContent()).toContain('saved');
     expect(await getKey(db(), createdKey.id)).toMatchObject({ models: ['fast', 'smart'], limits: { rpmLimit: 120, tpmLimit: 50_000 }, guardrails: ['pii-strict'], logBodies: true });
     expect((await listAudit(db(), { limit: 1, action: 'key.update' })).entries[0]?.details).toMatchObject({ log_bodies: true });
+    // The "Requests, 24 h" card links to the same 24 hours of the key in the log.
+    expect(await adminPage.getAttribute('[data-testid=key-requests-link]', 'href')).toBe(`/requests?range=24h&key=${createdKey.id}`);
     await adminPage.screenshot({ path: `${screenshots}key.png`, fullPage: true });
   });
 
@@ -297,6 +300,17 @@ describe('admin dashboard in Chromium', () => {
     await adminPage.click('[data-testid=older-page]');
     await adminPage.waitForURL(/cursor=/);
     expect(await rows.count()).toBe(50);
+    // With a preset range, the next page's link carries the window as absolute times: it does not slide.
+    await adminPage.goto('/requests?range=24h');
+    const older = new URL((await adminPage.getAttribute('[data-testid=older-page]', 'href')) ?? '', server.url);
+    expect(older.searchParams.has('range')).toBe(false);
+    const pinnedFrom = Date.parse(older.searchParams.get('from') ?? '');
+    const pinnedTo = Date.parse(older.searchParams.get('to') ?? '');
+    expect(pinnedTo - pinnedFrom).toBe(86_400_000);
+    await adminPage.click('[data-testid=older-page]');
+    await adminPage.waitForURL(/cursor=/);
+    expect(await rows.count()).toBe(50);
+    expect(new URL((await adminPage.getAttribute('[data-testid=older-page]', 'href')) ?? '', server.url).searchParams.get('from')).toBe(new Date(pinnedFrom).toISOString());
 
     await adminPage.goto('/requests/req_e2e_one');
     expect(await adminPage.textContent('[data-testid=request-metadata]')).toContain(xss);
@@ -331,6 +345,25 @@ describe('admin dashboard in Chromium', () => {
     // One lookup, a miss.
     expect(await adminPage.textContent('[data-testid=cache-hit-ratio] .value')).toBe('0.0%');
     expect(await adminPage.textContent('[data-testid=guardrail-verdicts] .hint')).toBe('of 1 checked · 1 redacted · 0 flagged');
+    // Custom dates (a day that ended before the request), then back to a preset: picking it empties the dates, and it applies.
+    const startedAt = Date.now();
+    const dayBefore = (days: number) => new Date(startedAt - days * 86_400_000).toISOString().slice(0, 19);
+    await adminPage.goto(`/?key=${createdKey.id}&from=${dayBefore(3)}&to=${dayBefore(2)}`);
+    expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('0');
+    const filterBar = adminPage.locator('[data-testid=filters]');
+    expect(await filterBar.locator('select[name=range]').inputValue()).toBe('');
+    expect((await filterBar.locator('input[name=from]').inputValue()).slice(0, 16)).toBe(dayBefore(3).slice(0, 16));
+    await filterBar.locator('select[name=range]').selectOption('24h');
+    expect([await filterBar.locator('input[name=from]').inputValue(), await filterBar.locator('input[name=to]').inputValue()]).toEqual(['', '']);
+    await filterBar.locator('button[type=submit]').click();
+    await adminPage.waitForURL(/range=24h/);
+    expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('1');
+    // Typing a date switches the range back to custom.
+    await adminPage.locator('[data-testid=filters] input[name=from]').fill(dayBefore(3));
+    expect(await adminPage.locator('[data-testid=filters] select[name=range]').inputValue()).toBe('');
+    // Only `to`: the overview's 24 hours end there (a day before the request: nothing).
+    await adminPage.goto(`/?key=${createdKey.id}&to=${dayBefore(1)}`);
+    expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('0');
     await adminPage.goto('/?range=24h');
     expect(await adminPage.textContent('[data-testid=total-requests] .value')).toBe('241');
     await adminPage.locator('[data-testid=overview-charts] .recharts-wrapper').first().waitFor();
@@ -470,6 +503,22 @@ describe('admin dashboard in Chromium', () => {
     await expect.poll(() => adminPage.locator('tr:has(strong:text-is("smart")) form:has(textarea[name=model]) .message').textContent()).toContain('saved');
     expect(await getModel(db(), 'smart')).toMatchObject({ cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] });
     await adminPage.screenshot({ path: `${screenshots}models.png`, fullPage: true });
+
+    // A model a live key still allows is not deleted: the message names the key; once the key is revoked it goes.
+    await upsertModel(db(), { name: 'spare', strategy: 'single', targets: [{ provider: 'anthropic-main', model: 'claude-haiku' }] });
+    const holder = (await createKey(db(), { name: 'spare user', models: ['spare'] })).record;
+    await adminPage.reload();
+    const spareRow = adminPage.locator('tr:has(strong:text-is("spare"))');
+    await spareRow.locator('summary:has-text("edit")').click();
+    const deleteSpare = spareRow.locator('form:has(button:text-is("Delete"))');
+    await deleteSpare.locator('button[type=submit]').click();
+    await expect
+      .poll(() => deleteSpare.locator('.message').textContent())
+      .toBe(`The model "spare" is still named by key "spare user" (${holder.id}: allowed models or cache.semantic.embedder); change them first.`);
+    expect(await getModel(db(), 'spare')).toBeDefined();
+    await revokeKey(db(), holder.id);
+    await deleteSpare.locator('button[type=submit]').click();
+    await expect.poll(() => getModel(db(), 'spare')).toBeUndefined();
 
     await adminPage.goto('/guardrails');
     const softCell = adminPage.locator('td[data-policy="soft-pii"]');
@@ -615,6 +664,21 @@ describe('admin dashboard in Chromium', () => {
       upstream.closeAllConnections();
       upstream.close();
     }
+    // A provider named only in a model's fallbacks is in use: "used by" names the model, and deleting it is refused.
+    await upsertModel(db(), {
+      name: 'long-context',
+      strategy: 'single',
+      targets: [{ provider: 'anthropic-main', model: 'claude-sonnet-4' }],
+      routing: { fallbacks: { context_window: [{ provider: 'stub-wrong', model: 'big' }] } },
+    });
+    await adminPage.reload();
+    const wrongRow = adminPage.locator('tr:has(strong:text-is("stub-wrong"))');
+    expect(await wrongRow.locator('td').nth(4).textContent()).toBe('long-context');
+    await wrongRow.locator('summary:has-text("edit")').click();
+    const deleteWrong = wrongRow.locator('form:has(button:text-is("Delete"))');
+    await deleteWrong.locator('button[type=submit]').click();
+    await expect.poll(() => deleteWrong.locator('.message').textContent()).toBe('Provider "stub-wrong" is used by model(s) "long-context" (targets or fallbacks): change them first.');
+    expect(await getProviderWithSecrets(db(), secretBox, 'stub-wrong')).toBeDefined();
     // A viewer has no test button.
     const { context, page } = await newSignedInPage(viewer);
     await page.goto('/providers');

@@ -39,7 +39,9 @@ export default async function KeyPage({ params }: { params: Promise<{ id: string
           <div className="label">Requests, 24 h</div>
           <div className="value">{formatCount(day.requests)}</div>
           <div className="hint">
-            <Link href={`/requests?key=${encodeURIComponent(id)}`}>see them in the log</Link>
+            <Link href={`/requests?${new URLSearchParams({ range: '24h', key: id })}`} data-testid="key-requests-link">
+              see them in the log
+            </Link>
           </div>
         </div>
         <div className="card">
