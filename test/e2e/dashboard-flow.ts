@@ -22,9 +22,10 @@ const dashboardEnvironment: Record<string, string> = {
 /**
  * The gateway as `npm start` runs it, dashboard included, driven by Debian's Chromium: an operator
  * creates a key in the dashboard, an application calls the API with it (official SDK), the operator
- * sees the request in the log with its logged prompt and completion (as text: markup never runs, secrets
- * scrubbed), revokes the key, and the API refuses it. One mode per test file: Next.js
- * serves one dashboard per process, and each test file runs in a process of its own.
+ * sees the request in the log and in the overview's numbers for the key, with its logged prompt and
+ * completion (as text: markup never runs, secrets scrubbed), revokes the key, and the API refuses it.
+ * One mode per test file: Next.js serves one dashboard per process, and each test file runs in a
+ * process of its own.
  */
 export function dashboardAndApiSuite(mode: Mode): void {
   describe(`dashboard and API together (${mode})`, () => {
@@ -94,6 +95,14 @@ export function dashboardAndApiSuite(mode: Mode): void {
         const text = (await page.locator('[data-testid=requests-table]').textContent()) ?? '';
         return text.includes(requestId) ? true : undefined;
       }, 20_000);
+
+      // The overview's numbers for the key are the request's, as the API reported its usage.
+      await page.goto(`/?range=24h&key=${keyId}`);
+      expect(await page.textContent('[data-testid=total-requests] .value')).toBe('1');
+      expect(await page.textContent('[data-testid=error-rate] .value')).toBe('0.0%');
+      const tokens = (data.usage?.prompt_tokens ?? 0) + (data.usage?.completion_tokens ?? 0);
+      expect(tokens).toBeGreaterThan(0);
+      expect(await page.textContent('[data-testid=total-tokens] .value')).toBe(new Intl.NumberFormat('en-US').format(tokens));
 
       // The detail shows the logged prompt and completion as text: the markup is characters, no element, no dialog.
       const promptSection = page.locator('[data-testid=request-prompt]');
