@@ -5,7 +5,7 @@ import { usePathname } from 'next/navigation';
 
 const sections: Array<{ title: string; links: Array<[href: string, label: string]> }> = [
   { title: 'Watch', links: [['/', 'Overview'], ['/requests', 'Requests']] },
-  { title: 'Manage', links: [['/keys', 'Keys'], ['/providers', 'Providers'], ['/models', 'Models'], ['/guardrails', 'Guardrails'], ['/cache', 'Cache']] },
+  { title: 'Manage', links: [['/keys', 'Keys'], ['/providers', 'Providers'], ['/models', 'Models'], ['/routing', 'Routing'], ['/guardrails', 'Guardrails'], ['/cache', 'Cache']] },
   { title: 'Admin', links: [['/users', 'Users'], ['/audit', 'Audit log']] },
 ];
 

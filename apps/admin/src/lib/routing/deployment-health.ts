@@ -22,8 +22,8 @@ export function liveState(health: RouterHealth | 'unavailable' | 'unreachable'):
 /** One deployment's live state in words, for a row of the Routing page. */
 export interface HealthView {
   ejected: boolean;
-  /** `healthy`, or until when and why it is left out of plans. */
-  status: string;
+  /** For an ejected deployment: until when and why it is left out of plans, and how long is left. */
+  ejection?: string;
   inFlight: string;
   /** Latency EWMA with TTFT, or `unmeasured` before the first success. */
   latency: string;
@@ -46,9 +46,9 @@ export function healthView(health: DeploymentHealth | undefined, at: number): He
   const ttft = health?.ttftEwmaMs ?? null;
   return {
     ejected,
-    status: ejected
-      ? `ejected until ${formatTime(new Date(health!.ejectedUntil!))} (${health!.ejectionReason ? reasons[health!.ejectionReason] : 'unhealthy'}, ${formatDuration(Math.ceil((health!.ejectedUntil! - at) / 1000) * 1000)} left)`
-      : 'healthy',
+    ...(ejected && {
+      ejection: `until ${formatTime(new Date(health!.ejectedUntil!))} (${health!.ejectionReason ? reasons[health!.ejectionReason] : 'unhealthy'}, ${formatDuration(Math.ceil((health!.ejectedUntil! - at) / 1000) * 1000)} left)`,
+    }),
     inFlight: formatCount(health?.inFlight ?? 0),
     latency: latency === null ? 'unmeasured' : `${formatDuration(Math.round(latency))}${ttft === null ? '' : ` (TTFT ${formatDuration(Math.round(ttft))})`}`,
     perMinute: `${formatCount(health?.requestsThisMinute ?? 0)} req · ${formatCount(health?.tokensThisMinute ?? 0)} tokens`,

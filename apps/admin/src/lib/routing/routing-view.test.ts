@@ -67,7 +67,7 @@ describe('routingView', () => {
     expect(result.view).not.toHaveProperty('deadlineMs');
     expect(result.view).not.toHaveProperty('hedgeAfterMs');
     expect(result.view.fallbacks).toEqual({ contextWindow: [], contentPolicy: [] });
-    expect(retryParts(result.view.retry).set).toEqual([]);
+    expect(retryParts(result.view.retry).every((part) => part.from === 'default')).toBe(true);
   });
 
   it('says why a stored model does not validate (the router leaves it out)', () => {
@@ -79,19 +79,19 @@ describe('routingView', () => {
 });
 
 describe('retryParts', () => {
-  it('lists what is set with where, and the defaults that fill the rest', () => {
+  it('says each field with the layer that set it, the defaults filling the rest', () => {
     const retry = effectiveRetry([
       { from: 'model', retry: { on_status_codes: [429] } },
       { from: 'target', retry: { attempts: 1 } },
     ]);
-    expect(retryParts(retry)).toEqual({
-      set: [
-        { text: '1 retry', from: 'target' },
-        { text: 'on 429', from: 'model' },
-      ],
-      defaults: ['backoff from 250 ms', 'backoff up to 8 s', 'Retry-After honoured up to 30 s'],
-    });
-    expect(retryParts(effectiveRetry([])).defaults[0]).toBe('2 retries');
+    expect(retryParts(retry)).toEqual([
+      { text: '1 retry', from: 'target' },
+      { text: 'on 429', from: 'model' },
+      { text: 'backoff 250 ms', from: 'default' },
+      { text: 'max backoff 8 s', from: 'default' },
+      { text: 'Retry-After ≤ 30 s', from: 'default' },
+    ]);
+    expect(retryParts(effectiveRetry([]))[0]).toEqual({ text: '2 retries', from: 'default' });
   });
 });
 

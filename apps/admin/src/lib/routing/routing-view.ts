@@ -177,16 +177,15 @@ export function viewDeployments(view: RoutingView): DeploymentView[] {
   return found;
 }
 
-/** A retry policy in words: what some layer sets (with which layer), and the defaults that fill the rest. */
-export function retryParts(retry: EffectiveRetry): { set: Array<{ text: string; from: RetrySource }>; defaults: string[] } {
-  const parts: Array<{ text: string; from: RetrySource }> = [
+/** A retry policy in words, field by field, each with the layer that set it (`default` where none did). */
+export function retryParts(retry: EffectiveRetry): Array<{ text: string; from: RetrySource }> {
+  return [
     { text: `${retry.attempts.value} ${retry.attempts.value === 1 ? 'retry' : 'retries'}`, from: retry.attempts.from },
     { text: `on ${retry.onStatusCodes.value.join(', ')}`, from: retry.onStatusCodes.from },
-    { text: `backoff from ${formatDuration(retry.initialBackoffMs.value)}`, from: retry.initialBackoffMs.from },
-    { text: `backoff up to ${formatDuration(retry.maxBackoffMs.value)}`, from: retry.maxBackoffMs.from },
-    { text: `Retry-After honoured up to ${formatDuration(retry.maxRetryAfterMs.value)}`, from: retry.maxRetryAfterMs.from },
+    { text: `backoff ${formatDuration(retry.initialBackoffMs.value)}`, from: retry.initialBackoffMs.from },
+    { text: `max backoff ${formatDuration(retry.maxBackoffMs.value)}`, from: retry.maxBackoffMs.from },
+    { text: `Retry-After ≤ ${formatDuration(retry.maxRetryAfterMs.value)}`, from: retry.maxRetryAfterMs.from },
   ];
-  return { set: parts.filter((part) => part.from !== 'default'), defaults: parts.filter((part) => part.from === 'default').map((part) => part.text) };
 }
 
 /** Milliseconds as written in config: `250 ms`, `8 s`, `1.5 s`, `2 min`. */
