@@ -52,6 +52,24 @@ function limits(deployment: DeploymentView): string {
   return parts.filter((part) => part !== undefined).join(' · ');
 }
 
+/** A target's path, breakable after each dot (`fallbacks.context_window.0` would widen the column). */
+function Path({ path }: { path: string }) {
+  return (
+    <>
+      {path.split('.').map((part, index) => (
+        <Fragment key={index}>
+          {index > 0 && (
+            <>
+              .<wbr />
+            </>
+          )}
+          {part}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
 function flatten(targets: readonly TargetView[], depth: number): Array<{ target: TargetView; depth: number }> {
   return targets.flatMap((target) => [{ target, depth }, ...(target.kind === 'group' ? flatten(target.targets, depth + 1) : [])]);
 }
@@ -62,7 +80,7 @@ function flatten(targets: readonly TargetView[], depth: number): Array<{ target:
  */
 export function RoutingTargets({ sections, live }: { sections: Array<{ title?: string; targets: readonly TargetView[] }>; live: LiveState }) {
   const showLive = live.kind === 'live';
-  const columns = showLive ? 9 : 5;
+  const columns = showLive ? 7 : 5;
   return (
     <div className="table-wrap">
       <table data-testid="routing-targets">
@@ -76,9 +94,9 @@ export function RoutingTargets({ sections, live }: { sections: Array<{ title?: s
             {showLive && (
               <>
                 <th>state</th>
-                <th className="num">in flight</th>
-                <th className="num">latency EWMA</th>
-                <th className="num">this minute</th>
+                <th className="num" style={{ whiteSpace: 'normal' }}>
+                  in flight · latency EWMA · this minute
+                </th>
               </>
             )}
           </tr>
@@ -95,7 +113,9 @@ export function RoutingTargets({ sections, live }: { sections: Array<{ title?: s
               if (target.kind === 'group') {
                 return (
                   <tr key={target.path} data-path={target.path}>
-                    <td className="mono">{target.path}</td>
+                    <td className="mono">
+                      <Path path={target.path} />
+                    </td>
                     <td style={indent}>
                       group{target.name === undefined ? '' : ` ${target.name}`} · <strong>{target.strategy}</strong>
                       <Conditions conditions={target.conditions} fallback={target.default} />
@@ -110,7 +130,9 @@ export function RoutingTargets({ sections, live }: { sections: Array<{ title?: s
               const health = live.kind === 'live' ? healthView(live.deployments.get(`${target.provider}/${target.model}`), live.at) : undefined;
               return (
                 <tr key={target.path} data-path={target.path} data-deployment={`${target.provider}/${target.model}`}>
-                  <td className="mono">{target.path}</td>
+                  <td className="mono">
+                    <Path path={target.path} />
+                  </td>
                   <td style={{ ...indent, whiteSpace: 'nowrap' }}>
                     <strong>
                       {target.provider}/{target.model}
@@ -133,14 +155,12 @@ export function RoutingTargets({ sections, live }: { sections: Array<{ title?: s
                           <span className="badge ok">healthy</span>
                         )}
                       </td>
-                      <td className="num" data-testid="deployment-in-flight">
-                        {health.inFlight}
-                      </td>
-                      <td className="num" data-testid="deployment-latency">
-                        {health.latency}
-                      </td>
-                      <td className="num" data-testid="deployment-per-minute">
-                        {health.perMinute}
+                      <td className="num">
+                        <div>
+                          <span data-testid="deployment-in-flight">{health.inFlight}</span> in flight
+                        </div>
+                        <div data-testid="deployment-latency">{health.latency}</div>
+                        <div data-testid="deployment-per-minute">{health.perMinute}</div>
                       </td>
                     </>
                   )}
