@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '@gateway/bus';
-import { cachePurge, configChanged, guardrailCheckSchema, type CachePurgeRequest, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
+import { cachePurge, configChanged, guardrailCheckSchema, routerHealth, type CachePurgeRequest, type ConfigChanged, type UsageRecord } from '@gateway/contracts';
 import {
   createAdminUser,
   createKey,
@@ -537,6 +537,131 @@ describe('admin dashboard in Chromium', () => {
     await shortCell.locator('[data-testid=delete-guardrail-form] button[type=submit]').click();
     await expect.poll(() => getGuardrailPolicy(db(), 'short-lived')).toBeUndefined();
     await expect.poll(() => events.some((event) => event.entity === 'guardrail' && event.id === 'short-lived' && event.action === 'deleted')).toBe(true);
+  });
+
+  it('shows each model’s routing and its deployments’ live state; an admin edits a model’s routing alone', async () => {
+    await adminPage.goto('/routing');
+    // No router on the bus: the page says so and shows the routing all the same.
+    const live = adminPage.locator('[data-testid=routing-live]');
+    expect(await live.getAttribute('data-state')).toBe('unreachable');
+    expect(await live.textContent()).toContain('router not reachable');
+    const fast = adminPage.locator('section[data-model="fast"]');
+    expect(await fast.locator('[data-testid=routing-strategy]').textContent()).toBe('loadbalance');
+    const fastTarget = (await fast.locator('tr[data-path="0"]').textContent()) ?? '';
+    expect(fastTarget).toContain('openai-main/gpt-4o-mini');
+    expect(await fast.locator('tr[data-path="0"] [data-from=default]').allTextContents()).toContain('2 retries');
+    expect(await fast.locator('.badge.file').count()).toBe(1);
+    expect(await fast.locator('[data-testid=routing-form]').count()).toBe(0);
+
+    const smart = adminPage.locator('section[data-model="smart"]');
+    await smart.locator('summary:has-text("edit routing")').click();
+    const form = smart.locator('[data-testid=routing-form]');
+    const textarea = form.locator('textarea[name=routing]');
+    // The text holds the routing alone, not the model's cache settings or guardrail policies.
+    const shown = JSON.parse(await textarea.inputValue());
+    expect(shown).toMatchObject({ strategy: 'loadbalance', targets: [{ provider: 'anthropic-main', model: 'claude-sonnet-4' }] });
+    expect(Object.keys(shown).filter((field) => ['name', 'price', 'cache', 'guardrails'].includes(field))).toEqual([]);
+
+    // Refused with gateway.yaml's messages, nothing saved.
+    const refusedWith = async (routing: unknown, message: string) => {
+      await textarea.fill(JSON.stringify(routing));
+      await form.locator('button[type=submit]').click();
+      await expect.poll(() => form.locator('.message').textContent()).toBe(message);
+    };
+    await refusedWith({ strategy: 'fallback', targets: [{ provider: 'nobody', model: 'x' }] }, 'targets.0.provider: unknown provider "nobody" (declare it under providers)');
+    await refusedWith({ strategy: 'conditional', targets: [{ provider: 'anthropic-main', model: 'claude-sonnet-4' }] }, 'strategy: strategy conditional needs conditions: [{ when, then }]');
+    expect((await getModel(db(), 'smart'))?.strategy).toBe('loadbalance');
+
+    const eventsBefore = events.length;
+    const routing = {
+      strategy: 'fallback',
+      targets: [
+        { name: 'primary', provider: 'anthropic-main', model: 'claude-sonnet-4', retry: { attempts: 1 }, ttft_timeout_ms: 5000 },
+        { name: 'backup', strategy: 'loadbalance', targets: [{ provider: 'openai-main', model: 'gpt-4o-mini', weight: 3 }, { provider: 'anthropic-main', model: 'claude-haiku' }] },
+      ],
+      timeout_ms: 30000,
+      hedge: { after_ms: 2000 },
+      fallbacks: { context_window: [{ provider: 'anthropic-main', model: 'claude-long' }] },
+    };
+    await textarea.fill(JSON.stringify(routing));
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => form.locator('.message').textContent()).toBe('Routing of "smart" saved.');
+    const saved = await getModel(db(), 'smart');
+    expect(saved).toMatchObject({ strategy: 'fallback', routing: { timeout_ms: 30000, hedge: { after_ms: 2000 }, fallbacks: routing.fallbacks }, cache: { mode: 'exact', ttl: 900 }, guardrails: ['soft-pii'] });
+    expect(saved?.targets[1]).toMatchObject({ name: 'backup', strategy: 'loadbalance', targets: [{ provider: 'openai-main', model: 'gpt-4o-mini', weight: 3 }, { model: 'claude-haiku' }] });
+    // The routers reload it on this event.
+    await expect.poll(() => events.slice(eventsBefore).some((event) => event.entity === 'model' && event.id === 'smart' && event.action === 'updated')).toBe(true);
+    const [entry] = (await listAudit(db(), { limit: 1, action: 'model.routing.update' })).entries;
+    expect(entry).toMatchObject({ actorEmail: admin.email, targetType: 'model', targetId: 'smart', details: { strategy: 'fallback' } });
+
+    // A stand-in router answers router.v1.health: each deployment shows its live state.
+    const ejectedUntil = Date.now() + 45_000;
+    const idle = { inFlight: 0, latencyEwmaMs: null, ttftEwmaMs: null, requestsThisMinute: 0, tokensThisMinute: 0, ejectedUntil: null, ejectionReason: null };
+    const router = await bus.serve({
+      name: 'router',
+      version: '1.0.0',
+      endpoints: [
+        {
+          endpoint: routerHealth,
+          handler: () => ({
+            tracked: true,
+            at: Date.now(),
+            deployments: [
+              { provider: 'anthropic-main', model: 'claude-sonnet-4', ...idle, ejectedUntil, ejectionReason: 'failures' as const },
+              { provider: 'openai-main', model: 'gpt-4o-mini', ...idle, inFlight: 2, latencyEwmaMs: 420, ttftEwmaMs: 180, requestsThisMinute: 12, tokensThisMinute: 3400 },
+            ],
+          }),
+        },
+      ],
+    });
+    try {
+      await adminPage.reload();
+      expect(await live.getAttribute('data-state')).toBe('live');
+      expect(await smart.locator('[data-testid=routing-strategy]').textContent()).toBe('fallback');
+      const facts = (await smart.locator('dl.facts').textContent()) ?? '';
+      expect(facts).toContain('30 s');
+      expect(facts).toContain('after 2 s without an answer');
+      const primary = smart.locator('tr[data-path="0"]');
+      const primaryText = (await primary.textContent()) ?? '';
+      expect(primaryText).toContain('anthropic-main/claude-sonnet-4');
+      expect(primaryText).toContain('first token 5 s');
+      expect(primaryText).toContain('1 retry (target)');
+      expect(await primary.locator('[data-from=default]').allTextContents()).toEqual(['on 408, 409, 429, 500, 502, 503, 504', 'backoff 250 ms', 'max backoff 8 s', 'Retry-After ≤ 30 s']);
+      expect(await primary.locator('[data-testid=deployment-state]').textContent()).toMatch(/^ejected until .+ UTC \(consecutive failures, \d+ s left\)$/);
+      expect(await smart.locator('tr[data-path="1"]').textContent()).toContain('group backup · loadbalance');
+      const mini = smart.locator('tr[data-path="1.0"]');
+      expect(await mini.locator('[data-from=default]').allTextContents()).toContain('2 retries');
+      expect(await mini.locator('[data-testid=deployment-state]').textContent()).toBe('healthy');
+      expect(await mini.locator('[data-testid=deployment-in-flight]').textContent()).toBe('2');
+      expect(await mini.locator('[data-testid=deployment-latency]').textContent()).toBe('420 ms (TTFT 180 ms)');
+      expect(await mini.locator('[data-testid=deployment-per-minute]').textContent()).toBe('12 req · 3,400 tokens');
+      // A deployment the state never saw: idle, unmeasured, healthy.
+      const long = smart.locator('tr[data-path="fallbacks.context_window.0"]');
+      expect(await long.textContent()).toContain('anthropic-main/claude-long');
+      expect(await long.locator('[data-testid=deployment-latency]').textContent()).toBe('unmeasured');
+      await adminPage.screenshot({ path: `${screenshots}routing.png`, fullPage: true });
+    } finally {
+      await router.stop();
+    }
+
+    // A viewer reads the routing but has no controls, and posting the admin's form is refused.
+    const saveFields = await form.evaluate((element) => [...new FormData(element as HTMLFormElement)].map(([name, value]) => [name, String(value)]));
+    const changed = JSON.stringify({ targets: [{ provider: 'openai-main', model: 'gpt-4o' }] });
+    const { context, page } = await newSignedInPage(viewer);
+    await page.goto('/routing');
+    expect(await page.locator('section[data-model="smart"] [data-testid=routing-strategy]').textContent()).toBe('fallback');
+    expect(await page.locator('[data-testid=routing-form]').count()).toBe(0);
+    expect(await page.locator('summary:has-text("edit routing")').count()).toBe(0);
+    const viewerCsrf = await page.locator('form[action="/sign-out"] input[name=csrf]').inputValue();
+    const attempt = await page.request.post('/routing', { multipart: { ...Object.fromEntries(saveFields.map(([name, value]) => [name!, value!])), csrf: viewerCsrf, routing: changed }, headers: { origin: server.url } });
+    expect(await attempt.text()).toContain('Viewers cannot change anything');
+    expect((await getModel(db(), 'smart'))?.strategy).toBe('fallback');
+    await context.close();
+
+    // A model of gateway.yaml is refused by the server, even to an admin.
+    const fileAttempt = await adminPage.request.post('/routing', { multipart: { ...Object.fromEntries(saveFields.map(([name, value]) => [name!, value!])), name: 'fast', routing: changed }, headers: { origin: server.url } });
+    expect(await fileAttempt.text()).toContain('is defined in gateway.yaml and is read-only here');
+    expect(await getModel(db(), 'fast')).toMatchObject({ strategy: 'loadbalance', targets: [{ provider: 'openai-main', model: 'gpt-4o-mini' }] });
   });
 
   it('sets the cache defaults and purges cached answers through the cache service', async () => {
