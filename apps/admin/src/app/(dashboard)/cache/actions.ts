@@ -5,7 +5,7 @@ import { cacheEmbedderProblems, cacheScopeOf, teamCacheScope } from '@gateway/co
 import { cachePurge, type CachePurgeRequest } from '@gateway/contracts';
 import { getCacheSettings, getKey, listModels, putCacheSettings } from '@gateway/db';
 import { adminHost } from '../../../host.ts';
-import { audit } from '../../../lib/audit.ts';
+import { audit, inTransaction } from '../../../lib/audit.ts';
 import { gatewayErrorCode } from '../../../lib/errors.ts';
 import { authorizeMutation } from '../../../lib/auth/session.ts';
 import { publishConfigChange } from '../../../lib/config-events.ts';
@@ -29,13 +29,15 @@ export async function saveCacheSettingsAction(_previous: ActionState | null, for
   const existing = await getCacheSettings(db);
   if (existing?.source === 'file') return refused('The cache defaults are set in gateway.yaml and are read-only here; change them in the file.');
   try {
-    await putCacheSettings(db, parsed.settings, 'api');
+    await inTransaction(async (transaction) => {
+      await putCacheSettings(transaction, parsed.settings, 'api');
+      await audit(authorization.signedIn, 'cache.settings.update', { type: 'settings', id: 'cache' }, { settings: parsed.settings }, transaction);
+    });
   } catch (error) {
     if (gatewayErrorCode(error) === 'conflict') return refused('The cache defaults are set in gateway.yaml and are read-only here; change them in the file.');
     throw error;
   }
   publishConfigChange('settings', 'cache', 'updated');
-  await audit(authorization.signedIn, 'cache.settings.update', { type: 'settings', id: 'cache' }, { settings: parsed.settings });
   revalidatePath('/cache');
   return { ok: true, message: 'Cache defaults saved.' };
 }
