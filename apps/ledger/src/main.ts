@@ -31,6 +31,7 @@ const bus = await createBus({
   natsUrl: environment.NATS_URL,
   name: 'ledger',
   ...(environment.NATS_NAMESPACE ? { namespace: environment.NATS_NAMESPACE } : {}),
+  streamReplicas: environment.NATS_STREAM_REPLICAS,
   logger,
 });
 const ledger = await startLedger({ bus, database, logger, metrics });

@@ -8,6 +8,8 @@ export interface CreateBusOptions {
   natsUrl?: string;
   name: string;
   namespace?: string;
+  /** How many JetStream servers keep each message of the streams this bus creates (NATS only). */
+  streamReplicas?: number;
   logger?: BusLogger;
 }
 
@@ -19,6 +21,7 @@ export async function createBus(options: CreateBusOptions): Promise<Bus> {
     url: options.natsUrl,
     name: options.name,
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+    ...(options.streamReplicas === undefined ? {} : { streamReplicas: options.streamReplicas }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
 }

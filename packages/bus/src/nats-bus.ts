@@ -38,6 +38,8 @@ export interface NatsBusOptions {
   name: string;
   /** Prefix for every subject, service group and stream; see namespace.ts. */
   namespace?: string;
+  /** How many JetStream servers keep each message of the streams this bus creates (default 1). */
+  streamReplicas?: number;
   logger?: BusLogger;
 }
 
@@ -57,7 +59,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   } catch (error) {
     throw new GatewayError('dependency_unavailable', 'Could not connect to NATS', { source: 'bus', cause: error });
   }
-  return new NatsBus(connection, namespace, logger);
+  return new NatsBus(connection, namespace, logger, options.streamReplicas ?? 1);
 }
 
 class NatsBus implements Bus {
@@ -70,9 +72,12 @@ class NatsBus implements Bus {
   #jetStream: Promise<{ manager: JetStreamManager; client: JetStreamClient }> | undefined;
   #connected = true;
 
-  constructor(connection: NatsConnection, namespace: Namespace, logger: BusLogger) {
+  readonly #streamReplicas: number;
+
+  constructor(connection: NatsConnection, namespace: Namespace, logger: BusLogger, streamReplicas: number) {
     this.#connection = connection;
     this.#namespace = namespace;
+    this.#streamReplicas = streamReplicas;
     this.#logger = logger;
     void this.#watchStatus();
   }
@@ -155,7 +160,7 @@ class NatsBus implements Bus {
 
   async ensureStream(stream: DurableStream): Promise<void> {
     const { manager } = await this.#jetStreamApi();
-    await ensureNatsStream(manager, stream, this.#namespace);
+    await ensureNatsStream(manager, stream, this.#namespace, this.#streamReplicas);
   }
 
   async publishDurable<S extends DurableStream>(

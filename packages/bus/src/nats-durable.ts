@@ -14,22 +14,45 @@ function isApiError(error: unknown, code: number): boolean {
   return error instanceof JetStreamApiError && error.code === code;
 }
 
-/** Creates the stream, or brings an existing one's subjects and de-duplication window up to date. */
-export async function ensureNatsStream(manager: JetStreamManager, stream: DurableStream, namespace: Namespace): Promise<void> {
+/** JetStream's answer when a stream asks for more replicas than a non-clustered server can keep. */
+const replicasNotSupported = 10074;
+
+/**
+ * Creates the stream, or brings an existing one's subjects, de-duplication window, age limit and
+ * replica count up to date. `replicas` is how many JetStream servers keep each message (1 on a
+ * single server; 3 on a three-server cluster, so that losing one loses nothing): raising it on an
+ * existing stream makes the cluster copy it.
+ */
+export async function ensureNatsStream(manager: JetStreamManager, stream: DurableStream, namespace: Namespace, replicas = 1): Promise<void> {
   const name = namespace.stream(stream.stream);
   const wanted = {
     subjects: [namespace.subject(stream.subject)],
     duplicate_window: nanos(stream.duplicateWindowMs),
     ...(stream.maxAgeMs !== undefined ? { max_age: nanos(stream.maxAgeMs) } : {}),
+    num_replicas: replicas,
   };
+  const notClustered = (cause?: unknown) =>
+    new GatewayError(
+      'dependency_unavailable',
+      `The ${stream.stream} stream asks for ${replicas} replicas (NATS_STREAM_REPLICAS) but the NATS server is not part of a JetStream cluster; use 1 with a single server`,
+      { source: 'bus', ...(cause === undefined ? {} : { cause }) },
+    );
+  let existing;
   try {
-    await manager.streams.info(name);
+    existing = await manager.streams.info(name);
   } catch (error) {
     if (!isApiError(error, JetStreamApiCodes.StreamNotFound)) throw error;
-    // Replicas may race here; JetStream accepts a second create with the same configuration.
-    await manager.streams.add({ name, ...wanted, storage: StorageType.File });
+    try {
+      // Replicas may race here; JetStream accepts a second create with the same configuration.
+      await manager.streams.add({ name, ...wanted, storage: StorageType.File });
+    } catch (addError) {
+      if (replicas > 1 && isApiError(addError, replicasNotSupported)) throw notClustered(addError);
+      throw addError;
+    }
     return;
   }
+  // A single server accepts more replicas on an update without keeping them: refuse it here.
+  if (replicas > 1 && existing.cluster?.name === undefined) throw notClustered();
   await manager.streams.update(name, wanted);
 }
 

@@ -482,6 +482,29 @@ describe('nats bus only', () => {
     expect(info.config.subjects).toEqual([`${namespace}.${stream.subject}`]);
     expect(info.config.duplicate_window).toBe(60_000 * 1_000_000);
     expect(info.config.storage).toBe('file');
+    expect(info.config.num_replicas).toBe(1);
+  });
+
+  it('creates streams with the replicas it is given, and says plainly when the server cannot keep them', async () => {
+    const stream = testStream('replicated');
+    createdStreams.push(`${namespace}_${stream.stream}`);
+    await bus.ensureStream(stream);
+    // This machine runs one NATS server: three replicas need a JetStream cluster.
+    const replicated = await createNatsBus({ url: natsUrl, name: 'bus-contract-replicas', namespace, streamReplicas: 3, logger });
+    try {
+      const error = await rejection(replicated.ensureStream(stream));
+      expect(error.code).toBe('dependency_unavailable');
+      expect(error.message).toBe(
+        'The TEST_REPLICATED stream asks for 3 replicas (NATS_STREAM_REPLICAS) but the NATS server is not part of a JetStream cluster; use 1 with a single server',
+      );
+      const fresh = testStream('replicated_new');
+      createdStreams.push(`${namespace}_${fresh.stream}`);
+      expect((await rejection(replicated.ensureStream(fresh))).code).toBe('dependency_unavailable');
+    } finally {
+      await replicated.close();
+    }
+    const manager = await jetstreamManager(raw);
+    expect((await manager.streams.info(`${namespace}_${stream.stream}`)).config.num_replicas).toBe(1);
   });
 
   it('keeps buses of different namespaces apart', async () => {

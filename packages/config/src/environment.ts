@@ -35,6 +35,12 @@ export const environmentSchema = z.object({
   NATS_URL: optionalString,
   /** Prefix for every NATS subject and stream, so several gateways can share one NATS server. */
   NATS_NAMESPACE: optionalString,
+  /**
+   * How many JetStream servers keep each message of the gateway's streams (USAGE): 1 on a single
+   * server, 3 on a three-server cluster so that losing one server loses no usage. Applied by the
+   * process that creates the streams (the ledger), also to a stream that exists.
+   */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Largest request body accepted, in bytes. */
   GATEWAY_BODY_LIMIT: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** How often key budgets are reconciled from the usage records (also once at start); 0 turns it off. */
