@@ -94,6 +94,7 @@ export async function buildApi(dependencies: ApiDependencies): Promise<Api> {
     limiter: new KeyLimiter({ store: dependencies.store, inFlightEpochMs: settings.inFlightEpochMs }),
     catalog: catalog.current,
     logger,
+    metrics,
   });
   const reconciler = dependencies.store
     ? startBudgetReconciler({ database, store: dependencies.store, logger, intervalMs: settings.reconcileIntervalMs })

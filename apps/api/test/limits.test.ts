@@ -124,6 +124,13 @@ async function createKey(setup: Setup, limits: Record<string, unknown> = {}): Pr
 
 const chatBody = { model: 'fast', messages: [{ role: 'user', content: 'one two three' }], max_tokens: 5 };
 
+/** The API's count of refusals by one kind and scope of key limit (`gateway_limit_refusals_total`). */
+async function refusalsCounted(setup: Setup, kind: string, scope: string): Promise<number> {
+  const text = await (await fetch(`${setup.url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith('gateway_limit_refusals_total{') && candidate.includes(`kind="${kind}"`) && candidate.includes(`scope="${scope}"`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 async function chat(setup: Setup, key: string, options: { body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {}) {
   const response = await fetch(`${setup.url}/v1/chat/completions`, {
     method: 'POST',
@@ -214,6 +221,7 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
     const maxUsd = costOf(tokens.inputTokens, tokens.outputTokens) * 10.5;
     setup.fake.script(Array.from({ length: 50 }, () => ({ usage: { prompt_tokens: tokens.inputTokens, completion_tokens: tokens.outputTokens } })));
     const { id, key } = await createKey(setup, { budget: { max_usd: maxUsd, period: 'monthly' } });
+    const budgetRefusalsBefore = await refusalsCounted(setup, 'budget', 'key');
     let release: () => void = () => undefined;
     const barrier = new Promise<void>((resolve) => (release = resolve));
     const calls = Array.from({ length: 50 }, async () => {
@@ -230,6 +238,8 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
     const refusal = refused[0]!;
     expect(refusal.body.error).toMatchObject({ code: 'rate_limited', type: 'rate_limit_error', param: 'budget' });
     expect(refusal.body.error.message).toContain('per month (monthly, UTC)');
+    // Counted as budget refusals (the alert on exhausted budgets reads this), not as rate limits.
+    expect((await refusalsCounted(setup, 'budget', 'key')) - budgetRefusalsBefore).toBe(40);
     const secondsToMonthEnd = (budgetPeriodAt('monthly', new Date()).end.getTime() - Date.now()) / 1000;
     expect(Math.abs(Number(refusal.headers.get('retry-after')) - secondsToMonthEnd)).toBeLessThan(5);
     expect(refusal.headers.get('ratelimit-remaining')).toBe('0');
@@ -267,10 +277,12 @@ describe.each<Mode>(['embedded', 'servers'])('key limits and budgets (%s)', (mod
   it('applies a model’s limits for that model only', async () => {
     await withinOneMinuteWindow();
     const { key } = await createKey(setup, { model_limits: { fast: { rpm_limit: 1 } } });
+    const modelRpmRefusalsBefore = await refusalsCounted(setup, 'rpm', 'model');
     expect((await chat(setup, key)).status).toBe(200);
     const refused = await chat(setup, key);
     expect(refused.status).toBe(429);
     expect(refused.body.error.param).toBe('model_limits.fast.rpm_limit');
+    expect((await refusalsCounted(setup, 'rpm', 'model')) - modelRpmRefusalsBefore).toBe(1);
     expect((await chat(setup, key, { body: { ...chatBody, model: 'other' } })).status).toBe(200);
   });
 

@@ -277,16 +277,23 @@ const kindNames: Record<LimitKind, string> = { rpm: 'rpm_limit', tpm: 'tpm_limit
 /** A 429 from a key's limit or budget, with the RateLimit headers its response carries. */
 export class LimitExceededError extends GatewayError {
   readonly rateLimitHeaders: Record<string, string>;
+  /** Which limit refused: requests or tokens per minute, parallel requests, or the USD budget. */
+  readonly kind: LimitKind;
+  /** Whose limit it was: the key's own, or the key's limits for one model. */
+  readonly scope: 'key' | 'model';
 
-  constructor(message: string, options: { param: string; retryAfterSeconds: number; quota: Quota }) {
+  constructor(message: string, options: { param: string; retryAfterSeconds: number; quota: Quota; kind: LimitKind; scope: 'key' | 'model' }) {
     super('rate_limited', message, { param: options.param, retryAfterSeconds: options.retryAfterSeconds });
     this.rateLimitHeaders = rateLimitHeaders(options.quota);
+    this.kind = options.kind;
+    this.scope = options.scope;
   }
 }
 
 function refusalOf(scope: Scope, kind: LimitKind, retryAfterMs: number, limit: number, used: number, at: Date): LimitExceededError {
   const param = `${scope.param}${kindNames[kind]}`;
   const whose = scope.label === 'key' ? 'this key' : `this key for model "${scope.label}"`;
+  const source = { kind, scope: scope.param === '' ? ('key' as const) : ('model' as const) };
   switch (kind) {
     case 'rpm':
     case 'tpm': {
@@ -296,6 +303,7 @@ function refusalOf(scope: Scope, kind: LimitKind, retryAfterMs: number, limit: n
         param,
         retryAfterSeconds: seconds,
         quota: { limit, remaining: 0, resetSeconds: seconds },
+        ...source,
       });
     }
     case 'parallel':
@@ -303,6 +311,7 @@ function refusalOf(scope: Scope, kind: LimitKind, retryAfterMs: number, limit: n
         param,
         retryAfterSeconds: 1,
         quota: { limit, remaining: 0, resetSeconds: 1 },
+        ...source,
       });
     case 'budget': {
       const budget = scope.limits.budget!;
@@ -311,7 +320,7 @@ function refusalOf(scope: Scope, kind: LimitKind, retryAfterMs: number, limit: n
       const periodName = { daily: 'day', weekly: 'week', monthly: 'month' }[budget.period];
       return new LimitExceededError(
         `Budget of $${budget.maxUsd} per ${periodName} (${budget.period}, UTC) exhausted for ${whose} (${param}): $${(used / nanosPerUsd).toFixed(4)} spent or reserved; it renews at ${period.end.toISOString()}`,
-        { param, retryAfterSeconds: seconds, quota: { ...budgetQuota(budget, used, period, at), remaining: 0 } },
+        { param, retryAfterSeconds: seconds, quota: { ...budgetQuota(budget, used, period, at), remaining: 0 }, ...source },
       );
     }
   }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError, headerNames, type Plan } from '@gateway/contracts';
-import type { Logger } from '@gateway/telemetry';
+import { Counter } from 'prom-client';
+import type { Logger, Metrics } from '@gateway/telemetry';
 import type { ProviderCatalog } from '../config-cache/provider-catalog.ts';
 import type { RequestState } from '../usage/request-state.ts';
 import { KeyLimiter, LimitExceededError, type Admission } from './key-limiter.ts';
@@ -25,8 +26,21 @@ export interface RequestLimits {
   flush(): Promise<void>;
 }
 
-export function createRequestLimits(options: { limiter: KeyLimiter; catalog: () => ProviderCatalog; logger: Logger }): RequestLimits {
+/** Refusals by a key's limits, by `kind` (rpm, tpm, parallel, budget) and `scope` (key, model). */
+const refusalsMetric = 'gateway_limit_refusals_total';
+
+export function createRequestLimits(options: { limiter: KeyLimiter; catalog: () => ProviderCatalog; logger: Logger; metrics?: Metrics }): RequestLimits {
   const { limiter } = options;
+  const registry = options.metrics?.registry;
+  const refused = registry
+    ? ((registry.getSingleMetric(refusalsMetric) as Counter<'kind' | 'scope'> | undefined) ??
+      new Counter({
+        name: refusalsMetric,
+        help: 'Requests refused (429) by a key limit: kind rpm, tpm, parallel or budget; scope key or model (the key’s limits for one model)',
+        labelNames: ['kind', 'scope'],
+        registers: [registry],
+      }))
+    : undefined;
   const admissions = new WeakMap<RequestState, Admission>();
   const refusals = new WeakMap<RequestState, Record<string, string>>();
   const pending = new Set<Promise<unknown>>();
@@ -38,7 +52,10 @@ export function createRequestLimits(options: { limiter: KeyLimiter; catalog: () 
       const admission = await limiter.admit({ key: state.key, model, requestId: state.requestId, tokenEstimate, costEstimateUsd });
       if (admission) admissions.set(state, admission);
     } catch (error) {
-      if (error instanceof LimitExceededError) refusals.set(state, error.rateLimitHeaders);
+      if (error instanceof LimitExceededError) {
+        refusals.set(state, error.rateLimitHeaders);
+        refused?.inc({ kind: error.kind, scope: error.scope });
+      }
       throw error;
     }
   }
