@@ -131,8 +131,8 @@ report.check('no credential: 401 at the edge, hygiene headers stripped', [
 ]);
 const phase = (plugin: string, name: string) => ((findGlobal(plugin)[name] ?? []) as string[]).join('\n');
 report.check(
-  'the serverless functions behave: key hash for the rate limits, stripped headers, 401 per surface, Retry-After (run in a Lua VM against a mock of the PDK)',
-  serverlessBehaviourProblems({ preAccess: phase('pre-function', 'access'), postAccess: phase('post-function', 'access'), postHeaderFilter: phase('post-function', 'header_filter') }),
+  'the serverless functions behave: key hash for the rate limits, stripped headers, 401 per surface, Retry-After, Kong’s errors in Anthropic’s shape on /v1/messages (run in a Lua VM against a mock of the PDK)',
+  serverlessBehaviourProblems({ preAccess: phase('pre-function', 'access'), postAccess: phase('post-function', 'access'), postHeaderFilter: phase('post-function', 'header_filter'), postBodyFilter: phase('post-function', 'body_filter') }),
 );
 const propagation = (findGlobal('opentelemetry').propagation ?? {}) as { inject?: string[] };
 report.check('W3C trace context propagated to the API (global opentelemetry)', propagation.inject?.includes('w3c') ? [] : ['opentelemetry does not inject w3c']);

@@ -2,7 +2,8 @@
  * Runs the serverless functions of kong/kong.yaml (pre-function, post-function) in a Lua VM (fengari,
  * Lua 5.3 in JavaScript) against a mock of the parts of Kong's PDK they use, with only the globals
  * Kong's sandbox gives them, and checks what they do: the key hash Kong's rate limits count by, the
- * headers they strip, the 401 in each surface's error shape, Retry-After on Kong's own 429.
+ * headers they strip, the 401 in each surface's error shape, Retry-After on Kong's own 429, and Kong's
+ * own errors rewritten into Anthropic's shape on /v1/messages.
  * Lua 5.3 is not LuaJIT, but these functions use nothing where the two differ.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ export interface ServerlessFunctions {
   preAccess: string;
   postAccess: string;
   postHeaderFilter: string;
+  postBodyFilter: string;
 }
 
 const testKey = 'gw-test-key-0123456789abcdef';
@@ -45,6 +47,9 @@ local function request(options)
       get_status = function() return options.status end,
       get_header = function(name) return state.response_headers[name:lower()] end,
       set_header = function(name, value) state.response_headers[name:lower()] = value end,
+      clear_header = function(name) state.response_headers[name:lower()] = nil end,
+      get_raw_body = function() return options.raw_body end,
+      set_raw_body = function(body) state.raw_body = body end,
     },
   }
   return state
@@ -115,15 +120,43 @@ run(POST_ACCESS, state, "post-function")
 expect(state.exit == nil, "the dashboard is refused for want of a gateway key")
 
 -- Kong's own 429 tells the client to wait; the API's 429 keeps its own Retry-After.
-state = request({ source = "exit", status = 429 })
+state = request({ path = "/v1/chat/completions", source = "exit", status = 429 })
 run(POST_HEADER_FILTER, state, "post-function header_filter")
 expect(state.response_headers["retry-after"] == "1", "Kong's own 429 does not get Retry-After: 1")
-state = request({ source = "service", status = 429, response_headers = { ["Retry-After"] = "30" } })
+state = request({ path = "/v1/chat/completions", source = "service", status = 429, response_headers = { ["Retry-After"] = "30" } })
 run(POST_HEADER_FILTER, state, "post-function header_filter")
 expect(state.response_headers["retry-after"] == "30", "the API's Retry-After was changed")
-state = request({ source = "service", status = 200 })
+state = request({ path = "/v1/chat/completions", source = "service", status = 200 })
 run(POST_HEADER_FILTER, state, "post-function header_filter")
 expect(state.response_headers["retry-after"] == nil, "Retry-After added to a 200")
+
+-- Kong's own errors on the Anthropic surface: Anthropic's shape, Kong's message, the request id;
+-- the length header dropped for the new body. Elsewhere, and for the API's answers, nothing changes.
+local template = '{"error":{"message":"API rate limit exceeded","type":"edge_error","code":null,"param":null,"request_id":"kong-id","source":"edge"}}'
+state = request({ path = "/v1/messages", source = "exit", status = 429, raw_body = template,
+  headers = { ["X-Request-ID"] = 'req-"quoted"' }, response_headers = { ["Content-Length"] = "120" } })
+run(POST_HEADER_FILTER, state, "post-function header_filter")
+expect(state.response_headers["content-length"] == nil, "Kong's 429 on /v1/messages keeps a Content-Length its new body does not have")
+expect(state.response_headers["retry-after"] == "1", "Kong's 429 on /v1/messages does not get Retry-After: 1")
+run(POST_BODY_FILTER, state, "post-function body_filter")
+expect(state.raw_body == '{"type":"error","error":{"type":"rate_limit_error","message":"API rate limit exceeded"},"request_id":"req-\\u0022quoted\\u0022"}',
+  "Kong's 429 on /v1/messages is not in Anthropic's shape: " .. tostring(state.raw_body))
+state = request({ path = "/v1/messages/count_tokens", source = "exit", status = 413,
+  raw_body = '{"error":{"message":"Request size limit exceeded","type":"edge_error"}}' })
+run(POST_BODY_FILTER, state, "post-function body_filter")
+expect(state.raw_body == '{"type":"error","error":{"type":"request_too_large","message":"Request size limit exceeded"},"request_id":null}',
+  "Kong's 413 on /v1/messages/count_tokens is not in Anthropic's shape: " .. tostring(state.raw_body))
+state = request({ path = "/v1/messages", source = "exit", status = 429, raw_body = nil })
+run(POST_BODY_FILTER, state, "post-function body_filter")
+expect(state.raw_body == nil, "the body was replaced before its last chunk")
+state = request({ path = "/v1/chat/completions", source = "exit", status = 429, raw_body = template, response_headers = { ["Content-Length"] = "120" } })
+run(POST_HEADER_FILTER, state, "post-function header_filter")
+run(POST_BODY_FILTER, state, "post-function body_filter")
+expect(state.raw_body == nil and state.response_headers["content-length"] == "120", "Kong's 429 on the OpenAI surface was rewritten")
+state = request({ path = "/v1/messages", source = "service", status = 429, raw_body = '{"type":"error"}', response_headers = { ["Content-Length"] = "16" } })
+run(POST_HEADER_FILTER, state, "post-function header_filter")
+run(POST_BODY_FILTER, state, "post-function body_filter")
+expect(state.raw_body == nil and state.response_headers["content-length"] == "16", "the API's own 429 on /v1/messages was rewritten")
 
 return table.concat(problems, "\n")
 `;
@@ -142,6 +175,7 @@ export function serverlessBehaviourProblems(functions: ServerlessFunctions): str
     PRE_ACCESS: functions.preAccess,
     POST_ACCESS: functions.postAccess,
     POST_HEADER_FILTER: functions.postHeaderFilter,
+    POST_BODY_FILTER: functions.postBodyFilter,
     TEST_KEY: testKey,
     EXPECTED_HASH: createHash('sha1').update(testKey).digest('hex'),
   };
