@@ -51,7 +51,13 @@ export async function startGatewayInProcess(environment: Environment, logger: Lo
   const { migrations, reconciled } = await prepareDatabase({ database, secretBox: box, config, bus });
   // The router reads the deployment state the API writes: one store (Redis, or the memory store) for both.
   const router = await startRouter({ bus, database, logger: logger.child({ component: 'router' }), metrics, deploymentState: createDeploymentState(store) });
-  const ledger = await startLedger({ bus, database, logger: logger.child({ component: 'ledger' }), metrics });
+  const ledger = await startLedger({
+    bus,
+    database,
+    logger: logger.child({ component: 'ledger' }),
+    metrics,
+    retention: { bodyDays: environment.GATEWAY_BODY_RETENTION_DAYS, usageDays: environment.GATEWAY_USAGE_RETENTION_DAYS },
+  });
   // Cache entries share the store with limits and deployment state (Redis, or memory embedded).
   const cache = await startCacheService({ bus, store, logger: logger.child({ component: 'cache' }), metrics });
   const guardrail = await startGuardrailService({ bus, logger: logger.child({ component: 'guardrail' }), metrics });

@@ -5,6 +5,7 @@ import type { Logger } from '@gateway/telemetry';
 import type { Registry } from 'prom-client';
 import { createKeyLastUsedWriter } from './key-last-used-writer.ts';
 import { registerLedgerMetrics } from './ledger-metrics.ts';
+import { startRetention, type RetentionSettings } from './retention.ts';
 import { writeUsageBatch } from './usage-batch-writer.ts';
 
 export interface LedgerOptions {
@@ -20,6 +21,8 @@ export interface LedgerOptions {
   ackWaitMs?: number;
   /** Delay before a batch that failed to write is delivered again; default the bus's (1 s). */
   redeliveryDelayMs?: number;
+  /** How long logged bodies and usage records are kept (see retention.ts); default: kept. */
+  retention?: RetentionSettings;
 }
 
 export interface Ledger {
@@ -76,8 +79,10 @@ export async function startLedger(options: LedgerOptions): Promise<Ledger> {
     },
   );
   logger.info({ stream: usageStream.stream, durable: ledgerDurableName }, 'ledger consuming usage records');
+  const retention = options.retention && startRetention({ database, logger, ...options.retention, ...(options.metrics && { metrics: options.metrics }) });
   return {
     stop: async () => {
+      await retention?.stop();
       await consumer.stop();
       await lastUsed.drain();
     },

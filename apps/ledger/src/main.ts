@@ -34,7 +34,13 @@ const bus = await createBus({
   streamReplicas: environment.NATS_STREAM_REPLICAS,
   logger,
 });
-const ledger = await startLedger({ bus, database, logger, metrics });
+const ledger = await startLedger({
+  bus,
+  database,
+  logger,
+  metrics,
+  retention: { bodyDays: environment.GATEWAY_BODY_RETENTION_DAYS, usageDays: environment.GATEWAY_USAGE_RETENTION_DAYS },
+});
 const ops = await startOpsServer({
   port: environment.LEDGER_PORT,
   host: environment.HOST,

@@ -12,6 +12,7 @@ import {
   createDatabase,
   createKey,
   getKey,
+  insertUsageRecords,
   databaseUrlWithName,
   dropDatabase,
   ensureDatabaseExists,
@@ -340,6 +341,32 @@ describe('ledger embedded (memory bus, PGlite)', () => {
       for (const record of published.slice(0, 3)) await publish(bus, record, `${record.requestId}:again`);
       await waitFor(async () => (await records(registry, 'written')) + (await records(registry, 'duplicate')) === 13, 'every message');
       expect(await rowCount(database)).toBe(10);
+    } finally {
+      await ledger.stop();
+      await bus.close();
+    }
+  });
+
+  it('deletes logged bodies and usage records past their retention at start, and counts them', async () => {
+    const bus = createMemoryBus({ logger });
+    const registry = new Registry();
+    const bodies = { prompt: 'user:\nhello', completion: 'Echo: hello', promptTruncated: false, completionTruncated: false };
+    const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    await insertUsageRecords(database.db, [
+      usageRecord('retained-old', { createdAt: ago(50), bodies }),
+      usageRecord('retained-month', { createdAt: ago(31), bodies }),
+      usageRecord('retained-new', { createdAt: ago(1), bodies }),
+    ]);
+    const ledger = await startLedger({ bus, database, logger, metrics: { registry }, ...fastConsume, retention: { bodyDays: 30, usageDays: 40 } });
+    try {
+      const deleted = async (table: string) => ((await (registry.getSingleMetric('gateway_retention_deleted_total') as Counter<'table'>).get()).values.find((value) => value.labels.table === table)?.value ?? 0);
+      await waitFor(async () => (await deleted('usage_records')) === 1, 'the retention run at start');
+      const ids = async (table: 'usage_records' | 'usage_bodies') =>
+        (await database.db.selectFrom(table).select('request_id').where('request_id', 'like', 'retained-%').orderBy('request_id').execute()).map((row) => row.request_id);
+      // Records older than 40 days go; bodies older than 30 days (the old one's with its record).
+      expect(await ids('usage_records')).toEqual(['retained-month', 'retained-new']);
+      expect(await ids('usage_bodies')).toEqual(['retained-new']);
+      expect(await deleted('usage_bodies')).toBe(2);
     } finally {
       await ledger.stop();
       await bus.close();

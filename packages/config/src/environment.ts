@@ -41,6 +41,19 @@ export const environmentSchema = z.object({
    * process that creates the streams (the ledger), also to a stream that exists.
    */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Days logged prompts and completions (keys with log_bodies) are kept; 0 keeps them until deleted. */
+  GATEWAY_BODY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(30),
+  /**
+   * Days usage records are kept; 0 (the default) keeps them. Budgets are reconciled from the records of
+   * their period (a month at most), so a shorter retention than 35 days is refused.
+   */
+  GATEWAY_USAGE_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(36_500)
+    .refine((days) => days === 0 || days >= 35, 'at least 35 days (budgets are reconciled from the usage records of their month), or 0 to keep them')
+    .default(0),
   /** Largest request body accepted, in bytes. */
   GATEWAY_BODY_LIMIT: z.coerce.number().int().positive().default(10 * 1024 * 1024),
   /** How often key budgets are reconciled from the usage records (also once at start); 0 turns it off. */

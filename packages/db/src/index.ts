@@ -10,6 +10,7 @@ export * from './repositories/models.ts';
 export * from './repositories/file-config.ts';
 export * from './repositories/usage.ts';
 export * from './repositories/usage-bodies.ts';
+export * from './repositories/retention.ts';
 export * from './repositories/settings.ts';
 export * from './repositories/guardrail-policies.ts';
 export * from './repositories/admin-users.ts';
