@@ -31,6 +31,7 @@ import {
 import { createLogger } from '@gateway/telemetry';
 import { testServiceUrls, uniqueName } from '@gateway/testkit';
 import { ensureAdminBuild } from '../src/build.ts';
+import { defaultTrustedProxies } from '../src/lib/auth/client-address.ts';
 import { hashPassword } from '../src/lib/auth/password.ts';
 import { startAdminServer, type RunningAdmin } from '../src/server.ts';
 import { openMigratedDatabase, usageRecord } from '../test/support/database.ts';
@@ -130,7 +131,7 @@ describe('admin dashboard in Chromium', () => {
       database: database.database,
       bus,
       secretBox,
-      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'auto', configSource: 'gateway.yaml', grafanaUrl: 'http://127.0.0.1:3001' },
+      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'auto', configSource: 'gateway.yaml', grafanaUrl: 'http://127.0.0.1:3001', trustedProxies: defaultTrustedProxies },
       port: 0,
       host: '127.0.0.1',
       logger: createLogger({ service: 'admin', level: 'warn' }),
@@ -188,22 +189,33 @@ describe('admin dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.message.error').textContent()).toContain('Wrong email or password');
     await context.close();
     const failures = await listAudit(db(), { limit: 10, action: 'user.sign_in_failed' });
-    expect(failures.entries.map((entry) => entry.actorEmail)).toEqual([admin.email]);
+    expect(failures.entries.map((entry) => [entry.actorEmail, entry.details])).toEqual([[admin.email, { address: '127.0.0.1' }]]);
 
-    // Ten failures in fifteen minutes (from any replica: they are counted in the audit log) lock the account for a while.
+    // Ten failures in fifteen minutes from one address (from any replica: they are counted in the audit
+    // log) lock the account for that address; the real user elsewhere still signs in.
     const locked = await createAdminUser(db(), { email: 'locked@example.com', role: 'viewer', passwordHash: await hashPassword('locked password 1') });
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      await recordAudit(db(), { actorId: null, actorEmail: locked.email, action: 'user.sign_in_failed', targetType: 'user', targetId: locked.id });
+      await recordAudit(db(), { actorId: null, actorEmail: locked.email, action: 'user.sign_in_failed', targetType: 'user', targetId: locked.id, details: { address: '127.0.0.1' } });
     }
-    const lockedContext = await browser.newContext({ baseURL: server.url });
-    const lockedPage = await lockedContext.newPage();
-    await lockedPage.goto('/sign-in');
-    await lockedPage.fill('input[name=email]', locked.email);
-    await lockedPage.fill('input[name=password]', 'locked password 1');
-    await lockedPage.click('button[type=submit]');
-    await expect.poll(() => lockedPage.locator('.message.error').textContent()).toContain('Too many failed sign-ins');
-    expect(new URL(lockedPage.url()).pathname).toBe('/sign-in');
-    await lockedContext.close();
+    const signInAs = async (headers: Record<string, string>) => {
+      const context = await browser.newContext({ baseURL: server.url, extraHTTPHeaders: headers });
+      const page = await context.newPage();
+      await page.goto('/sign-in');
+      await page.fill('input[name=email]', locked.email);
+      await page.fill('input[name=password]', 'locked password 1');
+      await page.click('button[type=submit]');
+      return { context, page };
+    };
+    const lockedHere = await signInAs({});
+    await expect.poll(() => lockedHere.page.locator('.message.error').textContent()).toContain('Too many failed sign-ins for this account from your address');
+    expect(new URL(lockedHere.page.url()).pathname).toBe('/sign-in');
+    await lockedHere.context.close();
+    // A client cannot pick its address: loopback is a trusted proxy, so X-Forwarded-For is read — from
+    // the right, where the proxy appended what it saw; a hop the client wrote before that is ignored.
+    const elsewhere = await signInAs({ 'x-forwarded-for': '203.0.113.99, 198.51.100.23' });
+    await elsewhere.page.waitForURL((url) => url.pathname === '/');
+    await elsewhere.context.close();
+    expect((await listAudit(db(), { limit: 1, action: 'user.sign_in' })).entries[0]).toMatchObject({ actorEmail: locked.email, details: { address: '198.51.100.23' } });
 
     ({ context: adminContext, page: adminPage } = await newSignedInPage(admin));
     expect(await adminPage.textContent('[data-testid=signed-in-as]')).toBe(admin.email);

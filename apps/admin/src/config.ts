@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultTrustedProxies } from './lib/auth/client-address.ts';
 
 const optionalString = z
   .string()
@@ -15,6 +16,11 @@ export const adminEnvironmentSchema = z.object({
   ADMIN_SESSION_HOURS: z.coerce.number().positive().max(720).default(12),
   /** `auto`: Secure cookies when the request came over https (behind Kong or an ingress: x-forwarded-proto). */
   ADMIN_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).default('auto'),
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges): the client's
+   * address, which failed sign-ins are counted by, comes from them. Default: loopback and private networks.
+   */
+  ADMIN_TRUSTED_PROXIES: optionalString.transform((value) => (value === undefined ? defaultTrustedProxies : value.split(',').map((range) => range.trim()).filter((range) => range !== ''))),
   GRAFANA_URL: optionalString.pipe(z.url().optional()),
   TRACING_URL: optionalString.pipe(z.url().optional()),
 });

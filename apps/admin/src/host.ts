@@ -27,6 +27,8 @@ export interface AdminSettings {
   secureCookies: 'auto' | 'always' | 'never';
   /** Where gateway.yaml came from, shown beside entities it defines. */
   configSource: string;
+  /** Proxies (addresses, CIDR ranges) whose X-Forwarded-For says who the client is. */
+  trustedProxies: readonly string[];
   grafanaUrl?: string;
   tracingUrl?: string;
 }

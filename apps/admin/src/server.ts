@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { clientAddressHeader, resolveClientAddress, trustedProxyList } from './lib/auth/client-address.ts';
 import type { AddressInfo } from 'node:net';
 import next from 'next';
 import type { Logger } from '@gateway/telemetry';
@@ -55,7 +56,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   installAdminHost({ database, bus, secretBox, settings, logger, probeProvider: (name) => probeProvider(database, secretBox, name) });
   // Listen first, so Next.js is told the port really in use (with port 0, the one the system chose).
   let handle: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
+  const trusted = trustedProxyList(settings.trustedProxies);
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    // Who the client is, decided here once: pages and actions read this header, never one a client sent.
+    const forwardedFor = request.headers['x-forwarded-for'];
+    request.headers[clientAddressHeader] = resolveClientAddress(request.socket.remoteAddress, Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor, trusted);
     if (!handle) {
       response.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('The dashboard is starting (the first start builds it, about a minute)');
       return;

@@ -21,7 +21,7 @@ describe.each<Backend>(['postgres', 'pglite'])('a change and its audit entry tog
       database: test.database,
       bus: await createBus({ name: 'admin-audit-test' }),
       secretBox: createSecretBox(randomBytes(32).toString('base64')),
-      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'never', configSource: 'test' },
+      settings: { sessionLifetimeMs: 3_600_000, secureCookies: 'never', configSource: 'test', trustedProxies: [] },
       logger: createLogger({ service: 'admin', level: 'silent' }),
       probeProvider: () => Promise.resolve({ ok: false, message: 'not in this test' }),
     });

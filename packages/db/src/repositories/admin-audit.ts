@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditLogRow, Schema } from '../schema.ts';
 
 /** One change made through the dashboard: who, what, when, on what. */
@@ -85,14 +85,19 @@ export async function listAudit(db: Kysely<Schema>, options: ListAuditOptions): 
   return { entries, nextBeforeId: rows.length > options.limit ? (entries.at(-1)?.id ?? null) : null };
 }
 
-/** How many entries of this action on this target were written since `since` (e.g. failed sign-ins). */
-export async function countAuditSince(db: Kysely<Schema>, filter: { action: string; targetId: string; since: Date }): Promise<number> {
-  const row = await db
+/** How many entries of this action (on this target, with these details) were written since `since` (e.g. failed sign-ins). */
+export async function countAuditSince(
+  db: Kysely<Schema>,
+  filter: { action: string; targetId?: string; details?: Record<string, string>; since: Date },
+): Promise<number> {
+  let query = db
     .selectFrom('audit_log')
     .select((eb) => eb.fn.countAll<string | number>().as('count'))
     .where('action', '=', filter.action)
-    .where('target_id', '=', filter.targetId)
-    .where('at', '>=', filter.since)
-    .executeTakeFirstOrThrow();
+    .where('at', '>=', filter.since);
+  if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+  // jsonb containment: entries whose details hold these fields with these values.
+  if (filter.details !== undefined) query = query.where(sql<boolean>`details @> ${JSON.stringify(filter.details)}::jsonb`);
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.count);
 }
