@@ -19,6 +19,9 @@ beforeAll(async () => {
     adapters.set(name, createAdapter({ name, type: 'openai-compatible', baseUrl: fake.url, timeoutMs: 300 }));
   }
   executor = createExecutor({ getAdapter: (name) => adapters.get(name), logger: { warn } });
+  // One call to each fake first: a cold first call (code compiled, connection opened) on a loaded
+  // machine can take longer than the 300 ms provider timeout these tests use.
+  for (const name of providerNames) await executor.chat(plan(name), request, options);
 });
 afterAll(async () => {
   await Promise.all([...fakes.values()].map((fake) => fake.close()));
