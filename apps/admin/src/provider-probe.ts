@@ -1,4 +1,4 @@
-import { createAdapter, type ProviderSettings, type ProviderType } from '@gateway/providers';
+import { createAdapter, defaultAzureApiVersion, type ProviderSettings, type ProviderType } from '@gateway/providers';
 import { getProviderWithSecrets, type Database, type SecretBox } from '@gateway/db';
 import { redactCredentials } from './redact-credentials.ts';
 
@@ -9,10 +9,12 @@ export type ProbeResult = { ok: true; message: string } | { ok: false; message: 
 export const probeTimeoutMs = 10_000;
 
 /** Where each protocol lists its models, relative to the adapter's pass-through base URL. */
-function modelListPath(type: ProviderType): string | undefined {
+function modelListPath(type: ProviderType, apiVersion: string | null): string | undefined {
   if (type === 'anthropic') return '/v1/models';
   if (type === 'gemini') return '/v1beta/models';
-  if (type === 'bedrock' || type === 'azure-openai') return undefined;
+  // Azure OpenAI: the models the resource offers, at the provider's data-plane version.
+  if (type === 'azure-openai') return `/openai/models?api-version=${encodeURIComponent(apiVersion ?? defaultAzureApiVersion)}`;
+  if (type === 'bedrock') return undefined;
   // OpenAI-compatible vendors: the base URL ends with the version (…/v1).
   return '/models';
 }
@@ -34,21 +36,21 @@ function upstreamMessage(status: number, body: string): string {
  * Tests a configured provider's connection by listing its models, through the adapter's pass-through
  * target (its base URL and authenticating headers) as the gateway would call it, within
  * `timeoutMs`. Answers how many models it lists or the provider's error, with every credential removed.
- * Providers whose requests are signed (bedrock) or versioned per deployment (azure-openai) are not
- * tested this way.
+ * Bedrock providers (signed requests, no model list on the runtime endpoint) are not tested this way.
  */
 export async function probeProvider(database: Database, secretBox: SecretBox, name: string, timeoutMs: number = probeTimeoutMs): Promise<ProbeResult> {
   const provider = await getProviderWithSecrets(database.db, secretBox, name);
   if (!provider) return { ok: false, message: `No provider named "${name}".` };
   const type = provider.type as ProviderType;
   const secrets = [provider.apiKey ?? '', ...Object.values(provider.headers), provider.aws?.accessKeyId ?? '', provider.aws?.secretAccessKey ?? '', provider.aws?.sessionToken ?? ''];
-  const path = modelListPath(type);
+  const path = modelListPath(type, provider.apiVersion);
   if (!path) return { ok: false, message: `A connection test is not available for ${type} providers yet.` };
   const settings: ProviderSettings = {
     name: provider.name,
     type,
     ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
     ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+    ...(provider.apiVersion ? { apiVersion: provider.apiVersion } : {}),
     ...(Object.keys(provider.headers).length > 0 ? { headers: provider.headers } : {}),
   };
   let target;

@@ -21,7 +21,7 @@ describe('probeProvider', () => {
     upstream = createServer((request, response) => {
       seen.push({ url: request.url ?? '', headers: request.headers });
       if (request.url?.startsWith('/hang')) return; // never answers
-      const authorization = request.headers.authorization ?? request.headers['x-api-key'];
+      const authorization = request.headers.authorization ?? request.headers['x-api-key'] ?? request.headers['api-key'];
       if (authorization === `Bearer ${goodKey}` || authorization === goodKey) {
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'gpt-4o-mini' }, { id: 'gpt-4o' }] }));
         return;
@@ -36,6 +36,8 @@ describe('probeProvider', () => {
     await upsertProvider(db, secretBox, { name: 'good', type: 'openai', baseUrl: `${base}/v1`, apiKey: goodKey });
     await upsertProvider(db, secretBox, { name: 'wrong-key', type: 'openai', baseUrl: `${base}/v1`, apiKey: badKey });
     await upsertProvider(db, secretBox, { name: 'claude', type: 'anthropic', baseUrl: base, apiKey: goodKey });
+    await upsertProvider(db, secretBox, { name: 'azure', type: 'azure-openai', baseUrl: base, apiKey: goodKey });
+    await upsertProvider(db, secretBox, { name: 'azure-preview', type: 'azure-openai', baseUrl: base, apiKey: goodKey, apiVersion: '2025-04-01-preview' });
     await upsertProvider(db, secretBox, { name: 'slow', type: 'openai', baseUrl: `${base}/hang/v1`, apiKey: goodKey });
     // A port that was just free: nothing listens there.
     const closed = createServer();
@@ -60,6 +62,14 @@ describe('probeProvider', () => {
   it('speaks each protocol: Anthropic lists under /v1/models with x-api-key', async () => {
     expect(await probeProvider(test.database, secretBox, 'claude')).toMatchObject({ ok: true });
     expect(seen.at(-1)).toMatchObject({ url: '/v1/models', headers: { 'x-api-key': goodKey } });
+  });
+
+  it('lists an Azure OpenAI resource’s models with api-key, at the provider’s api-version', async () => {
+    expect(await probeProvider(test.database, secretBox, 'azure')).toEqual({ ok: true, message: 'Connected to azure: 2 models listed.' });
+    expect(seen.at(-1)).toMatchObject({ url: '/openai/models?api-version=2024-10-21', headers: { 'api-key': goodKey } });
+    expect(seen.at(-1)?.headers.authorization).toBeUndefined();
+    expect(await probeProvider(test.database, secretBox, 'azure-preview')).toMatchObject({ ok: true });
+    expect(seen.at(-1)?.url).toBe('/openai/models?api-version=2025-04-01-preview');
   });
 
   it('shows the provider’s error without the credential it echoed', async () => {
