@@ -28,7 +28,6 @@ export interface Transcript<Part, Request> {
 /** One provider stream of the answer: every one but the last broke. */
 export interface Segment {
   target: ExecutionTarget;
-  attempts: number;
   /** Characters of text the client had when this stream started, and when it ended. */
   textStart: number;
   textEnd: number;
@@ -75,13 +74,12 @@ export interface ContinuedParts<Part> {
  */
 export class ContinuedStream<Part extends { type: string }, Request> implements ContinuedParts<Part> {
   readonly segments: Segment[];
-  /** Attempts of follow-ups that failed to open. */
-  private failedAttempts = 0;
+  /** Every attempt of every segment, and of follow-ups that failed to open, in the order they ended. */
   private readonly attempted: AttemptRecord[];
 
   constructor(private readonly settings: ContinuationSettings<Part, Request>) {
     const { first } = settings;
-    this.segments = [{ target: first.target, attempts: first.attempts.length, textStart: 0, textEnd: 0, usage: null }];
+    this.segments = [{ target: first.target, textStart: 0, textEnd: 0, usage: null }];
     this.attempted = [...first.attempts];
   }
 
@@ -94,7 +92,7 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
   }
 
   get attempts(): number {
-    return this.segments.reduce((sum, segment) => sum + segment.attempts, this.failedAttempts);
+    return this.attempted.length;
   }
 
   get target(): ExecutionTarget {
@@ -134,9 +132,7 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
         try {
           next = await this.settings.open(rest, transcript.followUp());
         } catch (followUpError) {
-          const failed = attemptsOf(followUpError) ?? [];
-          this.failedAttempts += failed.length;
-          this.attempted.push(...failed);
+          this.attempted.push(...(attemptsOf(followUpError) ?? []));
           log.warn({ code: toGatewayError(followUpError).code, broken: error.code }, 'continuation failover could not open a follow-up stream');
           throw thrown;
         }
@@ -145,7 +141,7 @@ export class ContinuedStream<Part extends { type: string }, Request> implements 
           'stream broke after it started; continuing on the next target',
         );
         transcript.startContinuation();
-        this.segments.push({ target: next.target, attempts: next.attempts.length, textStart: segment.textEnd, textEnd: segment.textEnd, usage: null });
+        this.segments.push({ target: next.target, textStart: segment.textEnd, textEnd: segment.textEnd, usage: null });
         this.attempted.push(...next.attempts);
         current = next;
         plan = rest;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { headerNames, routerPlan, type AttemptLogEntry, type Plan } from '@gateway/contracts';
+import { headerNames, routerPlan, type Plan } from '@gateway/contracts';
 import type { Bus } from '@gateway/bus';
 import type { KeyValueStore } from '@gateway/kv';
 import type { AttemptRecord, ExecuteOptions, Execution, ExecutionTarget, Executor, Usage, Warning } from '@gateway/providers';
@@ -212,28 +212,13 @@ export function cancelSignal(state: RequestState): AbortSignal {
   return state.cancel.signal;
 }
 
-/** An executor's attempt as the usage record keeps it (only the contract's fields). */
-export function attemptLogEntry(attempt: AttemptRecord): AttemptLogEntry {
-  const { provider, model, status, latencyMs, startMs, errorCode, retry, hedge, fallback } = attempt;
-  return {
-    provider,
-    model,
-    status,
-    latencyMs,
-    startMs,
-    ...(errorCode !== undefined && { errorCode }),
-    ...(retry !== undefined && { retry }),
-    ...(hedge && { hedge }),
-    ...(fallback !== undefined && { fallback }),
-  };
-}
-
 /** Attempts of a run (from its result or its error) on the record: their count, and whether retries or a hedge happened. */
 function noteAttempts(state: RequestState, from: unknown): void {
   const attempts = Array.isArray(from) ? (from as AttemptRecord[]) : (from as { attempts?: AttemptRecord[] } | null)?.attempts;
   if (!Array.isArray(attempts)) return;
   state.attempts = attempts.length;
-  state.attemptLog = attempts.map(attemptLogEntry);
+  // The executor's attempt records are the usage record's attempt log entries, field for field.
+  state.attemptLog = [...attempts];
   const flag = (name: string) => {
     if (!state.flags.includes(name)) state.flags.push(name);
   };

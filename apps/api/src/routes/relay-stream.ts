@@ -12,7 +12,7 @@ import { RecordingSseWriter } from '../idempotency/recording-sse-writer.ts';
 import { entryFacts } from '../cache/cached-call.ts';
 import type { CacheTicket } from '../cache/response-cache.ts';
 import { overheadMs, type RequestState } from '../usage/request-state.ts';
-import { attemptLogEntry, type GatewayCalls } from './gateway-calls.ts';
+import type { GatewayCalls } from './gateway-calls.ts';
 
 type FinishPart = { type: 'finish'; usage: Usage | null };
 
@@ -126,6 +126,6 @@ function settleContinued<Part>(
   state.provider = continuation.target.provider;
   state.providerModel = continuation.target.model;
   state.attempts = continuation.attempts;
-  state.attemptLog = continuation.attemptLog.map(attemptLogEntry);
+  state.attemptLog = [...continuation.attemptLog];
   state.flags.push(continuedFlag);
 }
